@@ -1,0 +1,186 @@
+/**
+ * Ports: what the core needs from the outside world. One adapter per backend lives in
+ * `src/adapters/<port>/`; the core never imports them (they are passed to `createCore`).
+ */
+import type { Analysis, TokenUsage } from '../shared/analysis'
+import type { VideoJob } from '../shared/queue-message'
+import type { StatsSample } from '../shared/stats'
+import type { JournalEntry, Video, VideoPage, VideoQueryParsed } from '../shared/video'
+import type { FailureCause, Stage, VideoStatus } from '../shared/video-status'
+import type { VideoSource } from '../shared/video-source'
+
+// ───────────────────────────── Queue ─────────────────────────────
+
+export interface ReceivedMessage {
+  /** The queue's id of the message (SQS MessageId). */
+  id: string
+  /** Handle for delete/changeVisibility of this delivery. */
+  receiptHandle: string
+  body: string
+  /** 1 on the first delivery (SQS ApproximateReceiveCount). */
+  receiveCount: number
+  sentAt: Date | null
+  /** FIFO message group, when the queue has groups. */
+  groupId: string | null
+}
+
+export interface ReceiveOptions {
+  /** At most this many messages (never more than free worker slots; SQS caps at 10). */
+  max: number
+  /** Long-poll wait; resolves early when messages arrive. */
+  waitSeconds: number
+  /** Aborting ends the wait early with what has arrived (maybe nothing). */
+  signal?: AbortSignal
+}
+
+export interface SendOptions {
+  groupId?: string
+  deduplicationId?: string
+  delaySeconds?: number
+}
+
+export interface Queue {
+  /** Backend name for the console header, e.g. `local (PGlite)` or `sqs (queue-name)`. */
+  readonly name: string
+  /** Visibility timeout (seconds) applied to received messages. */
+  readonly visibilityTimeoutSeconds: number
+  /** Receives after which a failing message moves to the dead-letter queue; null when there is none. */
+  readonly maxReceiveCount: number | null
+  receive(opts: ReceiveOptions): Promise<ReceivedMessage[]>
+  /** Deletes processed messages (batched where the backend allows). */
+  delete(receiptHandles: string[]): Promise<void>
+  /** Extends (heartbeat) or ends (0: hand back) the message's invisibility. Rejects when the lease was lost. */
+  changeVisibility(receiptHandle: string, seconds: number): Promise<void>
+  send(body: string, opts?: SendOptions): Promise<{ messageId: string }>
+  /** Moves a message that can never succeed to the dead-letter store at once, with the reason. */
+  deadLetter(message: ReceivedMessage, reason: string): Promise<void>
+  close(): Promise<void>
+}
+
+// ───────────────────────────── Source ─────────────────────────────
+
+export interface FetchContext {
+  videoId: string
+  /** Directory for downloads of this job (inside DOWNLOAD_DIR); the worker empties it after the job. */
+  dir: string
+  signal: AbortSignal
+  onProgress(bytes: number, total: number | null): void
+  log(message: string): void
+}
+
+export type FetchedVideo =
+  /** A file on disk. `temporary` files are deleted after the job; a user's local file never is. */
+  | { kind: 'file'; path: string; sizeBytes: number; temporary: boolean }
+  /** A URL the analyzer takes directly (YouTube for Gemini): nothing downloaded. */
+  | { kind: 'url'; url: string }
+
+export interface Source {
+  readonly name: string
+  /** Source kinds this adapter serves. */
+  readonly kinds: readonly VideoSource['kind'][]
+  /** Whether this source resolves `source` without download for an analyzer that takes URLs. */
+  fetch(source: VideoSource, ctx: FetchContext, opts: { preferUrl: boolean }): Promise<FetchedVideo>
+}
+
+// ───────────────────────────── Analyzer ─────────────────────────────
+
+export interface AnalyzeContext {
+  videoId: string
+  title: string | null
+  signal: AbortSignal
+  /** The analyzer moves the video to `uploading` and back to `processing` as it goes. */
+  setStatus(status: 'uploading' | 'processing'): Promise<void>
+  onProgress(bytes: number, total: number | null): void
+  /** Records a stage duration (upload, wait, analyze). */
+  stage(stage: Stage, ms: number): void
+  /** Journal lines; `data` is kept for debugging (e.g. the raw model output). */
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void
+  /** Where the analyzer may keep files for the console (keyframes), relative paths go into the Analysis. */
+  artifactsDir: string
+}
+
+export interface Analyzer {
+  readonly name: string
+  /** True when the analyzer takes URLs of this kind directly, so the source need not download. */
+  acceptsUrl(source: VideoSource): boolean
+  /** Checks at start (model exists, tools installed); throws a clear error when it cannot work. */
+  check(): Promise<void>
+  analyze(input: FetchedVideo, ctx: AnalyzeContext): Promise<Analysis>
+  close?(): Promise<void>
+}
+
+// ───────────────────────────── Store ─────────────────────────────
+
+export interface NewVideo {
+  id: string
+  title: string | null
+  source: VideoSource | null
+}
+
+export interface VideoPatch {
+  processingStatus?: VideoStatus
+  analysisResult?: string | null
+  isProcessed?: boolean
+  attempts?: number
+  errorCause?: FailureCause | null
+  stageMs?: Partial<Record<Stage, number>>
+  startedAt?: Date | null
+  completedAt?: Date | null
+  title?: string | null
+}
+
+/** The table of record (`videos`): Supabase in production, PGlite embedded. */
+export interface Store {
+  readonly name: string
+  /** Verifies the schema; a missing column is one clear error naming the migration to apply. */
+  init(): Promise<void>
+  /** Creates the row when missing (embedded) or fails clearly naming the id (Supabase: rows are made upstream). */
+  ensureVideo(video: NewVideo): Promise<Video>
+  /** Creates a new row (enqueue). */
+  createVideo(video: NewVideo): Promise<Video>
+  update(id: string, patch: VideoPatch): Promise<Video>
+  get(id: string): Promise<Video | null>
+  list(query: VideoQueryParsed): Promise<VideoPage>
+  /** Counts of failed videos by cause, with the latest message of each. */
+  failureGroups(): Promise<{ cause: FailureCause; count: number; example: string | null }[]>
+  close(): Promise<void>
+}
+
+// ───────────────────────────── Journal ─────────────────────────────
+
+/** The console's own history (events per video, statistics over time); always embedded. */
+export interface Journal {
+  append(entry: Omit<JournalEntry, 'id'>): Promise<void>
+  list(videoId: string, limit?: number): Promise<JournalEntry[]>
+  recordSample(sample: StatsSample): Promise<void>
+  samples(since: Date): Promise<StatsSample[]>
+  /** Totals kept across restarts (tokens, cost). */
+  addUsage(videoId: string, usage: TokenUsage, model: string): Promise<void>
+  close(): Promise<void>
+}
+
+// ───────────────────────────── Misc ─────────────────────────────
+
+export interface Clock {
+  now(): Date
+}
+
+export interface Logger {
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+  debug(message: string): void
+}
+
+/** Everything `createCore` wires together. */
+export interface Ports {
+  queue: Queue
+  sources: Source[]
+  analyzer: Analyzer
+  store: Store
+  journal: Journal
+  clock: Clock
+  logger: Logger
+}
+
+export type { Analysis, VideoJob }

@@ -1,0 +1,117 @@
+import { z } from 'zod'
+import { Stats, StatsSample } from './stats'
+import { WorkerState } from './events'
+import { Video, VideoDetail, VideoPage, VideoQuery } from './video'
+import { FailureCause } from './video-status'
+import { VideoSource } from './video-source'
+
+export const Backends = z.object({
+  queue: z.string(),
+  source: z.string(),
+  analyzer: z.string(),
+  store: z.string()
+})
+export type Backends = z.infer<typeof Backends>
+
+export const WorkerStatus = z.object({
+  state: WorkerState,
+  backends: Backends,
+  concurrency: z.number().int().min(1),
+  readOnly: z.boolean(),
+  /** Stop after the jobs in flight, take no new ones. */
+  draining: z.boolean()
+})
+export type WorkerStatus = z.infer<typeof WorkerStatus>
+
+export const FailureGroup = z.object({
+  cause: FailureCause,
+  count: z.number().int().min(0),
+  /** The latest error message of the group, as an example. */
+  example: z.string().nullable()
+})
+export type FailureGroup = z.infer<typeof FailureGroup>
+
+/** Configuration safe to show: secrets are masked before it leaves the core. */
+export const PublicConfig = z.record(z.string(), z.string())
+export type PublicConfig = z.infer<typeof PublicConfig>
+
+const Id = z.object({ id: z.uuid() })
+const Empty = z.object({}).strict().optional()
+
+/**
+ * The one API of the console. Each procedure is `noun.verb` with a zod input and output;
+ * the Electron IPC bridge and the HTTP bridge both route by name through this table,
+ * validate input with it, and call the same core implementation.
+ */
+export const consoleProcedures = {
+  'worker.status': { input: Empty, output: WorkerStatus, write: false },
+  'worker.start': { input: Empty, output: WorkerStatus, write: true },
+  /** `drain`: finish jobs in flight, take no new ones, then stop. `now`: hand jobs back to the queue at once. */
+  'worker.stop': { input: z.object({ mode: z.enum(['drain', 'now']).default('drain') }).optional(), output: WorkerStatus, write: true },
+  'stats.get': { input: Empty, output: Stats, write: false },
+  'stats.history': {
+    input: z.object({ sinceMinutes: z.number().int().min(1).max(60 * 24 * 30).default(60) }).optional(),
+    output: z.array(StatsSample),
+    write: false
+  },
+  'videos.list': { input: VideoQuery.optional(), output: VideoPage, write: false },
+  'videos.get': { input: Id, output: VideoDetail.nullable(), write: false },
+  'videos.enqueue': {
+    input: z.object({ source: VideoSource, title: z.string().max(500).optional() }),
+    output: Video,
+    write: true
+  },
+  'videos.retry': { input: Id, output: Video, write: true },
+  'videos.retryFailed': {
+    input: z.object({ cause: FailureCause.optional() }).optional(),
+    output: z.object({ count: z.number().int().min(0) }),
+    write: true
+  },
+  'videos.cancel': { input: Id, output: z.object({ cancelled: z.boolean() }), write: true },
+  'failures.groups': { input: Empty, output: z.array(FailureGroup), write: false },
+  'config.get': { input: Empty, output: PublicConfig, write: false }
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType; write: boolean }>
+
+export type ProcedureName = keyof typeof consoleProcedures
+export const procedureNames = Object.keys(consoleProcedures) as ProcedureName[]
+export type ProcedureInput<N extends ProcedureName> = z.input<(typeof consoleProcedures)[N]['input']>
+export type ProcedureOutput<N extends ProcedureName> = z.output<(typeof consoleProcedures)[N]['output']>
+
+/** The API as functions: what the core implements and what every transport exposes. */
+export type ConsoleApi = {
+  [N in ProcedureName]: (input: ProcedureInput<N>) => Promise<ProcedureOutput<N>>
+}
+
+/** Errors cross transports as values. */
+export const ApiErrorCode = z.enum(['bad-request', 'not-found', 'read-only', 'conflict', 'unauthorized', 'internal'])
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>
+export const ApiError = z.object({ code: ApiErrorCode, message: z.string() })
+export type ApiError = z.infer<typeof ApiError>
+export const ApiResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ApiError })
+])
+export type ApiResult = z.infer<typeof ApiResult>
+
+/** Thrown by the core for errors an operator caused; bridges send `{ ok: false, error }`. */
+export class ConsoleApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string
+  ) {
+    super(message)
+    this.name = 'ConsoleApiError'
+  }
+}
+
+/**
+ * Wire protocol of the HTTP bridge (the Electron bridge uses fixed IPC channels instead):
+ * - `POST /api/rpc/<procedure>` with the JSON input → `ApiResult`
+ * - `GET /api/events` → Server-Sent Events, each `data:` one `WorkerEvent` as JSON, `id:` a sequence number
+ * - a token, when required, as `Authorization: Bearer <token>` (or `?token=` for EventSource)
+ */
+export const HTTP_RPC_PREFIX = '/api/rpc/'
+export const HTTP_EVENTS_PATH = '/api/events'
+/** Fixed Electron IPC channels. */
+export const IPC_CALL_CHANNEL = 'api:call'
+export const IPC_EVENT_CHANNEL = 'api:event'

@@ -1,0 +1,24 @@
+import { z } from 'zod'
+
+/** Where a video comes from, after a queue message was normalised. */
+export const VideoSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('s3'), bucket: z.string().min(1).optional(), key: z.string().min(1) }),
+  z.object({ kind: z.literal('youtube'), url: z.url(), youtubeId: z.string().optional() }),
+  z.object({ kind: z.literal('file'), path: z.string().min(1) }),
+  z.object({ kind: z.literal('http'), url: z.url({ protocol: /^https?$/ }) })
+])
+export type VideoSource = z.infer<typeof VideoSource>
+export type SourceKind = VideoSource['kind']
+
+/** A short, human readable location of a source, for lists and logs. */
+export function describeSource(source: VideoSource): string {
+  switch (source.kind) {
+    case 's3':
+      return `s3://${source.bucket ?? '<default bucket>'}/${source.key}`
+    case 'youtube':
+    case 'http':
+      return source.url
+    case 'file':
+      return source.path
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod'
+import { Analysis } from './analysis'
+import { FailureCause, Stage, VideoStatus } from './video-status'
+import { VideoSource } from './video-source'
+
+/** A row of the `videos` table as the console sees it (camelCase of the SQL columns). */
+export const Video = z.object({
+  id: z.uuid(),
+  title: z.string().nullable(),
+  source: VideoSource.nullable(),
+  processingStatus: VideoStatus,
+  /** The seed's column: the analysis JSON on success, `Error: …` on failure. */
+  analysisResult: z.string().nullable(),
+  isProcessed: z.boolean(),
+  attempts: z.number().int().min(0),
+  errorCause: FailureCause.nullable(),
+  /** Per-stage durations in ms of the last attempt. */
+  stageMs: z.partialRecord(Stage, z.number().min(0)),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+  startedAt: z.iso.datetime({ offset: true }).nullable(),
+  completedAt: z.iso.datetime({ offset: true }).nullable()
+})
+export type Video = z.infer<typeof Video>
+
+/** One line of a video's journal: every event the worker emitted about it, kept for the console. */
+export const JournalEntry = z.object({
+  id: z.number().int(),
+  videoId: z.uuid(),
+  at: z.iso.datetime({ offset: true }),
+  attempt: z.number().int().min(0),
+  type: z.string(),
+  status: VideoStatus.nullable(),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).nullable()
+})
+export type JournalEntry = z.infer<typeof JournalEntry>
+
+export const VideoDetail = z.object({
+  video: Video,
+  /** The parsed analysis when `analysisResult` holds one. */
+  analysis: Analysis.nullable(),
+  journal: z.array(JournalEntry)
+})
+export type VideoDetail = z.infer<typeof VideoDetail>
+
+export const VideoSortKey = z.enum(['createdAt', 'updatedAt', 'title', 'processingStatus', 'attempts'])
+export const VideoQuery = z.object({
+  status: z.array(VideoStatus).optional(),
+  /** Matches id prefix or title substring, case-insensitive. */
+  search: z.string().max(200).optional(),
+  sort: VideoSortKey.default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  limit: z.number().int().min(1).max(20_000).default(500),
+  offset: z.number().int().min(0).default(0)
+})
+export type VideoQuery = z.input<typeof VideoQuery>
+export type VideoQueryParsed = z.output<typeof VideoQuery>
+
+export const VideoPage = z.object({ items: z.array(Video), total: z.number().int().min(0) })
+export type VideoPage = z.infer<typeof VideoPage>
