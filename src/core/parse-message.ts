@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { CamelMessage, S3Event, S3EventRecord, S3TestEvent, SeedMessage, SourceType, VideoJob } from '../shared/queue-message'
+import type { S3EventRecord, SourceType} from '../shared/queue-message';
+import { CamelMessage, S3Event, S3TestEvent, SeedMessage, VideoJob } from '../shared/queue-message'
 
 export type ParsedMessage =
   | { kind: 'jobs'; jobs: VideoJob[] }
