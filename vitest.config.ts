@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config'
 // end-to-end tests (real processes, real Chromium) which run one file at a time.
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       {
         test: {
