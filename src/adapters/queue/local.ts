@@ -1,0 +1,256 @@
+import type { Queue, ReceivedMessage, ReceiveOptions, SendOptions } from '../../core/ports'
+import type { EmbeddedDb } from '../embedded/database'
+import {
+  deleteDeadLetters,
+  listDeadLetters,
+  queueCounts,
+  requeueDeadLetters,
+  type DeadLetter,
+  type LocalQueueCounts
+} from './local-admin'
+import { sleepUntilWoken, wakeReceivers } from './local-wake'
+
+export type { DeadLetter, LocalQueueCounts }
+
+export interface LocalQueueOptions {
+  visibilityTimeoutSeconds: number
+  /** Receives after which a message moves to the dead-letter table; null keeps it forever. */
+  maxReceiveCount: number | null
+  /** Queue name inside the table, so several queues can share one database. Default `default`. */
+  name?: string
+  /** Longest sleep of a long poll between two looks at the table (sends wake it at once). */
+  pollIntervalMs?: number
+}
+
+/** The local queue, plus what the console and CLI use to inspect it. */
+export interface LocalQueue extends Queue {
+  readonly queueName: string
+  counts(): Promise<LocalQueueCounts>
+  listDeadLetters(opts?: { limit?: number; offset?: number }): Promise<DeadLetter[]>
+  /** Moves dead letters back (all, or by id) with a fresh receive count; returns how many. */
+  requeueDeadLetters(ids?: string[]): Promise<number>
+  deleteDeadLetters(ids?: string[]): Promise<number>
+}
+
+/** Thrown when a receipt handle is not the current delivery's (lease expired and re-delivered, or deleted). */
+export class LeaseLostError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'LeaseLostError'
+  }
+}
+
+interface LeasedRow {
+  id: string
+  seq: string
+  receipt_handle: string
+  body: string
+  receive_count: number
+  sent_at: Date
+  group_id: string | null
+}
+
+const SQS_MAX_BATCH = 10
+const MAX_VISIBILITY_SECONDS = 43_200
+const MAX_DELAY_SECONDS = 900
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * A durable queue in the embedded database with SQS semantics: a received message stays
+ * in its table, invisible until its lease (visible_at) runs out, so a crash re-delivers it;
+ * each delivery has its own receipt handle; a group has one message in flight at a time;
+ * after `maxReceiveCount` receives a message moves to `queue_dead_letters`.
+ */
+export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): LocalQueue {
+  const queue = opts.name ?? 'default'
+  const visibility = checkSeconds('visibilityTimeoutSeconds', opts.visibilityTimeoutSeconds, MAX_VISIBILITY_SECONDS)
+  const maxReceiveCount = opts.maxReceiveCount
+  if (maxReceiveCount !== null && (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1)) {
+    throw new Error(`maxReceiveCount must be a whole number of at least 1 (or null for no dead-letter table), got ${maxReceiveCount}`)
+  }
+  const pollIntervalMs = opts.pollIntervalMs ?? 1000
+  const closing = new AbortController()
+
+  /** One look at the table: dead-letters exhausted messages, leases the oldest deliverable ones. */
+  async function receiveOnce(max: number): Promise<{ messages: ReceivedMessage[]; nextInMs: number | null }> {
+    return await db.transaction(async (tx) => {
+      if (maxReceiveCount !== null) {
+        await tx.query(
+          `with moved as (
+             delete from queue_messages where queue = $1 and visible_at <= now() and receive_count >= $2
+             returning id, queue, body, group_id, sent_at, receive_count
+           )
+           insert into queue_dead_letters (id, queue, body, group_id, sent_at, receive_count, reason)
+           select id, queue, body, group_id, sent_at, receive_count,
+                  'received ' || receive_count || ' times without success (maxReceiveCount ' || $2::int || ')'
+             from moved
+           on conflict (id) do update set reason = excluded.reason, dead_at = now()`,
+          [queue, maxReceiveCount]
+        )
+      }
+      // A grouped message is deliverable only when it is the oldest of its group still
+      // in the table: so nothing of a group is delivered while another is in flight.
+      const leased = await tx.query<LeasedRow>(
+        `update queue_messages m
+            set receive_count = m.receive_count + 1,
+                receipt_handle = gen_random_uuid(),
+                visible_at = now() + make_interval(secs => $3::float8),
+                first_received_at = coalesce(m.first_received_at, now())
+          where m.seq in (
+            select c.seq from queue_messages c
+             where c.queue = $1 and c.visible_at <= now()
+               and (c.group_id is null or c.seq = (
+                 select min(o.seq) from queue_messages o where o.queue = c.queue and o.group_id = c.group_id))
+             order by c.seq
+             limit $2
+             for update skip locked)
+          returning m.id, m.seq::text as seq, m.receipt_handle, m.body, m.receive_count, m.sent_at, m.group_id`,
+        [queue, max, visibility]
+      )
+      if (leased.rows.length > 0) {
+        const rows = [...leased.rows].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1))
+        return { messages: rows.map(toMessage), nextInMs: null }
+      }
+      const next = await tx.query<{ ms: number | null }>(
+        `select (extract(epoch from min(visible_at) - now()) * 1000)::float8 as ms
+           from queue_messages where queue = $1 and visible_at > now()`,
+        [queue]
+      )
+      return { messages: [], nextInMs: next.rows[0]?.ms ?? null }
+    })
+  }
+
+  async function leaseMoved(sql: string, params: unknown[], what: string, count = 1): Promise<void> {
+    const res = await db.query(sql, params)
+    if ((res.affectedRows ?? 0) < count) {
+      throw new LeaseLostError(`${what}: the receipt handle is not the message's current delivery (its lease ran out and it was delivered again, or it is gone)`)
+    }
+  }
+
+  return {
+    name: queue === 'default' ? 'local (PGlite)' : `local (PGlite: ${queue})`,
+    queueName: queue,
+    visibilityTimeoutSeconds: visibility,
+    maxReceiveCount,
+
+    async receive({ max, waitSeconds, signal }: ReceiveOptions): Promise<ReceivedMessage[]> {
+      const batch = Math.min(Math.floor(max), SQS_MAX_BATCH)
+      if (batch < 1) return []
+      const deadline = Date.now() + Math.max(0, waitSeconds) * 1000
+      for (;;) {
+        if (closing.signal.aborted) return []
+        const { messages, nextInMs } = await receiveOnce(batch)
+        const left = deadline - Date.now()
+        if (messages.length > 0 || left <= 0 || signal?.aborted) return messages
+        const sleep = Math.min(left, pollIntervalMs, nextInMs === null ? Infinity : nextInMs + 5)
+        await sleepUntilWoken(db, queue, sleep, [signal, closing.signal])
+      }
+    },
+
+    async delete(receiptHandles: string[]): Promise<void> {
+      if (receiptHandles.length === 0) return
+      const valid = receiptHandles.filter((h) => UUID.test(h))
+      const res = await db.query<{ receipt_handle: string }>(
+        'delete from queue_messages where queue = $1 and receipt_handle::text = any($2::text[]) returning receipt_handle',
+        [queue, valid]
+      )
+      if (res.rows.length > 0) wakeReceivers(db, queue) // a group may be free now
+      const missing = receiptHandles.length - res.rows.length
+      if (missing > 0) {
+        throw new LeaseLostError(`delete: ${missing} of ${receiptHandles.length} receipt handles are not current deliveries; those messages were not deleted`)
+      }
+    },
+
+    async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
+      const secs = checkSeconds('visibility timeout', seconds, MAX_VISIBILITY_SECONDS)
+      if (!UUID.test(receiptHandle)) throw new LeaseLostError(`changeVisibility: "${receiptHandle}" is not a receipt handle of this queue`)
+      if (secs === 0) {
+        // Handing back: visible at once, and this delivery's handle dies with it.
+        await leaseMoved(
+          `update queue_messages set visible_at = now(), receipt_handle = null where queue = $1 and receipt_handle = $2::uuid`,
+          [queue, receiptHandle],
+          'changeVisibility'
+        )
+        wakeReceivers(db, queue)
+        return
+      }
+      await leaseMoved(
+        `update queue_messages set visible_at = now() + make_interval(secs => $3::float8)
+          where queue = $1 and receipt_handle = $2::uuid and visible_at > now()`,
+        [queue, receiptHandle, secs],
+        'changeVisibility'
+      )
+    },
+
+    async send(body: string, sendOpts: SendOptions = {}): Promise<{ messageId: string }> {
+      const delay = checkSeconds('delaySeconds', sendOpts.delaySeconds ?? 0, MAX_DELAY_SECONDS)
+      const res = await db.transaction(async (tx) => {
+        if (sendOpts.deduplicationId !== undefined) {
+          // As SQS: the same deduplication id within five minutes is accepted but not queued again.
+          const dup = await tx.query<{ id: string }>(
+            `select id from queue_messages where queue = $1 and dedup_id = $2 and sent_at > now() - interval '5 minutes' limit 1`,
+            [queue, sendOpts.deduplicationId]
+          )
+          if (dup.rows[0]) return dup.rows[0]
+        }
+        const inserted = await tx.query<{ id: string }>(
+          `insert into queue_messages (queue, body, group_id, dedup_id, visible_at)
+           values ($1, $2, $3, $4, now() + make_interval(secs => $5::float8)) returning id`,
+          [queue, body, sendOpts.groupId ?? null, sendOpts.deduplicationId ?? null, delay]
+        )
+        return inserted.rows[0]
+      })
+      if (!res) throw new Error('send: the database returned no id for the new message')
+      if (delay === 0) wakeReceivers(db, queue)
+      return { messageId: res.id }
+    },
+
+    async deadLetter(message: ReceivedMessage, reason: string): Promise<void> {
+      if (!UUID.test(message.receiptHandle)) throw new LeaseLostError(`deadLetter: "${message.receiptHandle}" is not a receipt handle of this queue`)
+      await leaseMoved(
+        `with moved as (
+           delete from queue_messages where queue = $1 and receipt_handle = $2::uuid
+           returning id, queue, body, group_id, sent_at, receive_count
+         )
+         insert into queue_dead_letters (id, queue, body, group_id, sent_at, receive_count, reason)
+         select id, queue, body, group_id, sent_at, receive_count, $3 from moved
+         on conflict (id) do update set reason = excluded.reason, dead_at = now()`,
+        [queue, message.receiptHandle, reason],
+        'deadLetter'
+      )
+      wakeReceivers(db, queue)
+    },
+
+    counts: () => queueCounts(db, queue),
+    listDeadLetters: (o) => listDeadLetters(db, queue, o),
+    async requeueDeadLetters(ids) {
+      const n = await requeueDeadLetters(db, queue, ids)
+      if (n > 0) wakeReceivers(db, queue)
+      return n
+    },
+    deleteDeadLetters: (ids) => deleteDeadLetters(db, queue, ids),
+
+    /** Ends waiting long polls; the database belongs to whoever opened it and stays open. */
+    async close(): Promise<void> {
+      closing.abort()
+    }
+  }
+}
+
+function toMessage(row: LeasedRow): ReceivedMessage {
+  return {
+    id: row.id,
+    receiptHandle: row.receipt_handle,
+    body: row.body,
+    receiveCount: row.receive_count,
+    sentAt: row.sent_at,
+    groupId: row.group_id
+  }
+}
+
+function checkSeconds(what: string, value: number, max: number): number {
+  if (!Number.isFinite(value) || value < 0 || value > max) {
+    throw new RangeError(`${what} must be between 0 and ${max} seconds, got ${value}`)
+  }
+  return value
+}
