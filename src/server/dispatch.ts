@@ -1,0 +1,70 @@
+import {
+  ApiError,
+  consoleProcedures,
+  ConsoleApiError,
+  type ApiResult,
+  type ConsoleApi,
+  type ProcedureName
+} from '../shared/console-api'
+
+/** Options both bridges (HTTP and IPC) pass to {@link dispatch}. */
+export interface DispatchOptions {
+  /** Refuse every procedure marked `write` (a console left on a shared screen). */
+  readOnly?: boolean
+  /** Called with unexpected errors; their messages never cross to a client (they may hold secrets). */
+  onInternalError?: (error: unknown, name: string) => void
+}
+
+export function isProcedureName(name: unknown): name is ProcedureName {
+  return typeof name === 'string' && Object.hasOwn(consoleProcedures, name)
+}
+
+export function isWriteProcedure(name: ProcedureName): boolean {
+  return consoleProcedures[name].write
+}
+
+function failure(code: ApiError['code'], message: string): ApiResult {
+  return { ok: false, error: { code, message } }
+}
+
+// Duck-typed too: a second copy of the shared module (bundled main vs tsx) breaks instanceof.
+function isConsoleApiError(error: unknown): error is ConsoleApiError {
+  if (error instanceof ConsoleApiError) return true
+  return (
+    error instanceof Error &&
+    error.name === 'ConsoleApiError' &&
+    ApiError.shape.code.safeParse((error as { code?: unknown }).code).success
+  )
+}
+
+/**
+ * Routes one untrusted call to the core: checks the name, validates the input with the
+ * procedure's zod schema, and turns every outcome into an `ApiResult` value. The only code
+ * both bridges share; neither adds behaviour of its own.
+ */
+export async function dispatch(api: ConsoleApi, name: unknown, input: unknown, options: DispatchOptions = {}): Promise<ApiResult> {
+  if (!isProcedureName(name)) return failure('not-found', `Unknown procedure ${JSON.stringify(String(name)).slice(0, 80)}`)
+  const procedure = consoleProcedures[name]
+  if (procedure.write && options.readOnly) {
+    return failure('read-only', `The console is read-only: ${name} is refused`)
+  }
+  const parsed = procedure.input.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'input'
+    return failure('bad-request', `Invalid input for ${name}: ${where}: ${issue?.message ?? 'invalid'}`)
+  }
+  try {
+    const call = api[name] as (input: unknown) => Promise<unknown>
+    let result = await call(parsed.data)
+    // The bridge's own read-only setting must show in the status the console reads.
+    if (options.readOnly && name.startsWith('worker.') && result && typeof result === 'object') {
+      result = { ...result, readOnly: true }
+    }
+    return { ok: true, result }
+  } catch (error) {
+    if (isConsoleApiError(error)) return failure(error.code, error.message)
+    options.onInternalError?.(error, name)
+    return failure('internal', `${name} failed unexpectedly; the worker log has the details`)
+  }
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto'
+import { createEventBus } from '../../src/core/event-bus'
+import type { CoreHandle } from '../../src/core/core-handle'
+import { ConsoleApiError, type ConsoleApi, type WorkerStatus } from '../../src/shared/console-api'
+import type { Video } from '../../src/shared/video'
+import type { WorkerState } from '../../src/shared/events'
+
+/**
+ * A test double of the API surface (not of the worker): enough behaviour for the bridges'
+ * tests to tell a right answer from a wrong one. The contract suite also runs the real core.
+ */
+export function createInMemoryCore(): CoreHandle {
+  const events = createEventBus(50)
+  const videos = new Map<string, Video>()
+  let state: WorkerState = 'stopped'
+  const now = () => new Date().toISOString()
+  const status = (): WorkerStatus => ({
+    state,
+    backends: { queue: 'memory', source: 'memory', analyzer: 'memory', store: 'memory' },
+    concurrency: 1,
+    readOnly: false,
+    draining: false
+  })
+  const setState = (next: WorkerState) => {
+    state = next
+    events.emit({ type: 'worker.state', at: now(), state })
+    return status()
+  }
+  const update = (video: Video) => {
+    videos.set(video.id, video)
+    events.emit({ type: 'video.updated', at: now(), video })
+    return video
+  }
+  const api: ConsoleApi = {
+    'worker.status': async () => status(),
+    'worker.start': async () => setState('running'),
+    'worker.stop': async () => setState('stopped'),
+    'stats.get': async () => ({
+      startedAt: null,
+      uptimeMs: 0,
+      received: videos.size,
+      processed: 0,
+      failed: [...videos.values()].filter((v) => v.processingStatus === 'failed').length,
+      inFlight: 0,
+      stages: {},
+      tokens: { prompt: 0, output: 0, total: 0 },
+      costUsd: 0
+    }),
+    'stats.history': async () => [],
+    'videos.list': async (query) => {
+      const all = [...videos.values()].filter((v) => !query?.status || query.status.includes(v.processingStatus))
+      const matching = query?.search ? all.filter((v) => v.id.startsWith(query.search ?? '') || v.title?.includes(query.search ?? '')) : all
+      return { items: matching.slice(0, query?.limit ?? 500), total: matching.length }
+    },
+    'videos.get': async ({ id }) => {
+      const video = videos.get(id)
+      return video ? { video, analysis: null, journal: [] } : null
+    },
+    'videos.enqueue': async ({ source, title }) => {
+      const at = now()
+      return update({
+        id: randomUUID(),
+        title: title ?? null,
+        source,
+        processingStatus: 'queued',
+        analysisResult: null,
+        isProcessed: false,
+        attempts: 0,
+        errorCause: null,
+        stageMs: {},
+        createdAt: at,
+        updatedAt: at,
+        startedAt: null,
+        completedAt: null
+      })
+    },
+    'videos.retry': async ({ id }) => {
+      const video = videos.get(id)
+      if (!video) throw new ConsoleApiError('not-found', `No video ${id}`)
+      if (video.processingStatus !== 'failed') throw new ConsoleApiError('conflict', `Video ${id} has not failed`)
+      return update({ ...video, processingStatus: 'queued', updatedAt: now() })
+    },
+    'videos.retryFailed': async () => {
+      const failed = [...videos.values()].filter((v) => v.processingStatus === 'failed')
+      for (const video of failed) update({ ...video, processingStatus: 'queued' })
+      return { count: failed.length }
+    },
+    'videos.cancel': async ({ id }) => {
+      const video = videos.get(id)
+      if (!video || video.processingStatus === 'completed' || video.processingStatus === 'failed') return { cancelled: false }
+      update({ ...video, processingStatus: 'failed', errorCause: 'cancelled', analysisResult: 'Error: cancelled' })
+      return { cancelled: true }
+    },
+    'failures.groups': async () => [],
+    'config.get': async () => ({ DATA_DIR: '/tmp/x', GEMINI_API_KEY: '••••' })
+  }
+  return {
+    api,
+    events,
+    start: () => api['worker.start'](undefined),
+    stop: () => api['worker.stop'](undefined),
+    close: async () => {
+      state = 'stopped'
+    }
+  }
+}
