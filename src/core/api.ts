@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto'
+import { ZodError } from 'zod'
+import { Analysis } from '../shared/analysis'
+import { ConsoleApiError, consoleProcedures, type ConsoleApi, type ProcedureName, type WorkerStatus } from '../shared/console-api'
+import { VideoQuery, type Video } from '../shared/video'
+import type { FailureCause } from '../shared/video-status'
+import { toSeedMessage } from './message-format'
+import type { Ports } from './ports'
+import type { Recorder } from './recorder'
+import type { StatsTracker } from './stats'
+import type { Worker } from './worker'
+
+export interface ApiDeps {
+  ports: Ports
+  rec: Recorder
+  stats: StatsTracker
+  worker: Worker
+  readOnly: boolean
+  publicConfig: Record<string, string>
+  status(): WorkerStatus
+  start(): Promise<WorkerStatus>
+  stop(mode: 'drain' | 'now'): Promise<WorkerStatus>
+}
+
+const ACTIVE = new Set(['processing', 'downloading', 'uploading'])
+
+/**
+ * The ConsoleApi on top of the ports. Every input is validated against `consoleProcedures`
+ * (bridges validate too; the core does not trust them), and read-only mode refuses writes.
+ */
+export function createConsoleApi(deps: ApiDeps): ConsoleApi {
+  const { ports, rec } = deps
+  const { store, queue, journal } = ports
+
+  async function requeue(video: Video): Promise<Video> {
+    if (!video.source) throw new ConsoleApiError('conflict', `video ${video.id} has no recorded source, so it cannot be sent again`)
+    if (ACTIVE.has(video.processingStatus) && deps.worker.isRunning(video.id))
+      throw new ConsoleApiError('conflict', `video ${video.id} is being processed right now; cancel it first`)
+    const updated = await rec.update(video.id, { processingStatus: 'queued', analysisResult: null, isProcessed: false, errorCause: null, completedAt: null })
+    await queue.send(toSeedMessage(video.id, video.source, video.title))
+    rec.emit({ type: 'video.status', at: rec.now(), videoId: video.id, status: 'queued', attempt: video.attempts })
+    return updated
+  }
+
+  const handlers: ConsoleApi = {
+    'worker.status': async () => deps.status(),
+    'worker.start': async () => deps.start(),
+    'worker.stop': async (input) => deps.stop(input?.mode ?? 'drain'),
+    'stats.get': async () => deps.stats.snapshot(),
+    'stats.history': async (input) => journal.samples(new Date(ports.clock.now().getTime() - (input?.sinceMinutes ?? 60) * 60_000)),
+    'videos.list': async (input) => store.list(VideoQuery.parse(input ?? {})),
+    'videos.get': async ({ id }) => {
+      const video = await store.get(id)
+      if (!video) return null
+      const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(safeJson(video.analysisResult)) : null
+      return { video, analysis: parsed?.success ? parsed.data : null, journal: await journal.list(id) }
+    },
+    'videos.enqueue': async ({ source, title }) => {
+      const id = randomUUID()
+      const video = await store.createVideo({ id, title: title ?? null, source })
+      rec.emit({ type: 'video.updated', at: rec.now(), video })
+      await queue.send(toSeedMessage(id, source, title))
+      rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'queued', attempt: 0 })
+      return video
+    },
+    'videos.retry': async ({ id }) => {
+      const video = await store.get(id)
+      if (!video) throw new ConsoleApiError('not-found', `no video with id ${id}`)
+      return requeue(video)
+    },
+    'videos.retryFailed': async (input) => {
+      const cause: FailureCause | undefined = input?.cause
+      let count = 0
+      // Page through every failed video; each retry changes its status, so offset stays 0.
+      for (let offset = 0; ; ) {
+        const page = await store.list(VideoQuery.parse({ status: ['failed'], limit: 500, offset, sort: 'createdAt', order: 'asc' }))
+        let skipped = 0
+        for (const video of page.items) {
+          if ((cause && video.errorCause !== cause) || !video.source) {
+            skipped += 1
+            continue
+          }
+          await requeue(video)
+          count += 1
+        }
+        offset += skipped
+        if (page.items.length === 0 || offset >= page.total) break
+      }
+      return { count }
+    },
+    'videos.cancel': async ({ id }) => {
+      if (deps.worker.cancel(id)) return { cancelled: true }
+      const video = await store.get(id)
+      if (!video) throw new ConsoleApiError('not-found', `no video with id ${id}`)
+      if (video.processingStatus !== 'queued') return { cancelled: false }
+      // Not started yet: mark it so the worker skips its message when it arrives.
+      await rec.update(id, { processingStatus: 'failed', analysisResult: 'Error: cancelled by the operator', errorCause: 'cancelled', completedAt: new Date() })
+      rec.emit({ type: 'video.failed', at: rec.now(), videoId: id, error: 'cancelled by the operator', cause: 'cancelled', attempt: video.attempts, final: true })
+      return { cancelled: true }
+    },
+    'failures.groups': async () => store.failureGroups(),
+    'config.get': async () => deps.publicConfig
+  }
+  return guard(handlers, deps.readOnly)
+}
+
+/** Validates input, refuses writes in read-only mode, and turns bad input into `bad-request`. */
+function guard(handlers: ConsoleApi, readOnly: boolean): ConsoleApi {
+  const api = {} as Record<ProcedureName, (input: unknown) => Promise<unknown>>
+  for (const name of Object.keys(consoleProcedures) as ProcedureName[]) {
+    const spec = consoleProcedures[name]
+    const handler = handlers[name] as (input: unknown) => Promise<unknown>
+    api[name] = async (input: unknown) => {
+      if (readOnly && spec.write) throw new ConsoleApiError('read-only', `${name} is refused: the console is read-only (READ_ONLY=true)`)
+      let parsed: unknown
+      try {
+        parsed = spec.input.parse(input)
+      } catch (error) {
+        if (error instanceof ZodError) {
+          const issue = error.issues[0]
+          throw new ConsoleApiError('bad-request', `${name}: ${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid input'}`)
+        }
+        throw error
+      }
+      return handler(parsed)
+    }
+  }
+  return api as unknown as ConsoleApi
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
+}

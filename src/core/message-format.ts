@@ -1,0 +1,17 @@
+import type { VideoSource } from '../shared/video-source'
+
+/** The seed's snake_case message for a video, as `videos.enqueue` and `videos.retry` send it. */
+export function toSeedMessage(videoId: string, source: VideoSource, title?: string | null): string {
+  const base: Record<string, string> = { video_id: videoId }
+  if (title) base['title'] = title
+  switch (source.kind) {
+    case 's3':
+      return JSON.stringify({ ...base, source_type: 's3', s3_key: source.key, ...(source.bucket ? { s3_bucket: source.bucket } : {}) })
+    case 'youtube':
+      return JSON.stringify({ ...base, source_type: 'youtube', youtube_url: source.url, ...(source.youtubeId ? { youtube_id: source.youtubeId } : {}) })
+    case 'file':
+      return JSON.stringify({ ...base, source_type: 'file', file_path: source.path })
+    case 'http':
+      return JSON.stringify({ ...base, source_type: 'http', url: source.url })
+  }
+}

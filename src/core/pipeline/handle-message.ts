@@ -1,0 +1,115 @@
+import type { ReceivedMessage } from '../ports'
+import { parseQueueMessage } from '../parse-message'
+import { startHeartbeat } from './heartbeat'
+import { runJob, type JobDeps, type JobOutcome } from './run-job'
+
+export interface MessageDeps extends JobDeps {
+  maxReceiveCount: number
+  backoffSeconds(receiveCount: number): number
+  /** Registers a running job's controller so `videos.cancel` can reach it; returns the unregister function. */
+  track(videoId: string, controller: AbortController): () => void
+}
+
+/**
+ * One delivery of a queue message: parse it, run its jobs under a visibility heartbeat, then
+ * delete it, leave it for a retry, hand it back or dead-letter it. Never throws.
+ */
+export async function handleMessage(deps: MessageDeps, message: ReceivedMessage, signal: AbortSignal): Promise<void> {
+  const { ports, rec, stats } = deps
+  const queue = ports.queue
+  stats.received()
+  const parsed = parseQueueMessage(message.body)
+  const firstId = parsed.kind === 'jobs' ? (parsed.jobs[0]?.videoId ?? null) : parsed.kind === 'invalid' ? (parsed.videoId ?? null) : null
+  rec.emit({ type: 'message.received', at: rec.now(), messageId: message.id, videoId: firstId, receiveCount: message.receiveCount })
+
+  const remove = async (why: string) => {
+    await queue.delete([message.receiptHandle]).catch((e: unknown) => rec.log('warn', `message ${message.id} not deleted (${why}): ${errorText(e)}`))
+  }
+
+  if (parsed.kind === 'ignore') {
+    rec.log('info', `message ${message.id} ignored: ${parsed.reason}`)
+    return remove('ignored')
+  }
+  if (parsed.kind === 'invalid') {
+    if (parsed.videoId) {
+      await failBadMessage(deps, parsed.videoId, parsed.reason).catch((e: unknown) => rec.log('error', `could not mark video failed: ${errorText(e)}`, parsed.videoId))
+      return remove('bad message')
+    }
+    rec.log('warn', `message ${message.id} moved to the dead-letter queue: ${parsed.reason}`)
+    return queue.deadLetter(message, parsed.reason).catch(async (e: unknown) => {
+      rec.log('error', `dead-lettering message ${message.id} failed (${errorText(e)}); deleting it`)
+      await remove('dead-letter failed')
+    })
+  }
+
+  const limit = Math.min(queue.maxReceiveCount ?? deps.maxReceiveCount, deps.maxReceiveCount)
+  const delivery = { receiveCount: message.receiveCount, lastReceive: message.receiveCount >= limit }
+  const heartbeat = startHeartbeat(queue, message.receiptHandle, (e) =>
+    rec.log('warn', `lease on message ${message.id} lost (${errorText(e)}); another worker may process it`, firstId)
+  )
+  const outcomes: JobOutcome[] = []
+  for (const job of parsed.jobs) {
+    const controller = new AbortController()
+    const forward = () => controller.abort(signal.reason)
+    if (signal.aborted) forward()
+    else signal.addEventListener('abort', forward, { once: true })
+    const untrack = deps.track(job.videoId, controller)
+    stats.jobStarted()
+    try {
+      outcomes.push(await runJob(deps, job, delivery, controller.signal))
+    } catch (e) {
+      // The store itself failed (e.g. the database went away): let the queue deliver it again.
+      rec.log('error', `job failed outside the pipeline: ${errorText(e)}`, job.videoId)
+      outcomes.push({ kind: 'handed-back' })
+    } finally {
+      stats.jobEnded()
+      untrack()
+      signal.removeEventListener('abort', forward)
+    }
+    if (signal.aborted) break
+  }
+  // Stop the heartbeat before touching the message, so a late renewal never races the delete.
+  await heartbeat.stop()
+
+  for (const o of outcomes) if (o.kind === 'skipped') rec.log('info', `skipped: ${o.reason}`, firstId)
+  const handedBack = signal.aborted || outcomes.some((o) => o.kind === 'handed-back')
+  const retry = outcomes.find((o) => o.kind === 'failed' && !o.final)
+  const exhausted = outcomes.find((o) => o.kind === 'failed' && o.final && o.error.retryable)
+  if (handedBack) {
+    await queue.changeVisibility(message.receiptHandle, 0).catch((e: unknown) => rec.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
+  } else if (retry) {
+    const seconds = deps.backoffSeconds(message.receiveCount)
+    rec.log('info', `will retry in ${seconds} s (delivery ${message.receiveCount} of ${limit})`, firstId)
+    await queue.changeVisibility(message.receiptHandle, seconds).catch((e: unknown) => rec.log('warn', `retry delay not set: ${errorText(e)}`, firstId))
+  } else if (exhausted && exhausted.kind === 'failed') {
+    await queue.deadLetter(message, exhausted.error.message).catch(async (e: unknown) => {
+      rec.log('warn', `dead-lettering failed (${errorText(e)}); deleting the message`, firstId)
+      await remove('exhausted')
+    })
+  } else {
+    await remove('done')
+  }
+}
+
+async function failBadMessage(deps: MessageDeps, videoId: string, reason: string): Promise<void> {
+  const { ports, rec, stats } = deps
+  const row = (await ports.store.get(videoId)) ?? (await ports.store.ensureVideo({ id: videoId, title: null, source: null }))
+  const attempt = row.attempts + 1
+  rec.setAttempt(videoId, attempt)
+  const error = `bad queue message: ${reason}`
+  await rec.update(videoId, {
+    processingStatus: 'failed',
+    analysisResult: `Error: ${error}`,
+    isProcessed: false,
+    errorCause: 'bad-message',
+    attempts: attempt,
+    completedAt: new Date()
+  })
+  rec.emit({ type: 'video.status', at: rec.now(), videoId, status: 'failed', attempt })
+  stats.failed()
+  rec.emit({ type: 'video.failed', at: rec.now(), videoId, error, cause: 'bad-message', attempt, final: true })
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}

@@ -1,0 +1,167 @@
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Analysis } from '../../shared/analysis'
+import type { VideoJob } from '../../shared/queue-message'
+import type { Stage, VideoStatus } from '../../shared/video-status'
+import type { VideoSource } from '../../shared/video-source'
+import { JobError } from '../errors'
+import type { Ports, Source, VideoPatch } from '../ports'
+import type { Recorder } from '../recorder'
+import type { StatsTracker } from '../stats'
+import { abortReason, toJobError } from './failure'
+
+export interface JobDeps {
+  ports: Ports
+  rec: Recorder
+  stats: StatsTracker
+  downloadDir: string
+  dataDir: string
+}
+
+export type JobOutcome =
+  | { kind: 'completed' }
+  | { kind: 'skipped'; reason: string }
+  /** `final`: the video failed for good; otherwise the queue delivers the message again. */
+  | { kind: 'failed'; error: JobError; final: boolean }
+  /** The worker is stopping: the job was abandoned and its message goes back to the queue. */
+  | { kind: 'handed-back' }
+
+export interface Delivery {
+  receiveCount: number
+  /** No further delivery will come: a retryable failure is final too. */
+  lastReceive: boolean
+}
+
+/**
+ * One video through the seed's workflow: queued → processing → downloading → (uploading →)
+ * processing → completed | failed. The job's download directory is removed afterwards, always.
+ */
+export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, signal: AbortSignal): Promise<JobOutcome> {
+  const { ports, rec, stats } = deps
+  const id = job.videoId
+  const existing = await ports.store.get(id)
+  if (existing?.processingStatus === 'completed') return { kind: 'skipped', reason: 'already completed (duplicate delivery)' }
+  if (existing?.processingStatus === 'failed' && existing.errorCause === 'cancelled')
+    return { kind: 'skipped', reason: 'cancelled by the operator before it started' }
+  const row = existing ?? (await ports.store.ensureVideo({ id, title: job.title ?? null, source: job.source }))
+  const attempt = row.attempts + 1
+  const title = row.title ?? job.title ?? null
+  rec.setAttempt(id, attempt)
+  const stageMs: Partial<Record<Stage, number>> = {}
+  const started = Date.now()
+  const dir = join(deps.downloadDir, `${id}-${delivery.receiveCount}`)
+  let temporaryFile: string | null = null
+
+  const setStatus = async (status: VideoStatus, extra: VideoPatch = {}) => {
+    await rec.update(id, { processingStatus: status, ...extra })
+    rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status, attempt })
+  }
+  const stage = (name: Stage, ms: number) => {
+    stageMs[name] = (stageMs[name] ?? 0) + ms
+    stats.stage(name, ms)
+    rec.emit({ type: 'video.stage', at: rec.now(), videoId: id, stage: name, ms })
+  }
+  const progress = (kind: 'downloading' | 'uploading') => {
+    let last = 0
+    return (bytes: number, total: number | null) => {
+      const t = Date.now()
+      if (t - last < 250 && bytes !== total) return
+      last = t
+      rec.emit({ type: 'video.progress', at: rec.now(), videoId: id, stage: kind, bytes, total })
+    }
+  }
+
+  try {
+    await setStatus('processing', {
+      attempts: attempt,
+      title,
+      startedAt: new Date(),
+      completedAt: null,
+      errorCause: null,
+      analysisResult: null,
+      isProcessed: false,
+      stageMs: {}
+    })
+    await setStatus('downloading')
+    const source = pickSource(ports.sources, job.source)
+    await mkdir(dir, { recursive: true })
+    const tDownload = Date.now()
+    const fetched = await source.fetch(
+      job.source,
+      { videoId: id, dir, signal, onProgress: progress('downloading'), log: (m) => rec.log('info', m, id) },
+      { preferUrl: ports.analyzer.acceptsUrl(job.source) }
+    )
+    if (fetched.kind === 'file' && fetched.temporary) temporaryFile = fetched.path
+    stage('download', Date.now() - tDownload)
+    signal.throwIfAborted()
+
+    await setStatus('processing')
+    const tAnalyze = Date.now()
+    const reported = new Map<Stage, number>()
+    const raw = await ports.analyzer.analyze(fetched, {
+      videoId: id,
+      title,
+      signal,
+      setStatus: (s) => setStatus(s),
+      onProgress: progress('uploading'),
+      stage: (s, ms) => {
+        reported.set(s, (reported.get(s) ?? 0) + ms)
+        stage(s, ms)
+      },
+      log: (level, message, data) => rec.log(level, message, id, data),
+      artifactsDir: join(deps.dataDir, 'artifacts', id)
+    })
+    if (!reported.has('analyze')) stage('analyze', Math.max(0, Date.now() - tAnalyze - [...reported.values()].reduce((a, b) => a + b, 0)))
+    signal.throwIfAborted()
+    const analysis = Analysis.safeParse(raw)
+    if (!analysis.success) {
+      const issue = analysis.error.issues[0]
+      throw new JobError(`the analyzer returned an analysis that does not match the schema (${issue?.path.join('.') || 'root'}: ${issue?.message})`, {
+        cause: 'model-refusal',
+        retryable: false
+      })
+    }
+
+    const tSave = Date.now()
+    await setStatus('completed', { analysisResult: JSON.stringify(analysis.data), isProcessed: true, completedAt: new Date(), stageMs })
+    stage('save', Date.now() - tSave)
+    const usage = analysis.data.usage
+    if (usage) {
+      stats.usage(usage)
+      await ports.journal.addUsage(id, usage, analysis.data.provenance.model).catch((e: unknown) => rec.log('warn', `token usage not recorded: ${String(e)}`, id))
+    }
+    stats.processed()
+    rec.emit({ type: 'video.completed', at: rec.now(), videoId: id, ms: Date.now() - started })
+    return { kind: 'completed' }
+  } catch (error) {
+    if (abortReason(signal)?.kind === 'shutdown') {
+      await setStatus('queued', { stageMs })
+      rec.log('warn', 'worker stopping: job abandoned, message handed back to the queue', id)
+      return { kind: 'handed-back' }
+    }
+    const jobError = toJobError(error, signal)
+    const final = !jobError.retryable || delivery.lastReceive
+    const reason = jobError.retryable && final ? `${jobError.message} (gave up after ${delivery.receiveCount} deliveries)` : jobError.message
+    await setStatus('failed', {
+      analysisResult: `Error: ${reason}`,
+      isProcessed: false,
+      errorCause: jobError.failureCause,
+      stageMs,
+      completedAt: final ? new Date() : null
+    })
+    if (jobError.detail) rec.log('debug', 'error detail', id, jobError.detail)
+    if (final) stats.failed()
+    rec.emit({ type: 'video.failed', at: rec.now(), videoId: id, error: reason, cause: jobError.failureCause, attempt, final })
+    return { kind: 'failed', error: jobError, final }
+  } finally {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+    if (temporaryFile) await rm(temporaryFile, { force: true }).catch(() => undefined)
+  }
+}
+
+function pickSource(sources: Source[], source: VideoSource): Source {
+  const found = sources.find((s) => s.kinds.includes(source.kind))
+  if (found) return found
+  const hint = source.kind === 's3' ? ': set AWS_S3_BUCKET and AWS credentials to read from S3' : ''
+  throw new JobError(`no source is configured for ${source.kind} videos${hint}`, { cause: 'other', retryable: false })
+}

@@ -1,0 +1,112 @@
+import type { WorkerEvent } from '../shared/events'
+import type { Video } from '../shared/video'
+import type { VideoStatus } from '../shared/video-status'
+import type { EventBus } from './event-bus'
+import type { Clock, Journal, Logger, Store, VideoPatch } from './ports'
+
+type Level = 'debug' | 'info' | 'warn' | 'error'
+
+/**
+ * The one place where the core tells the world something: events go to the bus, every
+ * event about a video also goes to the journal (in order), and row changes go to the store
+ * followed by a `video.updated` event.
+ */
+export interface Recorder {
+  emit(event: WorkerEvent): void
+  log(level: Level, message: string, videoId?: string | null, data?: Record<string, unknown>): void
+  /** Patches the row and emits `video.updated` (and `video.status` when the status changed). */
+  update(id: string, patch: VideoPatch): Promise<Video>
+  /** Remembers the attempt number that journal lines of this video belong to. */
+  setAttempt(videoId: string, attempt: number): void
+  now(): string
+  /** Resolves when every journal write so far has finished. */
+  flush(): Promise<void>
+}
+
+export function createRecorder(deps: { bus: EventBus; store: Store; journal: Journal; clock: Clock; logger: Logger }): Recorder {
+  const { bus, store, journal, clock, logger } = deps
+  const attempts = new Map<string, number>()
+  let tail: Promise<void> = Promise.resolve()
+  let journalBroken = false
+  const now = () => clock.now().toISOString()
+
+  function journalAppend(event: WorkerEvent): void {
+    const entry = toJournal(event, attempts)
+    if (!entry) return
+    tail = tail
+      .then(() => journal.append(entry))
+      .catch((error: unknown) => {
+        // The journal is the console's history, not the table of record: warn once, keep working.
+        if (!journalBroken) logger.warn(`journal write failed: ${error instanceof Error ? error.message : String(error)}`)
+        journalBroken = true
+      })
+  }
+
+  const rec: Recorder = {
+    emit(event) {
+      bus.emit(event)
+      journalAppend(event)
+    },
+    log(level, message, videoId = null, data) {
+      logger[level](videoId ? `[${videoId.slice(0, 8)}] ${message}` : message)
+      const event: WorkerEvent = { type: 'log', at: now(), level, message, videoId }
+      bus.emit(event)
+      if (videoId) {
+        const entry = toJournal(event, attempts)
+        if (entry) {
+          if (data) entry.data = data
+          tail = tail.then(() => journal.append(entry)).catch(() => undefined)
+        }
+      }
+    },
+    async update(id, patch) {
+      const video = await store.update(id, patch)
+      bus.emit({ type: 'video.updated', at: now(), video })
+      return video
+    },
+    setAttempt(videoId, attempt) {
+      attempts.set(videoId, attempt)
+    },
+    now,
+    flush: () => tail
+  }
+  return rec
+}
+
+type Entry = Parameters<Journal['append']>[0]
+
+function toJournal(event: WorkerEvent, attempts: Map<string, number>): Entry | null {
+  const base = (videoId: string, level: Level, message: string, status: VideoStatus | null = null, data: Record<string, unknown> | null = null): Entry => ({
+    videoId,
+    at: event.at,
+    attempt: attempts.get(videoId) ?? 0,
+    type: event.type,
+    status,
+    level,
+    message,
+    data
+  })
+  switch (event.type) {
+    case 'message.received':
+      return event.videoId
+        ? base(event.videoId, 'info', `message received (delivery ${event.receiveCount})`, null, { messageId: event.messageId, receiveCount: event.receiveCount })
+        : null
+    case 'video.status':
+      return { ...base(event.videoId, 'info', `status ${event.status}`, event.status), attempt: event.attempt }
+    case 'video.progress':
+      return base(event.videoId, 'debug', `${event.stage} ${event.bytes}${event.total ? ` of ${event.total}` : ''} bytes`, null, { stage: event.stage, bytes: event.bytes, total: event.total })
+    case 'video.stage':
+      return base(event.videoId, 'info', `${event.stage} took ${Math.round(event.ms)} ms`, null, { stage: event.stage, ms: event.ms })
+    case 'video.completed':
+      return base(event.videoId, 'info', `completed in ${Math.round(event.ms)} ms`, 'completed', { ms: event.ms })
+    case 'video.failed':
+      return {
+        ...base(event.videoId, 'error', event.error, 'failed', { cause: event.cause, final: event.final }),
+        attempt: event.attempt
+      }
+    case 'log':
+      return event.videoId ? base(event.videoId, event.level, event.message) : null
+    default:
+      return null
+  }
+}
