@@ -1,0 +1,102 @@
+import { createWriteStream } from 'node:fs'
+import { basename, extname, join } from 'node:path'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
+import { JobError, isAbortError } from '../../core/errors'
+import type { FetchContext, FetchedVideo, Source } from '../../core/ports'
+import type { VideoSource } from '../../shared/video-source'
+
+export interface HttpSourceOptions {
+  /** Injected for tests of odd servers; the global fetch otherwise. */
+  fetch?: typeof fetch
+  /** Gives up when no response headers arrive within this time. Default 60 s. */
+  connectTimeoutMs?: number
+}
+
+/** Streams an http(s) URL into the job's directory; the file is temporary (deleted after the job). */
+export function createHttpSource(opts: HttpSourceOptions = {}): Source {
+  const doFetch = opts.fetch ?? fetch
+  return {
+    name: 'http',
+    kinds: ['http'],
+    async fetch(source: VideoSource, ctx: FetchContext): Promise<FetchedVideo> {
+      if (source.kind !== 'http') throw new Error(`http source cannot fetch ${source.kind} videos`)
+      const where = shown(source.url)
+      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(opts.connectTimeoutMs ?? 60_000)])
+      let res: Response
+      try {
+        res = await doFetch(source.url, { signal, redirect: 'follow' })
+      } catch (error) {
+        if (ctx.signal.aborted) throw error
+        const why = isAbortError(error) ? 'no response in time' : describe(error)
+        throw new JobError(`download of ${where} failed: ${why}`, { cause: isAbortError(error) ? 'timeout' : 'other', retryable: true, error })
+      }
+      if (!res.ok || !res.body) {
+        await res.body?.cancel().catch(() => undefined)
+        throw statusError(res.status, res.statusText, where)
+      }
+      const header = res.headers.get('content-length')
+      const total = header !== null && /^\d+$/.test(header) ? Number(header) : null
+      const dest = join(ctx.dir, fileName(res.url || source.url))
+      ctx.log(`downloading ${where}${total !== null ? ` (${total} bytes)` : ''}`)
+      let bytes = 0
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          bytes += chunk.length
+          ctx.onProgress(bytes, total)
+          done(null, chunk)
+        }
+      })
+      try {
+        await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, createWriteStream(dest), { signal: ctx.signal })
+      } catch (error) {
+        if (ctx.signal.aborted) throw error
+        throw new JobError(`download of ${where} broke off after ${bytes} bytes: ${describe(error)}`, { cause: 'other', retryable: true, error })
+      }
+      if (total !== null && bytes !== total)
+        throw new JobError(`download of ${where} is incomplete: got ${bytes} of ${total} bytes`, { cause: 'other', retryable: true })
+      ctx.onProgress(bytes, total ?? bytes)
+      return { kind: 'file', path: dest, sizeBytes: bytes, temporary: true }
+    }
+  }
+}
+
+function statusError(status: number, text: string, where: string): JobError {
+  const what = `HTTP ${status}${text ? ` ${text}` : ''} from ${where}`
+  if (status === 404 || status === 410) return new JobError(`video not found: ${what}`, { cause: 'source-missing', retryable: false, detail: { status } })
+  if (status === 401 || status === 403) return new JobError(`access denied: ${what}`, { cause: 'source-missing', retryable: false, detail: { status } })
+  if (status === 429) return new JobError(`rate limited: ${what}`, { cause: 'quota', retryable: true, detail: { status } })
+  if (status >= 500 || status === 408) return new JobError(`server error: ${what}`, { cause: 'other', retryable: true, detail: { status } })
+  return new JobError(`download refused: ${what}`, { cause: 'other', retryable: false, detail: { status } })
+}
+
+/** The URL without credentials or query (signed URLs carry secrets there). */
+function shown(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`
+  } catch {
+    return '(invalid URL)'
+  }
+}
+
+/** A safe local name from the URL's last path segment, keeping a short extension for ffprobe's sake. */
+function fileName(url: string): string {
+  let name = 'video'
+  try {
+    name = decodeURIComponent(basename(new URL(url).pathname)) || 'video'
+  } catch {
+    // keep the default
+  }
+  const ext = extname(name).slice(0, 8).replace(/[^.\w]/g, '')
+  const stem = basename(name, extname(name)).replace(/[^\w.-]/g, '_').slice(0, 80) || 'video'
+  return `${stem}${ext}`
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = (error as Error & { cause?: unknown }).cause
+  const code = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : undefined
+  return code ? `${error.message} (${code})` : error.message
+}
