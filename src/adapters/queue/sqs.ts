@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto'
+import type { Message, SQSClient } from '@aws-sdk/client-sqs'
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand
+} from '@aws-sdk/client-sqs'
+import type { Logger, Queue, ReceivedMessage, ReceiveOptions, SendOptions } from '../../core/ports'
+import type { AwsClientOptions } from '../aws-clients'
+import { createSqsClient } from '../aws-clients'
+import { describeAwsError } from '../aws-errors'
+import type { QueueAttributes } from './sqs-attributes'
+import { readQueueAttributes, resolveQueueUrl } from './sqs-attributes'
+import { isLeaseLost, LeaseLostError, LeaseTracker } from './sqs-lease'
+import type { BackoffOptions } from './sqs-retry'
+import { withBackoff } from './sqs-retry'
+
+export { LeaseLostError } from './sqs-lease'
+
+/** Options the composition root fills from config (`AWS_SQS_URL`, AWS settings, visibility timeout). */
+export interface SqsQueueOptions {
+  /** `AWS_SQS_URL`. */
+  queueUrl: string
+  /** How to build the client; ignored when `client` is given. */
+  aws?: AwsClientOptions
+  /** A ready client (tests inject fault middleware this way). Not destroyed by `close()`. */
+  client?: SQSClient
+  /** Visibility timeout sent with each receive; default: the queue's own attribute. */
+  visibilityTimeoutSeconds?: number
+  logger?: Logger
+  backoff?: BackoffOptions
+}
+
+/** A batch delete that left some messages in the queue (they will be delivered again). */
+export class SqsDeleteError extends Error {
+  constructor(
+    queueName: string,
+    readonly failed: { receiptHandle: string; code: string; message: string }[],
+    total: number
+  ) {
+    const first = failed[0]
+    super(`SQS delete on ${queueName}: ${failed.length} of ${total} failed (${first?.code}: ${first?.message}); those messages will be delivered again`)
+    this.name = 'SqsDeleteError'
+  }
+}
+
+const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId'] as const
+
+const quietLogger: Logger = {
+  info: () => {},
+  debug: () => {},
+  warn: (m) => console.warn(m),
+  error: (m) => console.error(m)
+}
+
+/** Connects to the queue and reads its attributes (visibility timeout, RedrivePolicy, FIFO). */
+export async function createSqsQueue(opts: SqsQueueOptions): Promise<Queue> {
+  const logger = opts.logger ?? quietLogger
+  const client = opts.client ?? createSqsClient(opts.aws)
+  const name = queueNameOf(opts.queueUrl)
+  let attrs: QueueAttributes
+  try {
+    attrs = await withBackoff(
+      () => readQueueAttributes(client, opts.queueUrl),
+      { what: `attributes of ${name}`, retries: 4 },
+      opts.backoff ?? {},
+      logger
+    )
+  } catch (error) {
+    if (!opts.client) client.destroy()
+    throw new Error(`SQS queue ${opts.queueUrl} cannot be used (${describeAwsError(error)}): check AWS_SQS_URL, AWS_REGION and the credentials`, {
+      cause: error
+    })
+  }
+  return new SqsQueue(opts, client, attrs, logger)
+}
+
+class SqsQueue implements Queue {
+  readonly name: string
+  readonly visibilityTimeoutSeconds: number
+  readonly maxReceiveCount: number | null
+  private readonly url: string
+  private readonly closing = new AbortController()
+  private readonly leases = new LeaseTracker()
+  private dlqUrl: Promise<string> | null = null
+
+  constructor(
+    private readonly opts: SqsQueueOptions,
+    private readonly client: SQSClient,
+    private readonly attrs: QueueAttributes,
+    private readonly logger: Logger
+  ) {
+    this.url = opts.queueUrl
+    this.name = `sqs (${queueNameOf(opts.queueUrl)})`
+    this.visibilityTimeoutSeconds = opts.visibilityTimeoutSeconds ?? attrs.visibilityTimeoutSeconds
+    this.maxReceiveCount = attrs.maxReceiveCount
+  }
+
+  async receive({ max, waitSeconds, signal }: ReceiveOptions): Promise<ReceivedMessage[]> {
+    const count = Math.min(10, Math.floor(max))
+    if (count < 1 || this.closing.signal.aborted) return []
+    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal
+    try {
+      const out = await this.retry('receive', Infinity, stop, (s) =>
+        this.client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.url,
+            MaxNumberOfMessages: count,
+            WaitTimeSeconds: Math.max(0, Math.min(20, Math.round(waitSeconds))),
+            MessageSystemAttributeNames: [...SYSTEM_ATTRIBUTES],
+            ...(this.opts.visibilityTimeoutSeconds !== undefined ? { VisibilityTimeout: this.opts.visibilityTimeoutSeconds } : {})
+          }),
+          s ? { abortSignal: s } : {}
+        )
+      )
+      return (out.Messages ?? []).map(toReceived)
+    } catch (error) {
+      if (stop.aborted) return []
+      throw new Error(`SQS receive from ${this.name} failed: ${describeAwsError(error)}`, { cause: error })
+    }
+  }
+
+  async delete(receiptHandles: string[]): Promise<void> {
+    if (receiptHandles.length === 0) return
+    await this.leases.settle(receiptHandles)
+    const chunks: string[][] = []
+    for (let i = 0; i < receiptHandles.length; i += 10) chunks.push(receiptHandles.slice(i, i + 10))
+    const failed: { receiptHandle: string; code: string; message: string }[] = []
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const out = await this.retry('delete', 5, undefined, () =>
+          this.client.send(
+            new DeleteMessageBatchCommand({ QueueUrl: this.url, Entries: chunk.map((h, i) => ({ Id: String(i), ReceiptHandle: h })) })
+          )
+        )
+        for (const f of out.Failed ?? []) {
+          const handle = chunk[Number(f.Id)]
+          if (handle !== undefined) failed.push({ receiptHandle: handle, code: f.Code ?? 'Unknown', message: f.Message ?? '' })
+        }
+      })
+    )
+    this.leases.markDeleted(receiptHandles.filter((h) => !failed.some((f) => f.receiptHandle === h)))
+    if (failed.length > 0) throw new SqsDeleteError(this.name, failed, receiptHandles.length)
+  }
+
+  changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
+    if (this.leases.isDeleted(receiptHandle)) {
+      return Promise.reject(new LeaseLostError(this.name, 'Deleted', 'the message was already deleted by this worker'))
+    }
+    return this.leases.track(receiptHandle, async () => {
+      try {
+        await this.retry('visibility change', 3, undefined, () =>
+          this.client.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: this.url,
+              ReceiptHandle: receiptHandle,
+              VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds)))
+            })
+          )
+        )
+      } catch (error) {
+        if (isLeaseLost(error)) throw new LeaseLostError(this.name, errorCode(error), describeAwsError(error))
+        throw error
+      }
+    })
+  }
+
+  async send(body: string, opts: SendOptions = {}): Promise<{ messageId: string }> {
+    return this.sendTo(this.url, this.attrs.fifo, body, opts)
+  }
+
+  async deadLetter(message: ReceivedMessage, reason: string): Promise<void> {
+    if (this.attrs.deadLetterArn) {
+      const url = await this.deadLetterUrl(this.attrs.deadLetterArn)
+      await this.sendTo(url, this.attrs.fifo, message.body, {
+        groupId: message.groupId ?? 'default',
+        deduplicationId: message.id,
+        attributes: { DeadLetterReason: reason.slice(0, 1000), SourceMessageId: message.id }
+      })
+      this.logger.warn(`SQS message ${message.id} moved to the dead-letter queue: ${reason}`)
+    } else {
+      this.logger.warn(`SQS message ${message.id} dropped (queue ${this.name} has no dead-letter queue): ${reason}`)
+    }
+    await this.delete([message.receiptHandle])
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort()
+    if (!this.opts.client) this.client.destroy()
+  }
+
+  private async sendTo(
+    url: string,
+    fifo: boolean,
+    body: string,
+    opts: SendOptions & { attributes?: Record<string, string> }
+  ): Promise<{ messageId: string }> {
+    if (fifo && opts.delaySeconds) this.logger.debug('SQS FIFO queues take no per-message delay; sending without it')
+    const out = await this.retry('send', 5, undefined, () =>
+      this.client.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: body,
+          // FIFO: one default group keeps strict order; a fresh dedup id so a deliberate re-send is never swallowed.
+          ...(fifo
+            ? { MessageGroupId: opts.groupId ?? 'default', MessageDeduplicationId: opts.deduplicationId ?? randomUUID() }
+            : opts.delaySeconds
+              ? { DelaySeconds: Math.min(900, Math.round(opts.delaySeconds)) }
+              : {}),
+          ...(opts.attributes
+            ? { MessageAttributes: Object.fromEntries(Object.entries(opts.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) }
+            : {})
+        })
+      )
+    )
+    if (!out.MessageId) throw new Error(`SQS send to ${url} returned no MessageId`)
+    return { messageId: out.MessageId }
+  }
+
+  private deadLetterUrl(arn: string): Promise<string> {
+    this.dlqUrl ??= resolveQueueUrl(this.client, arn, this.url).catch((error: unknown) => {
+      this.dlqUrl = null
+      throw error
+    })
+    return this.dlqUrl
+  }
+
+  private retry<T>(what: string, retries: number, signal: AbortSignal | undefined, fn: (s: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    return withBackoff(fn, { what: `${what} on ${this.name}`, retries, ...(signal ? { signal } : {}) }, this.opts.backoff ?? {}, this.logger)
+  }
+}
+
+function toReceived(m: Message): ReceivedMessage {
+  const attrs = m.Attributes ?? {}
+  const count = Number(attrs.ApproximateReceiveCount ?? '1')
+  const sent = Number(attrs.SentTimestamp)
+  return {
+    id: m.MessageId ?? '',
+    receiptHandle: m.ReceiptHandle ?? '',
+    body: m.Body ?? '',
+    receiveCount: Number.isFinite(count) && count > 0 ? count : 1,
+    sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent) : null,
+    groupId: attrs.MessageGroupId ?? null
+  }
+}
+
+function errorCode(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error'
+}
+
+export function queueNameOf(url: string): string {
+  return url.replace(/\/+$/, '').split('/').pop() ?? url
+}

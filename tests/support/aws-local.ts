@@ -1,0 +1,219 @@
+/**
+ * SQS and S3 on loopback for tests: fauxqs 1.x in this process (port 0, 127.0.0.1 only),
+ * s3rver for plain S3, a TCP proxy that can refuse connections, and SDK middleware that
+ * answers like a throttling or failing AWS (the servers never do on their own).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import type { AddressInfo, Server, Socket } from 'node:net'
+import { createConnection, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { buildApp } from 'fauxqs'
+import type { AwsClientOptions } from '../../src/adapters/aws-clients'
+
+export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' }
+export const TEST_REGION = 'us-east-1'
+
+export interface AwsLocal {
+  endpoint: string
+  port: number
+  /** Options for the adapters' client factories, pointing at this server. */
+  aws: AwsClientOptions
+  sqs: SQSClient
+  s3: S3Client
+  createQueue(name: string, attributes?: Record<string, string>): Promise<{ url: string; arn: string }>
+  createBucket(name: string): Promise<void>
+  /** Visible / in flight counts from GetQueueAttributes. */
+  counts(url: string): Promise<{ visible: number; inFlight: number; delayed: number }>
+  stop(): Promise<void>
+}
+
+/** fauxqs (SQS + S3) on 127.0.0.1, port chosen by the OS. */
+export async function startAwsLocal(): Promise<AwsLocal> {
+  const app = buildApp({ logger: false })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const port = (app.server.address() as AddressInfo).port
+  const endpoint = `http://127.0.0.1:${port}`
+  const aws: AwsClientOptions = { region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint }
+  const sqs = new SQSClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint })
+  const s3 = new S3Client({ region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint, forcePathStyle: true })
+  return {
+    endpoint,
+    port,
+    aws,
+    sqs,
+    s3,
+    async createQueue(name, attributes = {}) {
+      const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))
+      const url = out.QueueUrl!
+      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
+      return { url, arn: attrs.Attributes!.QueueArn! }
+    },
+    async createBucket(name) {
+      await s3.send(new CreateBucketCommand({ Bucket: name }))
+    },
+    async counts(url) {
+      const out = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']
+        })
+      )
+      const a = out.Attributes ?? {}
+      return {
+        visible: Number(a.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+        delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+      }
+    },
+    async stop() {
+      sqs.destroy()
+      s3.destroy()
+      await app.close()
+    }
+  }
+}
+
+interface S3rverInstance {
+  run(): Promise<AddressInfo>
+  close(): Promise<void>
+}
+type S3rverCtor = new (opts: Record<string, unknown>) => S3rverInstance
+
+/** s3rver (file-backed S3) on 127.0.0.1; clients need `requestChecksumCalculation: 'WHEN_REQUIRED'`. */
+export async function startS3rver(buckets: string[]): Promise<{ aws: AwsClientOptions; endpoint: string; stop(): Promise<void> }> {
+  const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor
+  const directory = mkdtempSync(join(tmpdir(), 's3rver-'))
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name }))
+  })
+  const address = await server.run()
+  const endpoint = `http://127.0.0.1:${address.port}`
+  return {
+    endpoint,
+    aws: {
+      region: TEST_REGION,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      endpoint,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED'
+    },
+    async stop() {
+      await server.close()
+      rmSync(directory, { recursive: true, force: true })
+    }
+  }
+}
+
+/** A TCP proxy to `targetPort` that can be taken down (connections refused) and brought back on the same port. */
+export interface ToggleProxy {
+  endpoint: string
+  down(): Promise<void>
+  up(): Promise<void>
+  stop(): Promise<void>
+}
+
+export async function startToggleProxy(targetPort: number): Promise<ToggleProxy> {
+  const sockets = new Set<Socket>()
+  let server: Server | null = null
+  let port = 0
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const s = createServer((client) => {
+        const upstream = createConnection({ host: '127.0.0.1', port: targetPort })
+        for (const sock of [client, upstream]) {
+          sockets.add(sock)
+          sock.on('close', () => sockets.delete(sock))
+          sock.on('error', () => {
+            client.destroy()
+            upstream.destroy()
+          })
+        }
+        client.pipe(upstream).pipe(client)
+      })
+      s.once('error', reject)
+      s.listen(port, '127.0.0.1', () => {
+        port = (s.address() as AddressInfo).port
+        server = s
+        resolve()
+      })
+    })
+  const close = () =>
+    new Promise<void>((resolve) => {
+      const s = server
+      server = null
+      for (const sock of sockets) sock.destroy()
+      if (!s) return resolve()
+      s.close(() => resolve())
+    })
+  await listen()
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    down: close,
+    up: listen,
+    stop: close
+  }
+}
+
+export type FaultKind = 'throttle' | 'unavailable'
+
+interface FakeResponse {
+  statusCode: number
+  body: unknown
+}
+
+/**
+ * Answers a client's next `times` calls of `command` (e.g. 'ReceiveMessageCommand') with a made-up
+ * HTTP response, below the SDK's deserializer: its error parsing and retry logic see what AWS
+ * would send. `make` gets the command input (to echo batch entry ids). Returns a counter.
+ */
+export function interceptResponse(
+  client: SQSClient | S3Client,
+  command: string,
+  times: number,
+  make: (input: Record<string, unknown>) => FakeResponse
+): { count: () => number; remove: () => void } {
+  let count = 0
+  const name = `intercept-${command}-${Math.random()}`
+  // The stack's generic types differ per client; the middleware itself is client-agnostic.
+  const stack = client.middlewareStack as unknown as {
+    add(mw: (next: (args: { input: Record<string, unknown> }) => Promise<unknown>, ctx: { commandName?: string }) => (args: { input: Record<string, unknown> }) => Promise<unknown>, opts: object): void
+    remove(name: string): boolean
+  }
+  stack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== command || count >= times) return next(args)
+      count++
+      const { statusCode, body } = make(args.input)
+      const type = typeof body === 'object' && body !== null && '__type' in body ? String((body as { __type: unknown }).__type) : ''
+      return {
+        response: {
+          statusCode,
+          reason: String(statusCode),
+          headers: { 'content-type': 'application/x-amz-json-1.0', ...(type ? { 'x-amzn-query-error': `${type};Sender` } : {}) },
+          body: Readable.from([Buffer.from(JSON.stringify(body))])
+        },
+        output: undefined
+      }
+    },
+    { step: 'deserialize', priority: 'low', name }
+  )
+  return { count: () => count, remove: () => void stack.remove(name) }
+}
+
+/** Throttling (HTTP 400 ThrottlingException) or an outage (HTTP 503) on the next `times` calls of `command`. */
+export function injectFault(client: SQSClient, command: string, kind: FaultKind, times: number): { count: () => number; remove: () => void } {
+  return interceptResponse(client, command, times, () =>
+    kind === 'throttle'
+      ? { statusCode: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } }
+      : { statusCode: 503, body: { __type: 'ServiceUnavailable', message: 'Service is unavailable' } }
+  )
+}
