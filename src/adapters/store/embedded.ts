@@ -1,0 +1,140 @@
+import type { NewVideo, Store, VideoPatch } from '../../core/ports'
+import type { Video, VideoPage, VideoQueryParsed } from '../../shared/video'
+import { FailureCause } from '../../shared/video-status'
+import type { EmbeddedDb } from '../embedded/database'
+import {
+  CONSOLE_COLUMNS_MIGRATION,
+  SORT_COLUMNS,
+  VIDEO_COLUMNS,
+  escapeLike,
+  newVideoToRow,
+  rowToVideo,
+  videoPatchToRow,
+  type VideoRow
+} from './rows'
+
+const COLUMNS = VIDEO_COLUMNS.join(', ')
+const JSONB_COLUMNS = new Set(['source', 'stage_ms'])
+
+/**
+ * The `videos` table in the embedded database. Closing it leaves the database open: the
+ * database belongs to whoever opened it (one instance per process).
+ */
+export function createEmbeddedStore(db: EmbeddedDb): Store {
+  async function one(sql: string, params: unknown[]): Promise<Video | null> {
+    const res = await db.query<VideoRow>(sql, params)
+    return res.rows[0] ? rowToVideo(res.rows[0]) : null
+  }
+
+  return {
+    name: 'embedded (PGlite)',
+
+    async init(): Promise<void> {
+      const res = await db.query<{ column_name: string }>(
+        `select column_name from information_schema.columns where table_schema = current_schema() and table_name = 'videos'`
+      )
+      const have = new Set(res.rows.map((r) => r.column_name))
+      if (have.size === 0) throw new Error('The videos table is missing: apply supabase/migrations/*.sql')
+      const missing = VIDEO_COLUMNS.filter((c) => !have.has(c))
+      if (missing.length > 0) {
+        throw new Error(`The videos table lacks column(s) ${missing.join(', ')}: apply ${CONSOLE_COLUMNS_MIGRATION}`)
+      }
+    },
+
+    async ensureVideo(video: NewVideo): Promise<Video> {
+      const row = newVideoToRow(video)
+      // An existing row keeps its values; only a missing title or source is filled in.
+      const saved = await one(
+        `insert into videos (id, title, source, processing_status) values ($1, $2, $3::jsonb, $4)
+         on conflict (id) do update set
+           title = coalesce(videos.title, excluded.title),
+           source = coalesce(videos.source, excluded.source)
+         returning ${COLUMNS}`,
+        [row.id, row.title, jsonParam(row.source), row.processing_status]
+      )
+      if (!saved) throw new Error(`Could not create or read video ${video.id}`)
+      return saved
+    },
+
+    async createVideo(video: NewVideo): Promise<Video> {
+      const row = newVideoToRow(video)
+      const saved = await one(
+        `insert into videos (id, title, source, processing_status) values ($1, $2, $3::jsonb, $4)
+         on conflict (id) do nothing returning ${COLUMNS}`,
+        [row.id, row.title, jsonParam(row.source), row.processing_status]
+      )
+      if (!saved) throw new Error(`Video ${video.id} already exists: use a new id (a UUID) or retry the existing video`)
+      return saved
+    },
+
+    async update(id: string, patch: VideoPatch): Promise<Video> {
+      const sets: string[] = ['updated_at = now()']
+      const params: unknown[] = [id]
+      for (const [column, value] of Object.entries(videoPatchToRow(patch))) {
+        params.push(JSONB_COLUMNS.has(column) ? jsonParam(value) : value)
+        sets.push(`${column} = $${params.length}${JSONB_COLUMNS.has(column) ? '::jsonb' : ''}`)
+      }
+      const saved = await one(`update videos set ${sets.join(', ')} where id = $1 returning ${COLUMNS}`, params)
+      if (!saved) throw new Error(`Video ${id} not found: it cannot be updated`)
+      return saved
+    },
+
+    async get(id: string): Promise<Video | null> {
+      if (!isUuid(id)) return null
+      return await one(`select ${COLUMNS} from videos where id = $1`, [id])
+    },
+
+    async list(query: VideoQueryParsed): Promise<VideoPage> {
+      const where: string[] = []
+      const params: unknown[] = []
+      if (query.status && query.status.length > 0) {
+        params.push(query.status)
+        where.push(`processing_status = any($${params.length}::text[])`)
+      }
+      const search = query.search?.trim()
+      if (search) {
+        params.push(escapeLike(search.toLowerCase()))
+        where.push(`(id::text like $${params.length} || '%' or title ilike '%' || $${params.length} || '%')`)
+      }
+      const whereSql = where.length > 0 ? `where ${where.join(' and ')}` : ''
+      const total = await db.query<{ n: number }>(`select count(*)::int as n from videos ${whereSql}`, params)
+      const dir = query.order === 'asc' ? 'asc' : 'desc'
+      const items = await db.query<VideoRow>(
+        `select ${COLUMNS} from videos ${whereSql}
+         order by ${SORT_COLUMNS[query.sort]} ${dir} nulls last, id ${dir}
+         limit $${params.length + 1} offset $${params.length + 2}`,
+        [...params, query.limit, query.offset]
+      )
+      return { items: items.rows.map(rowToVideo), total: total.rows[0]?.n ?? 0 }
+    },
+
+    async failureGroups(): Promise<{ cause: FailureCause; count: number; example: string | null }[]> {
+      const res = await db.query<{ cause: string; n: number; example: string | null }>(
+        `select coalesce(error_cause, 'other') as cause, count(*)::int as n,
+                (array_agg(analysis_result order by updated_at desc))[1] as example
+           from videos where processing_status = 'failed'
+          group by coalesce(error_cause, 'other') order by n desc`
+      )
+      // Causes written by other programs that we do not know count as `other`, merged.
+      const groups = new Map<FailureCause, { cause: FailureCause; count: number; example: string | null }>()
+      for (const row of res.rows) {
+        const parsed = FailureCause.safeParse(row.cause)
+        const cause = parsed.success ? parsed.data : 'other'
+        const group = groups.get(cause)
+        if (group) group.count += row.n
+        else groups.set(cause, { cause, count: row.n, example: row.example })
+      }
+      return [...groups.values()].sort((a, b) => b.count - a.count)
+    },
+
+    async close(): Promise<void> {}
+  }
+}
+
+function jsonParam(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value)
+}
+
+function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+}
