@@ -1,0 +1,68 @@
+import { join } from 'node:path'
+import { app, ipcMain, protocol, session, shell } from 'electron'
+import { loadConfig } from '../core/config'
+import { openApp } from '../app'
+import { registerAppProtocol } from './app-protocol'
+import { registerIpcBridge, relayEvents } from './ipc-bridge'
+import { APP_SCHEME, APP_URL, hardenContents, hardenSession, isTrustedSender } from './security'
+import { createMainWindow } from './window'
+
+// Before `ready`: every renderer sandboxed, and app:// a secure standard scheme (fetch, media streaming).
+app.enableSandbox()
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }
+])
+
+const devUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
+const devOrigin = devUrl ? new URL(devUrl).origin : undefined
+
+if (!app.requestSingleInstanceLock()) app.quit()
+
+async function main(): Promise<void> {
+  // The window process owns DATA_DIR and runs the worker, exactly like `serve` does.
+  const config = loadConfig()
+  const opened = await openApp(config)
+  const { core } = opened
+  registerAppProtocol(protocol, join(import.meta.dirname, '../renderer'), core.api, config.dataDir)
+  hardenSession(session.defaultSession, devOrigin)
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents, (url) => shell.openExternal(url), devOrigin))
+
+  const win = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'))
+  const unregister = registerIpcBridge({
+    ipcMain,
+    api: core.api,
+    isTrustedSender: (event) => !win.isDestroyed() && isTrustedSender(event, win.webContents, devOrigin),
+    readOnly: config.readOnly,
+    onInternalError: (error, name) => console.error(`console: ${name} failed:`, error)
+  })
+  relayEvents(core.events, win.webContents)
+  app.on('second-instance', () => {
+    if (win.isMinimized()) win.restore()
+    win.focus()
+  })
+  await win.loadURL(devUrl ?? APP_URL)
+  await core.start()
+
+  let quitting = false
+  app.on('before-quit', (event) => {
+    if (quitting) return
+    quitting = true
+    event.preventDefault()
+    unregister()
+    // Graceful: jobs in flight finish or go back to the queue before the database closes.
+    opened
+      .close()
+      .catch((error: unknown) => console.error('console: shutdown failed:', error))
+      .finally(() => app.exit(0))
+  })
+}
+
+app.on('window-all-closed', () => app.quit())
+app
+  .whenReady()
+  .then(main)
+  .catch((error: unknown) => {
+    console.error(`video-processor: ${(error as Error).message ?? error}`)
+    app.exit(1)
+  })
+

@@ -1,0 +1,45 @@
+import type { IpcRendererEvent } from 'electron'
+import type { ApiResult } from '../shared/console-api'
+import type { WorkerEvent } from '../shared/events'
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/console-api'
+
+/** What the preload exposes as `window.api`: two fixed channels, and a file's path for drag and drop. */
+export interface PreloadApi {
+  /** Calls one ConsoleApi procedure; errors come back as values. */
+  call(name: string, input?: unknown): Promise<ApiResult>
+  /** Receives every worker event; returns the unsubscribe function. */
+  onEvent(callback: (event: WorkerEvent) => void): () => void
+  /** The local path of a dropped or picked file (Electron's webUtils), '' when it has none. */
+  pathForFile(file: File): string
+}
+
+/** The part of `ipcRenderer` the preload uses (injected for tests). */
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>
+  on(channel: string, listener: (event: IpcRendererEvent, ...args: unknown[]) => void): unknown
+  removeListener(channel: string, listener: (event: IpcRendererEvent, ...args: unknown[]) => void): unknown
+}
+
+export function createPreloadApi(ipcRenderer: IpcRendererLike, pathForFile: (file: File) => string): PreloadApi {
+  return {
+    call: (name, input) => {
+      if (typeof name !== 'string') return Promise.resolve({ ok: false, error: { code: 'bad-request', message: 'procedure name must be a string' } })
+      return ipcRenderer.invoke(IPC_CALL_CHANNEL, name, input) as Promise<ApiResult>
+    },
+    onEvent: (callback) => {
+      // The IpcRendererEvent (with its sender) never reaches the page.
+      const listener = (_event: IpcRendererEvent, payload: unknown) => callback(payload as WorkerEvent)
+      ipcRenderer.on(IPC_EVENT_CHANNEL, listener)
+      return () => {
+        ipcRenderer.removeListener(IPC_EVENT_CHANNEL, listener)
+      }
+    },
+    pathForFile: (file) => {
+      try {
+        return pathForFile(file)
+      } catch {
+        return ''
+      }
+    }
+  }
+}

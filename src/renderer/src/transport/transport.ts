@@ -1,0 +1,13 @@
+import type { ConsoleApi } from '../../../shared/console-api'
+import type { Subscribe } from '../../../shared/http-client'
+
+/** How the console talks to the worker: Electron IPC or HTTP + SSE, chosen at start. */
+export interface Transport {
+  kind: 'ipc' | 'http'
+  api: ConsoleApi
+  subscribe: Subscribe
+  /** URL of a local video's file or of one of its keyframes, for <video> and <img>. */
+  mediaUrl(videoId: string, what: 'video' | { keyframe: number }): string
+  /** The local path of a dropped file, when the transport can know it (Electron). */
+  pathForFile?(file: File): string
+}
