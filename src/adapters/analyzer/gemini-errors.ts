@@ -1,0 +1,152 @@
+import { ApiError } from '@google/genai'
+import { z } from 'zod'
+import { JobError, isAbortError } from '../../core/errors'
+import type { FailureCause } from '../../shared/video-status'
+
+/** What one failed Gemini call means for the job. */
+export interface Classified {
+  /** Worth another attempt inside this job (429 per minute, 5xx, network). */
+  retry: boolean
+  /** The wait the server asked for (google.rpc.RetryInfo), in ms. */
+  serverDelayMs?: number
+  /** HTTP status, when there was a response. */
+  status?: number
+  /** Short, operator-facing description (never the API key). */
+  message: string
+  cause: FailureCause
+  /** Whether the queue should deliver the message again once this job gives up. */
+  retryableLater: boolean
+}
+
+const Detail = z.looseObject({
+  '@type': z.string().optional(),
+  retryDelay: z.string().optional(),
+  reason: z.string().optional(),
+  violations: z.array(z.looseObject({ quotaId: z.string().optional(), quotaMetric: z.string().optional() })).optional()
+})
+const ErrorBody = z.object({
+  error: z.looseObject({
+    code: z.number().optional(),
+    status: z.string().optional(),
+    message: z.string().optional(),
+    details: z.array(z.unknown()).optional()
+  })
+})
+type Detail = z.infer<typeof Detail>
+
+interface ParsedApiError {
+  status: number
+  rpcStatus: string
+  serverMessage: string
+  details: Detail[]
+}
+
+/** The SDK puts the response body, JSON-encoded, in `message`; an HTML or empty body is wrapped by it. */
+export function parseApiError(error: ApiError): ParsedApiError {
+  let body: z.infer<typeof ErrorBody> | null = null
+  try {
+    const parsed = ErrorBody.safeParse(JSON.parse(error.message))
+    if (parsed.success) body = parsed.data
+  } catch {
+    body = null
+  }
+  const details = (body?.error.details ?? []).flatMap((d) => {
+    const parsed = Detail.safeParse(d)
+    return parsed.success ? [parsed.data] : []
+  })
+  const serverMessage = (body?.error.message ?? error.message).replace(/\s+/g, ' ').trim().slice(0, 300)
+  return { status: error.status, rpcStatus: body?.error.status ?? '', serverMessage, details }
+}
+
+/** `"47s"`, `"1.5s"` (proto Duration JSON) → ms. */
+export function parseDuration(value: string | undefined): number | undefined {
+  const match = value?.match(/^(\d+(?:\.\d+)?)s$/)
+  return match?.[1] !== undefined ? Math.ceil(Number(match[1]) * 1000) : undefined
+}
+
+const NETWORK_CODES = /^(UND_ERR|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|ENETUNREACH|EHOSTUNREACH)/
+
+function networkCode(error: unknown): string | null {
+  if (!(error instanceof Error)) return null
+  const cause = (error as { cause?: unknown }).cause
+  const code = cause && typeof cause === 'object' && 'code' in cause ? String(cause.code) : ''
+  if (error instanceof TypeError && /fetch failed/i.test(error.message)) return code || 'fetch failed'
+  return NETWORK_CODES.test(code) ? code : null
+}
+
+/**
+ * Sorts an error from the SDK into retry now / fail now, with a message an operator can act on.
+ * `context` names the call (`upload`, `generate`…), `youtube` marks a request about a YouTube URL.
+ */
+export function classify(error: unknown, context: { call: string; model: string; youtube?: boolean }): Classified {
+  if (error instanceof JobError) {
+    return { retry: false, message: error.message, cause: error.failureCause, retryableLater: error.retryable }
+  }
+  if (error instanceof ApiError) return classifyApiError(parseApiError(error), context)
+  const code = networkCode(error)
+  if (code) return { retry: true, message: `network error during ${context.call} (${code})`, cause: 'other', retryableLater: true }
+  if (isAbortError(error)) {
+    // The SDK's own per-request timer fired (the caller's cancel is handled before classification).
+    return { retry: true, message: `${context.call} timed out`, cause: 'timeout', retryableLater: true }
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return { retry: false, message: `${context.call} failed: ${message}`, cause: 'other', retryableLater: false }
+}
+
+function classifyApiError(e: ParsedApiError, context: { call: string; model: string; youtube?: boolean }): Classified {
+  const what = `Gemini ${context.call} failed with HTTP ${e.status}${e.rpcStatus ? ` ${e.rpcStatus}` : ''}`
+  const base = { status: e.status }
+  const reason = e.details.find((d) => d.reason)?.reason ?? ''
+  if (e.status === 429) {
+    const quotaIds = e.details.flatMap((d) => d.violations ?? []).map((v) => v.quotaId ?? '')
+    const retryInfo = e.details.find((d) => d['@type']?.endsWith('google.rpc.RetryInfo'))
+    if (quotaIds.some((id) => /PerDay/i.test(id))) {
+      const quota = quotaIds.find((id) => /PerDay/i.test(id))
+      return { ...base, retry: false, cause: 'quota', retryableLater: false,
+        message: `${what}: daily quota exhausted (${quota}); retry the quota group once it resets. ${e.serverMessage}` }
+    }
+    return { ...base, retry: true, serverDelayMs: parseDuration(retryInfo?.retryDelay), cause: 'quota', retryableLater: true,
+      message: `${what}: rate limited. ${e.serverMessage}` }
+  }
+  if ([408, 500, 502, 503, 504].includes(e.status)) {
+    return { ...base, retry: true, cause: e.status === 504 || e.status === 408 ? 'timeout' : 'other', retryableLater: true,
+      message: `${what}: the service is unavailable or overloaded. ${e.serverMessage}` }
+  }
+  if (reason === 'API_KEY_INVALID' || /API key not valid/i.test(e.serverMessage)) {
+    return { ...base, retry: false, cause: 'other', retryableLater: false,
+      message: `${what}: the API key was rejected; check GEMINI_API_KEY` }
+  }
+  if (e.status === 404) {
+    return { ...base, retry: false, cause: 'other', retryableLater: false,
+      message: `${what}: not found (model '${context.model}' may be retired or misspelt; set GEMINI_MODEL). ${e.serverMessage}` }
+  }
+  if (e.status === 403 || e.status === 401) {
+    return { ...base, retry: false, cause: 'other', retryableLater: false,
+      message: `${what}: permission denied (the key lacks access to this API or project, or the uploaded file expired). ${e.serverMessage}` }
+  }
+  if (e.status === 400 && context.youtube) {
+    return { ...base, retry: false, cause: 'source-missing', retryableLater: false,
+      message: `${what}: Gemini refused the YouTube URL (only public, non-age-restricted, non-live videos work). ${e.serverMessage}` }
+  }
+  if (e.status === 400 && /mime|format/i.test(e.serverMessage)) {
+    return { ...base, retry: false, cause: 'other', retryableLater: false,
+      message: `${what}: unsupported video format; transcode to MP4 (H.264/AAC). ${e.serverMessage}` }
+  }
+  return { ...base, retry: false, cause: 'other', retryableLater: false, message: `${what}. ${e.serverMessage}` }
+}
+
+/** Removes every occurrence of the key from a text (defence in depth: server messages may echo a request). */
+export function redact(text: string, apiKey: string): string {
+  return apiKey.length >= 4 ? text.split(apiKey).join('***') : text
+}
+
+/** The JobError for a failure that ends the job, with the key scrubbed from every string. */
+export function toJobError(c: Classified, apiKey: string, attempts: number, error: unknown): JobError {
+  const tries = attempts > 1 ? ` (after ${attempts} attempts)` : ''
+  return new JobError(redact(`${c.message}${tries}`, apiKey), {
+    cause: c.cause,
+    retryable: c.retryableLater,
+    detail: { ...(c.status !== undefined ? { httpStatus: c.status } : {}), attempts },
+    error: error instanceof JobError ? undefined : new Error(redact(error instanceof Error ? error.message : String(error), apiKey))
+  })
+}
