@@ -101,7 +101,7 @@ export function createEmbeddedStore(db: EmbeddedDb): Store {
       const dir = query.order === 'asc' ? 'asc' : 'desc'
       const items = await db.query<VideoRow>(
         `select ${COLUMNS} from videos ${whereSql}
-         order by ${SORT_COLUMNS[query.sort]} ${dir} nulls last, id ${dir}
+         order by ${orderColumn(query.sort)} ${dir} nulls last, id ${dir}
          limit $${params.length + 1} offset $${params.length + 2}`,
         [...params, query.limit, query.offset]
       )
@@ -129,6 +129,11 @@ export function createEmbeddedStore(db: EmbeddedDb): Store {
 
     async close(): Promise<void> {}
   }
+}
+
+/** Titles sort case-insensitively, as people read them (PGlite's collation is C). */
+function orderColumn(sort: VideoQueryParsed['sort']): string {
+  return sort === 'title' ? 'lower(title)' : SORT_COLUMNS[sort]
 }
 
 function jsonParam(value: unknown): string | null {

@@ -1,0 +1,180 @@
+/**
+ * The Store port's contract (the `videos` table), run against every adapter (embedded
+ * PGlite, Supabase through a fake PostgREST). The store may be shared by all tests of a
+ * file, so each test marks its rows with a unique word and searches for it.
+ */
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Store } from '../../src/core/ports'
+import { Video, VideoQuery } from '../../src/shared/video'
+import type { VideoQuery as VideoQueryInput } from '../../src/shared/video'
+
+export interface StoreHarness {
+  store: Store
+  /** Inserts a row the way an upstream system would (Supabase: rows are made upstream). */
+  insertUpstream?: (id: string, title: string | null) => Promise<void>
+  cleanup(): Promise<void>
+}
+
+export interface StoreConformanceOptions {
+  /** Whether ensureVideo creates a missing row (embedded) or rejects naming the id (Supabase). */
+  ensureCreatesMissing: boolean
+}
+
+const word = (): string => `w${randomUUID().slice(0, 8)}`
+const query = (q: VideoQueryInput) => VideoQuery.parse(q)
+
+export function storeConformance(name: string, makeStore: () => Promise<StoreHarness>, opts: StoreConformanceOptions): void {
+  describe(`Store conformance: ${name}`, () => {
+    let harness: StoreHarness
+    let store: Store
+    beforeAll(async () => {
+      harness = await makeStore()
+      store = harness.store
+      await store.init()
+    })
+    afterAll(async () => {
+      await harness?.cleanup()
+    })
+
+    it('creates a queued video and reads it back as a valid Video', async () => {
+      const id = randomUUID()
+      const created = await store.createVideo({ id, title: 'First', source: { kind: 'file', path: '/videos/a.mp4' } })
+      expect(Video.parse(created)).toEqual(created)
+      expect(created).toMatchObject({
+        id,
+        title: 'First',
+        source: { kind: 'file', path: '/videos/a.mp4' },
+        processingStatus: 'queued',
+        analysisResult: null,
+        isProcessed: false,
+        attempts: 0,
+        errorCause: null,
+        stageMs: {},
+        startedAt: null,
+        completedAt: null
+      })
+      expect(await store.get(id)).toEqual(created)
+      await expect(store.createVideo({ id, title: 'Again', source: null })).rejects.toThrow(id)
+    })
+
+    it('returns null for an unknown id', async () => {
+      expect(await store.get(randomUUID())).toBeNull()
+    })
+
+    it.runIf(opts.ensureCreatesMissing)('ensureVideo creates a missing row and keeps an existing one', async () => {
+      const id = randomUUID()
+      const made = await store.ensureVideo({ id, title: null, source: { kind: 'http', url: 'https://example.com/v.mp4' } })
+      expect(made).toMatchObject({ id, processingStatus: 'queued', title: null })
+      await store.update(id, { processingStatus: 'processing', attempts: 1 })
+      const kept = await store.ensureVideo({ id, title: 'Named later', source: null })
+      expect(kept).toMatchObject({ id, processingStatus: 'processing', attempts: 1, title: 'Named later' })
+      expect(kept.source).toEqual({ kind: 'http', url: 'https://example.com/v.mp4' })
+    })
+
+    it.runIf(!opts.ensureCreatesMissing)('ensureVideo rejects a missing row naming its id, and returns an existing one', async () => {
+      const id = randomUUID()
+      await expect(store.ensureVideo({ id, title: null, source: null })).rejects.toThrow(id)
+      const upstream = randomUUID()
+      await harness.insertUpstream?.(upstream, 'From upstream')
+      if (harness.insertUpstream) expect(await store.ensureVideo({ id: upstream, title: null, source: null })).toMatchObject({ id: upstream, title: 'From upstream' })
+    })
+
+    it('updates only the patched fields and moves updatedAt forward', async () => {
+      const id = randomUUID()
+      const created = await store.createVideo({ id, title: 'Patch me', source: null })
+      await new Promise((resolve) => setTimeout(resolve, 15))
+      const started = new Date('2026-01-02T03:04:05.678Z')
+      const updated = await store.update(id, {
+        processingStatus: 'failed',
+        attempts: 2,
+        errorCause: 'quota',
+        analysisResult: 'Error: quota exhausted',
+        stageMs: { download: 120, analyze: 3400 },
+        startedAt: started
+      })
+      expect(Video.parse(updated)).toEqual(updated)
+      expect(updated).toMatchObject({
+        title: 'Patch me',
+        processingStatus: 'failed',
+        attempts: 2,
+        errorCause: 'quota',
+        analysisResult: 'Error: quota exhausted',
+        isProcessed: false,
+        stageMs: { download: 120, analyze: 3400 },
+        completedAt: null,
+        createdAt: created.createdAt
+      })
+      expect(Date.parse(updated.startedAt!)).toBe(started.getTime())
+      expect(Date.parse(updated.updatedAt)).toBeGreaterThan(Date.parse(created.updatedAt))
+      const done = await store.update(id, { processingStatus: 'completed', isProcessed: true, errorCause: null, completedAt: new Date() })
+      expect(done).toMatchObject({ processingStatus: 'completed', isProcessed: true, errorCause: null, attempts: 2 })
+      expect(await store.get(id)).toEqual(done)
+      await expect(store.update(randomUUID(), { attempts: 1 })).rejects.toThrow(/not found/i)
+    })
+
+    it('lists with status filter, search by title or id prefix, sort, order, limit/offset and total', async () => {
+      const w = word()
+      const rows = [
+        // Titles start lower-case so the order is the same under C and en_US collations.
+        { title: `alpha ${w}`, status: 'completed', attempts: 1 },
+        { title: `beta ${w}`, status: 'failed', attempts: 3 },
+        { title: `gamma ${w.toUpperCase()}`, status: 'queued', attempts: 0 },
+        { title: `delta ${w}`, status: 'failed', attempts: 2 },
+        { title: `epsilon ${w}`, status: 'processing', attempts: 1 }
+      ] as const
+      const ids: string[] = []
+      for (const row of rows) {
+        const id = randomUUID()
+        ids.push(id)
+        await store.createVideo({ id, title: row.title, source: null })
+        await store.update(id, { processingStatus: row.status, attempts: row.attempts })
+      }
+      const all = await store.list(query({ search: w, sort: 'title', order: 'asc' }))
+      expect(all.total).toBe(5)
+      expect(all.items.map((v) => v.title)).toEqual([`alpha ${w}`, `beta ${w}`, `delta ${w}`, `epsilon ${w}`, `gamma ${w.toUpperCase()}`])
+      for (const item of all.items) expect(Video.parse(item)).toEqual(item)
+
+      const failed = await store.list(query({ search: w, status: ['failed'], sort: 'attempts', order: 'desc' }))
+      expect(failed.total).toBe(2)
+      expect(failed.items.map((v) => v.attempts)).toEqual([3, 2])
+
+      const twoStatuses = await store.list(query({ search: w, status: ['queued', 'processing'] }))
+      expect(twoStatuses.items.map((v) => v.processingStatus).sort()).toEqual(['processing', 'queued'])
+
+      const page = await store.list(query({ search: w, sort: 'title', order: 'desc', limit: 2, offset: 1 }))
+      expect(page.total).toBe(5)
+      expect(page.items.map((v) => v.title)).toEqual([`epsilon ${w}`, `delta ${w}`])
+
+      const byId = await store.list(query({ search: ids[2]!.slice(0, 13).toUpperCase() }))
+      expect(byId.items.map((v) => v.id)).toContain(ids[2])
+
+      const none = await store.list(query({ search: `${w}-nothing` }))
+      expect(none).toEqual({ items: [], total: 0 })
+
+      const wildcard = await store.list(query({ search: `%${w}` }))
+      expect(wildcard.total).toBe(0)
+    })
+
+    it('groups failures by cause with the latest message of each', async () => {
+      const before = new Map((await store.failureGroups()).map((g) => [g.cause, g.count]))
+      const fail = async (cause: 'quota' | 'timeout' | null, message: string): Promise<void> => {
+        const id = randomUUID()
+        await store.createVideo({ id, title: null, source: null })
+        await store.update(id, { processingStatus: 'failed', errorCause: cause, analysisResult: message })
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      await fail('quota', 'Error: quota 1')
+      await fail('timeout', 'Error: took too long')
+      await fail('quota', 'Error: quota 2')
+      await fail(null, 'Error: unknown')
+      const after = await store.failureGroups()
+      const group = (cause: string) => after.find((g) => g.cause === cause)
+      expect(group('quota')).toMatchObject({ count: (before.get('quota') ?? 0) + 2, example: 'Error: quota 2' })
+      expect(group('timeout')?.count).toBe((before.get('timeout') ?? 0) + 1)
+      expect(group('other')?.count).toBe((before.get('other') ?? 0) + 1)
+      const counts = after.map((g) => g.count)
+      expect(counts).toEqual([...counts].sort((a, b) => b - a))
+    })
+  })
+}

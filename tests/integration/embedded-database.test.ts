@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findMigrationsDir, openDatabase, type EmbeddedDb } from '../../src/adapters/embedded/database'
+import { embeddedMigrations } from '../../src/adapters/embedded/migrations'
+import { createLocalQueue } from '../../src/adapters/queue/local'
+import { createEmbeddedStore } from '../../src/adapters/store/embedded'
+import { createJournal } from '../../src/adapters/store/journal'
+import { JournalEntry } from '../../src/shared/video'
+
+// One data directory for the file: created once (initdb), then closed and reopened.
+let dataDir: string
+let db: EmbeddedDb
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'vp-embedded-'))
+  db = await openDatabase(dataDir)
+})
+afterAll(async () => {
+  await db?.close()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+const queueOpts = { visibilityTimeoutSeconds: 1, maxReceiveCount: 5 }
+
+describe('embedded database on disk', () => {
+  it('keeps its files under DATA_DIR/db and shares one instance per directory in a process', async () => {
+    expect(await readdir(dataDir)).toEqual(['db'])
+    expect(await openDatabase(dataDir)).toBe(db)
+  })
+
+  it('applies each migration once: the shared SQL files first, then the embedded ones', async () => {
+    const shared = (await readdir(findMigrationsDir())).filter((f) => f.endsWith('.sql')).sort()
+    const expected = [...shared, ...embeddedMigrations.map((m) => m.name)]
+    const names = async () => (await db.query<{ name: string }>('select name from schema_migrations order by applied_at, name')).rows.map((r) => r.name)
+    expect((await names()).sort()).toEqual([...expected].sort())
+    await db.close()
+    db = await openDatabase(dataDir)
+    expect((await names()).sort()).toEqual([...expected].sort())
+  })
+
+  it('keeps messages, rows and journal across close and reopen; an in-flight message comes back after its timeout', async () => {
+    const queue = createLocalQueue(db, queueOpts)
+    for (const body of ['one', 'two', 'three']) await queue.send(body)
+    const [held] = await queue.receive({ max: 1, waitSeconds: 0 })
+    expect(held?.body).toBe('one')
+    const id = randomUUID()
+    await createEmbeddedStore(db).createVideo({ id, title: 'Durable', source: { kind: 'file', path: '/tmp/x.mp4' } })
+    await createJournal(db).append({ videoId: id, at: new Date().toISOString(), attempt: 1, type: 'status', status: 'queued', level: 'info', message: 'Queued', data: null })
+
+    // As after a crash: the process that held the lease is gone.
+    await db.close()
+    db = await openDatabase(dataDir)
+    const reopened = createLocalQueue(db, queueOpts)
+    expect((await reopened.counts()).visible + (await reopened.counts()).inFlight).toBe(3)
+    const bodies: string[] = []
+    let again: typeof held
+    while (bodies.length < 3) {
+      for (const m of await reopened.receive({ max: 10, waitSeconds: 3 })) {
+        bodies.push(m.body)
+        if (m.body === 'one') again = m
+        await reopened.delete([m.receiptHandle])
+      }
+    }
+    expect(bodies.sort()).toEqual(['one', 'three', 'two'])
+    expect(again).toMatchObject({ id: held!.id, receiveCount: 2 })
+    expect(await createEmbeddedStore(db).get(id)).toMatchObject({ id, title: 'Durable', processingStatus: 'queued' })
+    expect((await createJournal(db).list(id)).map((e) => e.message)).toEqual(['Queued'])
+  })
+})
+
+describe('journal', () => {
+  it('lists a video\'s entries oldest first; a limit keeps the latest', async () => {
+    const journal = createJournal(db)
+    const videoId = randomUUID()
+    const other = randomUUID()
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 26, 5, 0, s)).toISOString()
+    for (let i = 0; i < 5; i++) {
+      await journal.append({ videoId, at: at(i), attempt: 1, type: 'log', status: null, level: 'info', message: `line ${i}`, data: i === 4 ? { raw: 'x', n: 1 } : null })
+    }
+    await journal.append({ videoId: other, at: at(9), attempt: 1, type: 'status', status: 'failed', level: 'error', message: 'other', data: null })
+    const all = await journal.list(videoId)
+    expect(all.map((e) => e.message)).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4'])
+    for (const entry of all) expect(JournalEntry.parse(entry)).toEqual(entry)
+    expect(all[4]).toMatchObject({ videoId, attempt: 1, type: 'log', level: 'info', data: { raw: 'x', n: 1 } })
+    expect(Date.parse(all[0]!.at)).toBe(Date.parse(at(0)))
+    expect((await journal.list(videoId, 2)).map((e) => e.message)).toEqual(['line 3', 'line 4'])
+    expect(await journal.list(other)).toEqual([expect.objectContaining({ status: 'failed', level: 'error' })])
+    expect(await journal.list('not-a-uuid')).toEqual([])
+  })
+
+  it('records statistics samples and reads them since a time, in order', async () => {
+    const journal = createJournal(db)
+    const base = Date.UTC(2030, 0, 1)
+    for (let i = 2; i >= 0; i--) {
+      await journal.recordSample({ at: new Date(base + i * 1000).toISOString(), processed: i, failed: 0, inFlight: 1 })
+    }
+    const since = await journal.samples(new Date(base + 1000))
+    expect(since).toEqual([
+      { at: new Date(base + 1000).toISOString(), processed: 1, failed: 0, inFlight: 1 },
+      { at: new Date(base + 2000).toISOString(), processed: 2, failed: 0, inFlight: 1 }
+    ])
+  })
+
+  it('sums token usage per video and model, and in total per model', async () => {
+    const journal = createJournal(db)
+    const a = randomUUID()
+    const b = randomUUID()
+    await journal.addUsage(a, { promptTokens: 100, outputTokens: 20, totalTokens: 120, costUsd: 0.01 }, 'gemini-x')
+    await journal.addUsage(a, { promptTokens: 50, outputTokens: 10, thoughtsTokens: 5, totalTokens: 65, costUsd: null }, 'gemini-x')
+    await journal.addUsage(b, { promptTokens: 1, outputTokens: 1, totalTokens: 2 }, 'gemini-y')
+    expect(await journal.usage(a)).toEqual([
+      { videoId: a, model: 'gemini-x', promptTokens: 150, outputTokens: 30, thoughtsTokens: 5, totalTokens: 185, costUsd: 0.01, calls: 2 }
+    ])
+    const totals = await journal.usageTotals()
+    expect(totals.find((t) => t.model === 'gemini-y')).toMatchObject({ videoId: null, totalTokens: 2, calls: 1 })
+  })
+})
