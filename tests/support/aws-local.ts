@@ -3,6 +3,7 @@
  * s3rver for plain S3, a TCP proxy that can refuse connections, and SDK middleware that
  * answers like a throttling or failing AWS (the servers never do on their own).
  */
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { AddressInfo, Server, Socket } from 'node:net'
@@ -10,6 +11,7 @@ import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { buildApp } from 'fauxqs'
@@ -113,6 +115,93 @@ export async function startS3rver(buckets: string[]): Promise<{ aws: AwsClientOp
   }
 }
 
+/**
+ * s3rver in a child process, so a download measured in this process carries none of the
+ * server's memory. `seed` makes the child write a random object (multipart, 8 MiB parts)
+ * and return its sha256: the bytes never pass through this process either.
+ */
+export interface S3Process {
+  endpoint: string
+  aws: AwsClientOptions
+  seed(key: string, bytes: number): Promise<{ sha256: string }>
+  stop(): Promise<void>
+}
+
+const S3_CHILD = `
+import { createRequire } from 'node:module'
+import { createHash, randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { S3Client } from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+const { directory, buckets } = JSON.parse(process.argv[1])
+const S3rver = createRequire(process.cwd() + '/package.json')('s3rver')
+const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) })
+const { port } = await server.run()
+const client = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:' + port, forcePathStyle: true,
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })
+process.on('message', async (m) => {
+  if (m.type === 'stop') { await server.close(); process.disconnect(); return }
+  const hash = createHash('sha256')
+  async function* random() {
+    for (let left = m.bytes; left > 0; ) { const chunk = randomBytes(Math.min(left, 1 << 20)); hash.update(chunk); left -= chunk.length; yield chunk }
+  }
+  await new Upload({ client, params: { Bucket: m.bucket, Key: m.key, Body: Readable.from(random()) }, partSize: 8 << 20, queueSize: 2 }).done()
+  process.send({ type: 'seeded', sha256: hash.digest('hex') })
+})
+process.send({ type: 'ready', port })
+`
+
+export async function startS3Process(bucket: string): Promise<S3Process> {
+  const directory = mkdtempSync(join(tmpdir(), 's3rver-proc-'))
+  const child = spawn(process.execPath, ['--input-type=module', '-e', S3_CHILD, JSON.stringify({ directory, buckets: [bucket] })], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  })
+  const next = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: { type: string } & T) => {
+        if (m.type !== type) return
+        child.off('exit', onExit)
+        child.off('message', onMessage)
+        resolve(m)
+      }
+      const onExit = (code: number | null) => reject(new Error(`s3rver child exited (${code}) before ${type}`))
+      child.on('message', onMessage)
+      child.once('exit', onExit)
+    })
+  const { port } = await next<{ port: number }>('ready')
+  const endpoint = `http://127.0.0.1:${port}`
+  return {
+    endpoint,
+    aws: {
+      region: TEST_REGION,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      endpoint,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED'
+    },
+    async seed(key, bytes) {
+      const done = next<{ sha256: string }>('seeded')
+      child.send({ type: 'seed', bucket, key, bytes })
+      return { sha256: (await done).sha256 }
+    },
+    async stop() {
+      if (child.exitCode === null && child.connected) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.send({ type: 'stop' })
+        await Promise.race([exited, sleepMs(5000)])
+      }
+      if (child.exitCode === null) child.kill()
+      rmSync(directory, { recursive: true, force: true })
+    }
+  }
+}
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
+
 /** A TCP proxy to `targetPort` that can be taken down (connections refused) and brought back on the same port. */
 export interface ToggleProxy {
   endpoint: string
@@ -167,7 +256,9 @@ export type FaultKind = 'throttle' | 'unavailable'
 
 interface FakeResponse {
   statusCode: number
+  /** JSON (SQS's protocol) unless a string is given, which is sent as is (S3's XML). */
   body: unknown
+  headers?: Record<string, string>
 }
 
 /**
@@ -192,14 +283,15 @@ export function interceptResponse(
     (next, context) => async (args) => {
       if (context.commandName !== command || count >= times) return next(args)
       count++
-      const { statusCode, body } = make(args.input)
+      const { statusCode, body, headers } = make(args.input)
       const type = typeof body === 'object' && body !== null && '__type' in body ? String((body as { __type: unknown }).__type) : ''
+      const raw = typeof body === 'string'
       return {
         response: {
           statusCode,
           reason: String(statusCode),
-          headers: { 'content-type': 'application/x-amz-json-1.0', ...(type ? { 'x-amzn-query-error': `${type};Sender` } : {}) },
-          body: Readable.from([Buffer.from(JSON.stringify(body))])
+          headers: headers ?? (raw ? { 'content-type': 'application/xml' } : { 'content-type': 'application/x-amz-json-1.0', ...(type ? { 'x-amzn-query-error': `${type};Sender` } : {}) }),
+          body: Readable.from([Buffer.from(raw ? body : JSON.stringify(body))])
         },
         output: undefined
       }

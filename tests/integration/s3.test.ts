@@ -1,0 +1,210 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createS3Client } from '../../src/adapters/aws-clients'
+import { createS3Source } from '../../src/adapters/source/s3'
+import { safeFileName } from '../../src/adapters/source/s3-filename'
+import { uploadKey, uploadToS3 } from '../../src/adapters/source/s3-upload'
+import { JobError } from '../../src/core/errors'
+import { parseQueueMessage } from '../../src/core/parse-message'
+import type { FetchContext } from '../../src/core/ports'
+import type { AwsLocal } from '../support/aws-local'
+import { interceptResponse, startAwsLocal, startS3Process, startToggleProxy } from '../support/aws-local'
+
+const BUCKET = 'videos'
+let aws: AwsLocal
+let root: string
+
+beforeAll(async () => {
+  aws = await startAwsLocal()
+  await aws.createBucket(BUCKET)
+  root = mkdtempSync(join(tmpdir(), 's3-test-'))
+})
+afterAll(async () => {
+  await aws.stop()
+  rmSync(root, { recursive: true, force: true })
+})
+
+let jobs = 0
+function context(onProgress?: (bytes: number, total: number | null) => void) {
+  const dir = join(root, `job-${++jobs}`, 'dl')
+  mkdirSync(dir, { recursive: true })
+  const logs: string[] = []
+  const progress: [number, number | null][] = []
+  const ctx: FetchContext = {
+    videoId: '00000000-0000-4000-8000-000000000000',
+    dir,
+    signal: new AbortController().signal,
+    onProgress: (b, t) => {
+      progress.push([b, t])
+      onProgress?.(b, t)
+    },
+    log: (m) => void logs.push(m)
+  }
+  return { ctx, dir, logs, progress }
+}
+
+async function put(key: string, body: Buffer) {
+  await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }))
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+async function fileSha(path: string) {
+  const hash = createHash('sha256')
+  await pipeline(createReadStream(path), hash)
+  return hash.digest('hex')
+}
+
+describe('S3 source on fauxqs', () => {
+  it('streams an object into the job directory with progress and a size check', async () => {
+    const body = randomBytes(3 * 1024 * 1024 + 17)
+    await put('clips/a.mp4', body)
+    const source = createS3Source({ aws: aws.aws, bucket: BUCKET })
+    const { ctx, dir, progress } = context()
+    const got = await source.fetch({ kind: 's3', key: 'clips/a.mp4' }, ctx, { preferUrl: true })
+    expect(got).toEqual({ kind: 'file', path: join(dir, 'a.mp4'), sizeBytes: body.length, temporary: true })
+    expect(sha(readFileSync(join(dir, 'a.mp4')))).toBe(sha(body))
+    expect(progress[0]).toEqual([0, body.length])
+    expect(progress.at(-1)).toEqual([body.length, body.length])
+    expect(progress.length).toBeGreaterThan(2)
+    source.close()
+  })
+
+  it('never writes outside the job directory, whatever the key', () => {
+    const dir = resolve(root, 'names')
+    for (const key of ['../x', '/etc/passwd', 'a/../../b.mp4', '..', '.', 'a\\..\\..\\evil.mp4', '....//x', 'clip .mp4', 'ü?*:|<>.mp4', '../.bashrc', 'ｘ／．．／y']) {
+      const name = safeFileName(key)
+      expect(name).toMatch(/^[\w.-]+$/)
+      expect(name.startsWith('.')).toBe(false)
+      expect(dirname(resolve(dir, name))).toBe(dir)
+    }
+    expect(safeFileName('videos/My Clip (1).mp4')).toBe('My_Clip__1_.mp4')
+    expect(safeFileName('..')).toBe('video')
+  })
+
+  it('downloads objects with hostile or odd keys inside the directory', async () => {
+    const source = createS3Source({ aws: aws.aws, bucket: BUCKET })
+    for (const key of ['../escape.mp4', 'nested/../../up.mp4', 'spaces and ünïcode?.mp4', '/abs/etc/passwd']) {
+      const body = randomBytes(1000)
+      await put(key, body)
+      const { ctx, dir } = context()
+      const got = await source.fetch({ kind: 's3', key }, ctx, { preferUrl: false })
+      expect(got.kind).toBe('file')
+      const path = got.kind === 'file' ? got.path : ''
+      expect(dirname(path)).toBe(dir)
+      expect(readdirSync(dirname(dir))).toEqual(['dl'])
+      expect(sha(readFileSync(path))).toBe(sha(body))
+    }
+    source.close()
+  })
+
+  it('works from an S3 event notification message (URL-encoded key)', async () => {
+    const body = randomBytes(5000)
+    await put('incoming/My Clip (1).mp4', body)
+    const event = {
+      Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: 'incoming/My+Clip+%281%29.mp4', size: 5000 } } }]
+    }
+    const parsed = parseQueueMessage(JSON.stringify(event))
+    expect(parsed.kind).toBe('jobs')
+    const job = parsed.kind === 'jobs' ? parsed.jobs[0]! : null
+    const source = createS3Source({ aws: aws.aws })
+    const { ctx } = context()
+    const got = await source.fetch(job!.source, ctx, { preferUrl: false })
+    expect(got.kind === 'file' && sha(readFileSync(got.path))).toBe(sha(body))
+    source.close()
+  })
+
+  it('NoSuchKey, NoSuchBucket and AccessDenied fail at once, not retryable, with a clear message', async () => {
+    const source = createS3Source({ aws: aws.aws, bucket: BUCKET })
+    const missing = await source.fetch({ kind: 's3', key: 'nope.mp4' }, context().ctx, { preferUrl: false }).catch((e: unknown) => e)
+    expect(missing).toBeInstanceOf(JobError)
+    expect(missing).toMatchObject({ failureCause: 'source-missing', retryable: false })
+    expect(String(missing)).toMatch(/s3:\/\/videos\/nope\.mp4 not found \(NoSuchKey\)/)
+
+    const noBucket = await source.fetch({ kind: 's3', bucket: 'no-such-bucket', key: 'x.mp4' }, context().ctx, { preferUrl: false }).catch((e: unknown) => e)
+    expect(noBucket).toMatchObject({ failureCause: 'source-missing', retryable: false })
+
+    const client = createS3Client(aws.aws)
+    interceptResponse(client, 'GetObjectCommand', 1, () => ({
+      statusCode: 403,
+      body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'
+    }))
+    const denied = await createS3Source({ client, bucket: BUCKET })
+      .fetch({ kind: 's3', key: 'clips/a.mp4' }, context().ctx, { preferUrl: false })
+      .catch((e: unknown) => e)
+    expect(denied).toMatchObject({ failureCause: 'source-missing', retryable: false })
+    expect(String(denied)).toMatch(/access denied to S3 object s3:\/\/videos\/clips\/a\.mp4 \(AccessDenied\)/)
+
+    const noneConfigured = await createS3Source({ aws: aws.aws }).fetch({ kind: 's3', key: 'x' }, context().ctx, { preferUrl: false }).catch((e: unknown) => e)
+    expect(String(noneConfigured)).toMatch(/AWS_S3_BUCKET/)
+    client.destroy()
+    source.close()
+  })
+
+  it('resumes a broken stream with a Range request from the bytes on disk', async () => {
+    const body = randomBytes(10 * 1024 * 1024)
+    await put('big/resume.bin', body)
+    const proxy = await startToggleProxy(aws.port)
+    let cut = false
+    const source = createS3Source({ aws: { ...aws.aws, endpoint: proxy.endpoint }, bucket: BUCKET, resumeDelayMs: 50 })
+    const { ctx, logs } = context((bytes, total) => {
+      if (!cut && total && bytes > total / 3) {
+        cut = true
+        // Tear down every connection mid-body, then accept new ones again.
+        void proxy.down().then(() => proxy.up())
+      }
+    })
+    const got = await source.fetch({ kind: 's3', key: 'big/resume.bin' }, ctx, { preferUrl: false })
+    expect(cut).toBe(true)
+    expect(logs.some((l) => /broke off at \d+ of 10485760 bytes.*resuming with a Range request/.test(l))).toBe(true)
+    expect(got.kind === 'file' && got.sizeBytes).toBe(body.length)
+    expect(got.kind === 'file' && (await fileSha(got.path))).toBe(sha(body))
+    source.close()
+    await proxy.stop()
+  })
+
+  it('uploadToS3 sends a local file in 8 MiB multipart parts (over the 11 MiB body cap) under uploads/<id>/', async () => {
+    const file = join(root, 'local clip.mp4')
+    const body = randomBytes(20 * 1024 * 1024 + 5)
+    writeFileSync(file, body)
+    const id = '11111111-1111-4111-8111-111111111111'
+    const seen: number[] = []
+    const up = await uploadToS3({ filePath: file, bucket: BUCKET, videoId: id, aws: aws.aws, onProgress: (loaded) => seen.push(loaded) })
+    expect(up).toMatchObject({ bucket: BUCKET, key: `uploads/${id}/local_clip.mp4`, sizeBytes: body.length })
+    expect(up.key).toBe(uploadKey(file, id))
+    expect(seen.at(-1)).toBe(body.length)
+    const source = createS3Source({ aws: aws.aws, bucket: BUCKET })
+    const got = await source.fetch({ kind: 's3', key: up.key }, context().ctx, { preferUrl: false })
+    expect(got.kind === 'file' && (await fileSha(got.path))).toBe(sha(body))
+    source.close()
+  })
+})
+
+describe('S3 source: large object from s3rver in another process', () => {
+  it('downloads 200 MB intact while this process grows by less than 64 MB', async () => {
+    const server = await startS3Process(BUCKET)
+    try {
+      const size = 200 * 1024 * 1024
+      const { sha256 } = await server.seed('large/200mb.bin', size)
+      const source = createS3Source({ aws: server.aws })
+      const { ctx } = context()
+      const baseline = process.memoryUsage.rss()
+      let peak = baseline
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10)
+      const got = await source.fetch({ kind: 's3', bucket: BUCKET, key: 'large/200mb.bin' }, ctx, { preferUrl: false })
+      clearInterval(timer)
+      peak = Math.max(peak, process.memoryUsage.rss())
+      expect(got.kind === 'file' && got.sizeBytes).toBe(size)
+      expect((peak - baseline) / 2 ** 20).toBeLessThan(64)
+      expect(got.kind === 'file' && (await fileSha(got.path))).toBe(sha256)
+      rmSync(dirname(ctx.dir), { recursive: true, force: true })
+      source.close()
+    } finally {
+      await server.stop()
+    }
+  }, 120_000)
+})
