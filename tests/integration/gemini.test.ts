@@ -275,6 +275,31 @@ describe('gemini analyzer: check', () => {
     await expect(analyzer({ model: 'gemini-2.5-flash' }).check()).rejects.toThrow(/'gemini-2.5-flash' does not exist or has been retired.*GEMINI_MODEL/)
   })
 
+  it('finds the endpoint through GOOGLE_GEMINI_BASE_URL when no base URL is configured', async () => {
+    const saved = { google: process.env.GOOGLE_GEMINI_BASE_URL, ours: process.env.GEMINI_BASE_URL }
+    delete process.env.GEMINI_BASE_URL
+    process.env.GOOGLE_GEMINI_BASE_URL = fake.url
+    try {
+      await createGeminiAnalyzer({ apiKey: fake.apiKey }).check()
+      expect(fake.count('models.get')).toBe(1)
+    } finally {
+      if (saved.google === undefined) delete process.env.GOOGLE_GEMINI_BASE_URL
+      else process.env.GOOGLE_GEMINI_BASE_URL = saved.google
+      if (saved.ours !== undefined) process.env.GEMINI_BASE_URL = saved.ours
+    }
+  })
+
+  it('deletes at the next start an upload whose delete failed', async () => {
+    const dataDir = path.join(dir, 'data')
+    fake.fault('files.delete', { kind: 'error', reply: errors.unavailable() }, 3)
+    const r = recorder()
+    await analyzer({ dataDir }).analyze(video, r.ctx)
+    expect(r.logs.some((l) => /Could not delete the uploaded file/.test(l.message))).toBe(true)
+    expect(fake.storedFiles()).toHaveLength(1)
+    await analyzer({ dataDir }).check()
+    expect(fake.storedFiles()).toEqual([])
+  })
+
   it('names a missing prompt file', async () => {
     await expect(analyzer({ promptFile: path.join(dir, 'nope.md') }).check()).rejects.toThrow(/prompt file.*GEMINI_PROMPT_FILE/)
   })

@@ -7,6 +7,7 @@ import { Analysis } from '../../shared/analysis'
 import type { VideoSource } from '../../shared/video-source'
 import { uploadOnce, waitUntilActive } from './gemini-files'
 import { generateAnalysis } from './gemini-generate'
+import { createUploadLedger } from './gemini-ledger'
 import { videoMimeType } from './gemini-mime'
 import { DEFAULT_PRICES, toTokenUsage, type PriceTable } from './gemini-prices'
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryContext, type RetryPolicy } from './gemini-retry'
@@ -33,6 +34,7 @@ export interface GeminiAnalyzerOptions {
   maxRetries?: number
   /** USD per million tokens by model, merged over the built-in table. */
   prices?: PriceTable
+  /** DATA_DIR: where the names of uploads not yet deleted are kept, so a crash leaves none behind. */
   dataDir?: string
   /** Backoff tuning (tests use small values). */
   retry?: Partial<RetryPolicy>
@@ -80,16 +82,24 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
     ...extra
   })
 
-  /** Deletes an uploaded file, even after a cancel; 403/404 mean it is gone already. */
-  async function discard(name: string, ctx: AnalyzeContext): Promise<void> {
+  const ledger = createUploadLedger(opts.dataDir)
+  const noLog: AnalyzeContext['log'] = () => {}
+  const noted = (p: Promise<void>, log: AnalyzeContext['log']) =>
+    p.catch((error: Error) => log('warn', `Could not update the list of Gemini uploads in DATA_DIR: ${error.message}`))
+
+  /** Deletes an uploaded file, even after a cancel (no job signal here); 403/404 mean it is gone already. */
+  async function discard(name: string, log: AnalyzeContext['log']): Promise<void> {
     try {
       await withRetries(() => ai.files.delete({ name }), { ...retryContext('delete', null), policy: { ...policy, retries: 2 } })
-      ctx.log('debug', `Deleted the uploaded file ${name}`)
+      log('debug', `Deleted the uploaded file ${name}`)
     } catch (error) {
       const status = error instanceof JobError ? error.detail?.httpStatus : undefined
-      if (status === 403 || status === 404) return
-      ctx.log('warn', `Could not delete the uploaded file ${name}; Gemini removes it after 48 h`, { error: (error as Error).message })
+      if (status !== 403 && status !== 404) {
+        log('warn', `Could not delete the uploaded file ${name}; it is deleted at the next start, or by Gemini after 48 h`, { error: (error as Error).message })
+        return
+      }
     }
+    await noted(ledger.remove(name), log)
   }
 
   async function uploadAndWait(input: { path: string; sizeBytes: number }, ctx: AnalyzeContext, uploaded: (f: GeminiFile) => void): Promise<Part> {
@@ -107,11 +117,14 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
           deadlineMs: opts.uploadTimeoutMs ?? 5 * 60_000 + (input.sizeBytes / (50 * MB)) * 60_000,
           settleMs: opts.uploadSettleMs ?? 15_000,
           onProgress: (sent, total) => ctx.onProgress(sent, total),
-          discard: (name) => discard(name, ctx)
+          discard: (name) => discard(name, ctx.log)
         }),
       retryContext('upload', ctx)
     )
-    if (file.name) uploaded(file)
+    if (file.name) {
+      uploaded(file)
+      await noted(ledger.add(file.name, ctx.videoId), ctx.log)
+    }
     ctx.stage('upload', performance.now() - t)
     ctx.log('info', `Uploaded ${Math.round(input.sizeBytes / MB)} MB to Gemini as ${file.name}`)
     await ctx.setStatus('processing')
@@ -133,6 +146,7 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
     acceptsUrl: (source: VideoSource) => source.kind === 'youtube',
     async check() {
       await loadPrompt()
+      for (const left of await ledger.leftovers()) await discard(left.name, noLog)
       try {
         const found = await withRetries(() => ai.models.get({ model }), retryContext('models.get', null))
         const methods = found.supportedActions
@@ -176,7 +190,7 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
         })
       } finally {
         const name = (uploaded as GeminiFile | null)?.name
-        if (name) await discard(name, ctx)
+        if (name) await discard(name, ctx.log)
       }
     }
   }
