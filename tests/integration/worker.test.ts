@@ -126,12 +126,12 @@ describe('worker on the embedded pieces', () => {
       const journalStatuses = detail!.journal.filter((j) => j.type === 'video.status').map((j) => j.status)
       expect(journalStatuses).toEqual(['queued', 'processing', 'downloading', 'processing', 'completed'])
     }
-    const stats = await h.core.api['stats.get']()
+    const stats = await h.core.api['stats.get'](undefined)
     expect([stats.received, stats.processed, stats.failed, stats.inFlight]).toEqual([5, 5, 0, 0])
     await h.core.close()
     expect(await readdir(h.downloadDir)).toEqual([])
     expect((await h.queue.counts()).visible + (await h.queue.counts()).inFlight).toBe(0)
-    const history = await h.core.api['stats.history']()
+    const history = await h.core.api['stats.history'](undefined)
     expect(history.at(-1)?.processed).toBe(5)
   })
 
@@ -156,7 +156,7 @@ describe('worker on the embedded pieces', () => {
     expect(lost?.video.errorCause).toBe('source-missing')
     expect(lost?.video.analysisResult).toBe(`Error: video file not found: ${missingPath} (no such file); check the path or enqueue it again`)
     expect((await h.queue.listDeadLetters())[0]?.reason).toMatch(/not JSON/)
-    const groups = await h.core.api['failures.groups']()
+    const groups = await h.core.api['failures.groups'](undefined)
     expect(groups.map((g) => g.cause).sort()).toEqual(expect.arrayContaining(['bad-message', 'source-missing']))
     await h.core.close()
   })
@@ -189,7 +189,7 @@ describe('worker on the embedded pieces', () => {
     await waitFor('two downloading', () => stalled.length === 2)
     await new Promise((r) => setTimeout(r, 1500))
     expect(stalled.length).toBe(2)
-    expect((await h.core.api['stats.get']()).inFlight).toBe(2)
+    expect((await h.core.api['stats.get'](undefined)).inFlight).toBe(2)
     const running = [a, b, c].filter((v) => statusesOf(h.events, v.id).includes('downloading'))
     expect(running.length).toBe(2)
     const waiting = [a, b, c].find((v) => !running.includes(v))!
@@ -207,8 +207,8 @@ describe('worker on the embedded pieces', () => {
   it('refuses writes in read-only mode', async () => {
     const h = await harness({ readOnly: true })
     await expect(h.core.api['videos.enqueue']({ source: { kind: 'file', path: video } })).rejects.toMatchObject({ code: 'read-only' })
-    await expect(h.core.api['worker.start']()).rejects.toMatchObject({ code: 'read-only' })
-    expect((await h.core.api['worker.status']()).readOnly).toBe(true)
+    await expect(h.core.api['worker.start'](undefined)).rejects.toMatchObject({ code: 'read-only' })
+    expect((await h.core.api['worker.status'](undefined)).readOnly).toBe(true)
     await expect(h.core.api['videos.get']({ id: 'nope' } as never)).rejects.toMatchObject({ code: 'bad-request' })
     await h.core.close()
   })

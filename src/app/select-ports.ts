@@ -1,0 +1,107 @@
+import { createLocalAnalyzer } from '../adapters/analyzer/local/index'
+import type { EmbeddedDb } from '../adapters/embedded/database'
+import { createLocalQueue } from '../adapters/queue/local'
+import { createFileSource } from '../adapters/source/file'
+import { createHttpSource } from '../adapters/source/http'
+import { createYoutubeSource } from '../adapters/source/youtube'
+import { createEmbeddedStore } from '../adapters/store/embedded'
+import type { AwsClientOptions } from '../adapters/aws-clients'
+import type { Config } from '../core/config'
+import type { Analyzer, Logger, Queue, Source, Store } from '../core/ports'
+
+export interface SelectedPorts {
+  queue: Queue
+  sources: Source[]
+  analyzer: Analyzer
+  store: Store
+}
+
+/** AWS settings for the cloud adapters; unset values fall back to the SDK's provider chain. */
+export function awsOptions(config: Config): AwsClientOptions {
+  const { aws } = config
+  return {
+    ...(aws.region ? { region: aws.region } : {}),
+    ...(aws.accessKeyId && aws.secretAccessKey
+      ? { credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey, ...(aws.sessionToken ? { sessionToken: aws.sessionToken } : {}) } }
+      : {}),
+    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...(aws.sqsEndpoint ? { sqsEndpoint: aws.sqsEndpoint } : {}),
+    ...(aws.s3Endpoint ? { s3Endpoint: aws.s3Endpoint } : {})
+  }
+}
+
+/**
+ * Each port's backend from what is configured; nothing configured means the embedded default.
+ * Cloud adapters are imported only in their branch, so the embedded path never loads an SDK.
+ */
+export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger): Promise<SelectedPorts> {
+  const opened: { close(): Promise<void> | void }[] = []
+  try {
+    // ── Queue: SQS when AWS_SQS_URL is set (H3's adapter), else the durable local queue.
+    let queue: Queue
+    if (config.aws.sqsUrl) {
+      const { createSqsQueue } = await import('../adapters/queue/sqs')
+      queue = await createSqsQueue({
+        queueUrl: config.aws.sqsUrl,
+        aws: awsOptions(config),
+        visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds,
+        logger
+      })
+    } else {
+      queue = createLocalQueue(db, { visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds, maxReceiveCount: config.worker.maxReceiveCount })
+    }
+    opened.push(queue)
+
+    // ── Store: Supabase when its URL and service-role key are set (H3's adapter), else embedded.
+    let store: Store
+    if (config.supabase.url && config.supabase.serviceRoleKey) {
+      store = await supabaseStore(config)
+    } else {
+      store = createEmbeddedStore(db)
+    }
+    opened.push(store)
+
+    // ── Sources: local files, http(s) and YouTube always; S3 when AWS is configured (H3's adapter).
+    const sources: Source[] = [createFileSource(), createHttpSource(), createYoutubeSource()]
+    if (config.aws.s3Bucket || config.aws.sqsUrl || config.aws.s3Endpoint) sources.push(await s3Source(config))
+
+    // ── Analyzer: Gemini when GEMINI_API_KEY is set (H4's adapter), else local (H5's ffmpeg analyzer).
+    let analyzer: Analyzer
+    if (config.gemini.apiKey) {
+      const { createGeminiAnalyzer } = await import('../adapters/analyzer/gemini')
+      analyzer = createGeminiAnalyzer({
+        apiKey: config.gemini.apiKey,
+        model: config.gemini.model,
+        ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}),
+        ...(config.gemini.promptFile ? { promptFile: config.gemini.promptFile } : {}),
+        dataDir: config.dataDir
+      })
+    } else {
+      analyzer = createLocalAnalyzer({
+        dataDir: config.dataDir,
+        ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
+        ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {})
+      })
+    }
+    return { queue, sources, analyzer, store }
+  } catch (error) {
+    await Promise.allSettled(opened.map((p) => p.close()))
+    throw error
+  }
+}
+
+async function supabaseStore(_config: Config): Promise<Store> {
+  // H3: src/adapters/store/supabase.ts createSupabaseStore(...) — wired once it lands.
+  throw new Error('the Supabase store is not available in this build: unset NEXT_PUBLIC_SUPABASE_URL to use the embedded store')
+}
+
+async function s3Source(_config: Config): Promise<Source> {
+  // H3: src/adapters/source/s3.ts createS3Source(...) — wired once it lands.
+  return {
+    name: 's3 (unavailable)',
+    kinds: ['s3'],
+    async fetch() {
+      throw new Error('the S3 source is not available in this build')
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import { findRendererDir } from '../app/owner-console'
+import { OwnerLockError } from '../app/owner-lock'
+import { ConfigError, loadConfig, type Config } from '../core/config'
+import { ConsoleApiError } from '../shared/console-api'
+import { enqueueCommand } from './enqueue'
+import { runOwner } from './run-owner'
+import { statusCommand } from './status'
+import { UsageError } from './usage-error'
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new InvalidArgumentError('expected a port number from 0 to 65535')
+  return Number(value)
+}
+
+/** The `video-processor` command line. Resolves with the exit code: 0 ok, 1 failure, 2 bad usage or config. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0
+  const config = (): Config => loadConfig()
+  const program = new Command('video-processor')
+    .description('Turns a queue of videos into analyses; embedded defaults, cloud backends when configured.')
+    .exitOverride()
+    .showHelpAfterError()
+
+  program
+    .command('worker')
+    .description('consume the queue and process videos until SIGINT/SIGTERM')
+    .action(async () => {
+      code = await runOwner(config(), { startWorker: true })
+    })
+  program
+    .command('serve')
+    .description('serve the operator console in a browser (and run the worker)')
+    .option('--host <host>', 'address to bind (HOST)')
+    .option('--port <port>', 'port, 0 for any free one (PORT)', port)
+    .option('--token <token>', 'require this token (CONSOLE_TOKEN)')
+    .option('--no-worker', 'do not start the worker; start it from the console')
+    .action(async (opts: { host?: string; port?: number; token?: string; worker: boolean }) => {
+      const c = config()
+      const staticDir = findRendererDir()
+      code = await runOwner(c, {
+        startWorker: opts.worker,
+        host: opts.host ?? c.host,
+        port: opts.port ?? c.port,
+        ...(opts.token ?? c.consoleToken ? { token: opts.token ?? c.consoleToken } : {}),
+        ...(staticDir ? { staticDir } : {}),
+        banner: (url) => [staticDir ? `Console on ${url}/` : `Console API on ${url} (the UI is not built: run npm run build)`]
+      })
+    })
+  program
+    .command('enqueue')
+    .description('add a video: a local file, an http(s) or YouTube URL, or s3://bucket/key; prints its id')
+    .argument('<target>', 'file path or URL')
+    .option('--title <title>', 'title shown in the console')
+    .action(async (target: string, opts: { title?: string }) => {
+      code = await enqueueCommand(config(), target, opts)
+    })
+  program
+    .command('status')
+    .description('list videos, or show one with its events and analysis')
+    .argument('[id]', 'video id')
+    .option('--json', 'print JSON for scripts')
+    .option('--limit <n>', 'how many videos to list', (v) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('expected a positive whole number')
+      return Number(v)
+    })
+    .action(async (id: string | undefined, opts: { json?: boolean; limit?: number }) => {
+      code = await statusCommand(config(), id, opts)
+    })
+
+  try {
+    await program.parseAsync(argv)
+    return code
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof OwnerLockError) {
+      process.stderr.write(`${error.message}\n`)
+      return 2
+    }
+    if (error instanceof ConsoleApiError) {
+      process.stderr.write(`${error.message}\n`)
+      return 1
+    }
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+    return 1
+  }
+}
+
+const code = await main(process.argv)
+// Let stdout drain, then leave even if a library keeps a handle open.
+process.exitCode = code
+setTimeout(() => process.exit(code), 50).unref()

@@ -1,0 +1,76 @@
+import { openApp } from '../app/open-app'
+import { createConsoleLogger } from '../app/logger'
+import { serveOwnerConsole } from '../app/owner-console'
+import { describeConfig, type Config } from '../core/config'
+import { formatStats } from '../core/stats'
+import { eventLine } from './print'
+
+export interface OwnerRunOptions {
+  /** Start the worker loop at once (`worker` always; `serve` unless --no-worker). */
+  startWorker: boolean
+  host?: string
+  port?: number
+  token?: string
+  staticDir?: string
+  /** Printed after the console is up, e.g. the URL to open. */
+  banner?: (url: string) => string[]
+}
+
+/**
+ * Runs this process as the owner of DATA_DIR until SIGINT/SIGTERM: the worker (seed-style
+ * output), the ConsoleApi on loopback, a graceful stop (a second signal hurries it), and the
+ * statistics at the end. Resolves with the exit code.
+ */
+export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`)
+  const logger = createConsoleLogger({ debug: process.env['DEBUG'] === '1' })
+  for (const line of describeConfig(config)) out(line)
+  const app = await openApp(config, { logger })
+  for (const line of app.describeBackends()) out(line)
+  try {
+    await app.check()
+  } catch (error) {
+    process.stderr.write(`The analyzer cannot work: ${error instanceof Error ? error.message : String(error)}\n`)
+    await app.close()
+    return 1
+  }
+  const owner = await serveOwnerConsole(app, {
+    ...(opts.host ? { host: opts.host } : {}),
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.staticDir ? { staticDir: opts.staticDir } : {})
+  })
+  for (const line of opts.banner?.(owner.server.url) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
+  app.core.events.subscribe((event) => {
+    const line = eventLine(event)
+    if (line) logger.info(line)
+  })
+
+  const stopped = new Promise<void>((resolve) => {
+    let signals = 0
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1
+      if (signals === 1) {
+        logger.info(`${signal} received: stopping gracefully (jobs in flight get ${config.worker.shutdownDeadlineSeconds} s; send it again to hand them back now)`)
+        void app.core.stop({ mode: 'drain', deadlineMs: config.worker.shutdownDeadlineSeconds * 1000 }).then(() => resolve())
+      } else {
+        logger.info(`${signal} received again: handing jobs in flight back to the queue`)
+        void app.core.stop({ mode: 'now' })
+      }
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
+  if (opts.startWorker) {
+    await app.core.start()
+    logger.info(`Waiting for messages (concurrency ${config.worker.concurrency}, long poll ${config.worker.pollWaitSeconds} s)`)
+  } else {
+    logger.info('Worker not started (--no-worker): start it from the console')
+  }
+  await stopped
+  for (const line of formatStats(await app.core.api['stats.get'](undefined))) out(line)
+  await owner.close()
+  await app.close()
+  out('Stopped.')
+  return 0
+}
