@@ -168,6 +168,22 @@ describe('gemini analyzer: failures', () => {
     expect(r.logs.filter((l) => l.level === 'warn').map((l) => l.message).join('\n')).toMatch(/network error[\s\S]*HTTP 502/)
   })
 
+  it('retries a generate call slower than its timeout', async () => {
+    fake.fault('generate', { kind: 'delay', ms: 3000 })
+    const r = recorder()
+    await analyzer({ generateTimeoutMs: 400 }).analyze(youtube, r.ctx)
+    expect(fake.count('generate')).toBeGreaterThanOrEqual(2)
+    expect(r.logs.find((l) => l.level === 'warn')?.message).toMatch(/generate timed out/)
+  })
+
+  it('bounds the upload with its own deadline and leaves no file', async () => {
+    fake.fault('upload.chunk', { kind: 'delay', ms: 1500 })
+    const e = await failure(analyzer({ uploadTimeoutMs: 300 }).analyze(video, recorder().ctx))
+    expect(e.failureCause).toBe('timeout')
+    expect(e.message).toMatch(/upload did not finish within/)
+    expect(fake.count('upload.chunk')).toBeLessThanOrEqual(1)
+  })
+
   it('retries an upload whose chunk got a 503, then deletes the file', async () => {
     fake.fault('upload.chunk', { kind: 'error', reply: errors.unavailable() })
     await analyzer().analyze(video, recorder().ctx)

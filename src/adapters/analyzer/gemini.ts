@@ -162,7 +162,7 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
     },
     async analyze(input: FetchedVideo, ctx: AnalyzeContext): Promise<Analysis> {
       const template = await loadPrompt()
-      const text = template.replaceAll('{{TITLE}}', ctx.title ? ` (titled "${ctx.title}")` : '')
+      const text = template.replaceAll('{{TITLE}}', ctx.title ? ` (titled "${ctx.title.slice(0, 200)}")` : '')
       let uploaded: GeminiFile | null = null
       try {
         let video: Part
