@@ -32,6 +32,7 @@ export interface Generated {
 
 /** Raw text kept in the journal is capped so one runaway answer cannot bloat it. */
 const RAW_TEXT_LIMIT = 50_000
+const SCHEMA = responseJsonSchema()
 const REFUSALS = new Set(['SAFETY', 'PROHIBITED_CONTENT', 'RECITATION', 'BLOCKLIST', 'SPII', 'IMAGE_SAFETY'])
 
 /** Gemini 3 takes thinkingLevel, 2.5 Flash thinkingBudget; never both (a 400). */
@@ -57,7 +58,7 @@ export async function generateAnalysis(a: GenerateArgs): Promise<Generated> {
   const call = async (contents: Content[], maxOutputTokens: number) => {
     const config: GenerateContentConfig = {
       responseMimeType: 'application/json',
-      responseJsonSchema: responseJsonSchema(),
+      responseJsonSchema: SCHEMA,
       mediaResolution: MediaResolution.MEDIA_RESOLUTION_LOW,
       temperature: 0.2,
       maxOutputTokens,

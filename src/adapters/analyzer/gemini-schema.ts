@@ -14,29 +14,34 @@ export const GEMINI_SCHEMA_KEYWORDS = new Set([
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }
 
+/** Field descriptions by property path (`[]` marks array items): the model reads them. */
 const DESCRIPTIONS: Record<string, string> = {
   summary: 'A faithful summary of the whole video in a few paragraphs.',
   topics: 'The main topics, short noun phrases, most important first.',
   quiz: 'Multiple-choice questions about the video content.',
-  chapters: 'Chapters in order; start and end are seconds from the beginning of the video.',
-  answer: 'The exact text of the correct option.',
-  explanation: 'Why the answer is right, citing the video.'
+  'quiz[].answer': 'The exact text of the correct option.',
+  'quiz[].explanation': 'Why the answer is right, citing the video.',
+  chapters: 'Chapters in order.',
+  'chapters[].start': 'Seconds from the beginning of the video.',
+  'chapters[].end': 'Seconds from the beginning of the video.',
+  'chapters[].summary': 'One sentence on what the chapter covers.'
 }
 
-function adapt(node: Json, key?: string): Json {
-  if (Array.isArray(node)) return node.map((n) => adapt(n))
+function adapt(node: Json, path = ''): Json {
+  if (Array.isArray(node)) return node.map((n) => adapt(n, path))
   if (node === null || typeof node !== 'object') return node
   const out: JsonObject = {}
   for (const [k, v] of Object.entries(node)) {
     if (!GEMINI_SCHEMA_KEYWORDS.has(k)) continue
     if (k === 'properties' && v && typeof v === 'object' && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, adapt(sub, name)]))
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, adapt(sub, path ? `${path}.${name}` : name)]))
       out.propertyOrdering = Object.keys(v)
     } else {
-      out[k] = adapt(v)
+      out[k] = adapt(v, k === 'items' ? `${path}[]` : path)
     }
   }
-  if (key && DESCRIPTIONS[key] && !out.description) out.description = DESCRIPTIONS[key]
+  const description = DESCRIPTIONS[path]
+  if (description && !out.description && 'type' in out) out.description = description
   return out
 }
 
