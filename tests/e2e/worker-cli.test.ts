@@ -1,0 +1,157 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readdir, readFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { makeTestVideo, tempDir } from '../support/media'
+
+const BIN = fileURLToPath(new URL('../../bin/video-processor.js', import.meta.url))
+const children = new Set<ChildProcess>()
+let dir: string
+let cleanup: () => Promise<void>
+let video: string
+
+/** The environment of a fresh user: no cloud settings leak in from the machine running the tests. */
+function env(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|GEMINI_|GOOGLE_|NEXT_PUBLIC_SUPABASE|SUPABASE_|WORKER_|POLL_|VISIBILITY_|DOWNLOAD_DIR|DATA_DIR|READ_ONLY|CONSOLE_TOKEN)/.test(k)))
+  return { ...clean, DATA_DIR: dataDir, POLL_WAIT_SECONDS: '1', ...extra }
+}
+
+function cli(args: string[], e: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: e, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+interface Worker {
+  proc: ChildProcess
+  output(): string
+  waitFor(re: RegExp, ms?: number): Promise<RegExpMatchArray>
+  exited: Promise<number | null>
+}
+
+function startWorker(e: NodeJS.ProcessEnv): Worker {
+  const proc = spawn(process.execPath, [BIN, 'worker'], { env: e, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(proc)
+  let out = ''
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => (children.delete(proc), resolve(code))))
+  return {
+    proc,
+    output: () => out,
+    exited,
+    async waitFor(re, ms = 60_000) {
+      const until = Date.now() + ms
+      for (;;) {
+        const m = out.match(re)
+        if (m) return m
+        if (proc.exitCode !== null || Date.now() > until) throw new Error(`worker output never matched ${re}:\n${out}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  }
+}
+
+beforeAll(async () => {
+  ;({ dir, cleanup } = await tempDir('vp-cli-'))
+  video = await makeTestVideo(dir)
+})
+afterEach(() => {
+  for (const c of children) c.kill('SIGKILL')
+})
+afterAll(() => cleanup())
+
+describe('video-processor CLI', () => {
+  it('rejects a malformed setting with one line naming it, exit code 2', async () => {
+    const r = await cli(['worker'], env(path.join(dir, 'bad'), { WORKER_CONCURRENCY: 'abc' }))
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim().split('\n')).toEqual(['WORKER_CONCURRENCY="abc" is not valid: expected a whole number from 1 to 64'])
+  })
+
+  it('runs a worker that enqueue and status reach from other processes, and stops gracefully on SIGINT', async () => {
+    const dataDir = path.join(dir, 'run')
+    const e = env(dataDir)
+    const w = startWorker(e)
+    await w.waitFor(/Waiting for messages/)
+    expect(w.output()).toMatch(/Configuration:[\s\S]*DATA_DIR\s+.*run[\s\S]*queue\s+local/)
+
+    const enq = await cli(['enqueue', path.relative(dir, video), '--title', 'First clip'], e)
+    expect(enq.code).toBe(0)
+    const id = enq.stdout.trim()
+    expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    await w.waitFor(new RegExp(`Video ${id}: done`))
+    expect(w.output()).toContain(`Message Received: `)
+
+    const one = await cli(['status', id, '--json'], e)
+    const detail = JSON.parse(one.stdout) as { video: { processingStatus: string; isProcessed: boolean; source: unknown }; analysis: { metadata: { width: number } } }
+    expect(detail.video).toMatchObject({ processingStatus: 'completed', isProcessed: true, source: { kind: 'file', path: video } })
+    expect(detail.analysis.metadata.width).toBe(160)
+    const table = await cli(['status'], e)
+    expect(table.stdout).toMatch(new RegExp(`Worker: process ${w.proc.pid} \\(running\\)`))
+    expect(table.stdout).toMatch(new RegExp(`${id}\\s+completed`))
+
+    const second = await cli(['worker'], e)
+    expect(second.code).toBe(2)
+    expect(second.stderr).toContain(`in use by process ${w.proc.pid}`)
+    const missing = await cli(['enqueue', 'no-such.mp4'], e)
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, `no such file: ${path.join(dir, 'no-such.mp4')}`])
+
+    w.proc.kill('SIGINT')
+    expect(await w.exited).toBe(0)
+    expect(w.output()).toMatch(/Statistics:[\s\S]*Videos processed: 1[\s\S]*Stopped\./)
+    expect(await readdir(path.join(dataDir, 'downloads'))).toEqual([])
+    expect(existsSync(path.join(dataDir, 'owner.lock'))).toBe(false)
+
+    // Nobody owns DATA_DIR now: the commands open the database themselves.
+    const offline = await cli(['status', '--json'], e)
+    expect((JSON.parse(offline.stdout) as { total: number }).total).toBe(1)
+  })
+
+  it('completes a video exactly once after the worker is killed mid-job and restarted', async () => {
+    const bytes = await readFile(video)
+    let stall = true
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': bytes.length })
+      if (!stall) return void res.end(bytes)
+      res.write(bytes.subarray(0, 64)) // then hang, as a slow download would
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/lecture.mp4`
+    const dataDir = path.join(dir, 'crash')
+    const e = env(dataDir, { VISIBILITY_TIMEOUT_SECONDS: '2' })
+    try {
+      const first = startWorker(e)
+      await first.waitFor(/Waiting for messages/)
+      const id = (await cli(['enqueue', url], e)).stdout.trim()
+      await first.waitFor(new RegExp(`Video ${id}: downloading`))
+      first.proc.kill('SIGKILL')
+      await first.exited
+      expect(await readdir(path.join(dataDir, 'downloads'))).toEqual([`${id}-1`])
+
+      stall = false
+      const second = startWorker(e)
+      await second.waitFor(new RegExp(`Video ${id}: done`))
+      second.proc.kill('SIGINT')
+      expect(await second.exited).toBe(0)
+
+      const detail = JSON.parse((await cli(['status', id, '--json'], e)).stdout) as {
+        video: { processingStatus: string; attempts: number }
+        journal: { type: string }[]
+      }
+      expect(detail.video.processingStatus).toBe('completed')
+      expect(detail.video.attempts).toBe(2)
+      expect(detail.journal.filter((j) => j.type === 'video.completed')).toHaveLength(1)
+      expect(await readdir(path.join(dataDir, 'downloads'))).toEqual([])
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
