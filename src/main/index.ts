@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import { app, ipcMain, protocol, session, shell } from 'electron'
 import { loadConfig } from '../core/config'
-import { openApp } from '../app'
+import { openApp } from '../app/open-app'
+import { serveOwnerConsole } from '../app/owner-console'
 import { registerAppProtocol } from './app-protocol'
 import { registerIpcBridge, relayEvents } from './ipc-bridge'
 import { APP_SCHEME, APP_URL, hardenContents, hardenSession, isTrustedSender } from './security'
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
     win.focus()
   })
   await win.loadURL(devUrl ?? APP_URL)
+  // Like `serve`, the owner answers `enqueue` and `status` from other shells on loopback.
+  const owner = await serveOwnerConsole(opened)
   await core.start()
 
   let quitting = false
@@ -50,8 +53,9 @@ async function main(): Promise<void> {
     event.preventDefault()
     unregister()
     // Graceful: jobs in flight finish or go back to the queue before the database closes.
-    opened
+    owner
       .close()
+      .then(() => opened.close())
       .catch((error: unknown) => console.error('console: shutdown failed:', error))
       .finally(() => app.exit(0))
   })

@@ -1,7 +1,11 @@
 import type { IpcRendererEvent } from 'electron'
 import type { ApiResult } from '../shared/console-api'
 import type { WorkerEvent } from '../shared/events'
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/console-api'
+
+// The shared channel names, repeated so the sandboxed preload bundle stays free of zod and the
+// schemas (tests/unit/main-ipc.test.ts checks they match src/shared/console-api.ts).
+export const IPC_CALL_CHANNEL = 'api:call'
+export const IPC_EVENT_CHANNEL = 'api:event'
 
 /** What the preload exposes as `window.api`: two fixed channels, and a file's path for drag and drop. */
 export interface PreloadApi {

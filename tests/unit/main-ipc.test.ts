@@ -1,9 +1,10 @@
 import type { WebContents } from 'electron'
 import { describe, expect, it } from 'vitest'
-import { IPC_CALL_CHANNEL, type ApiResult } from '../../src/shared/console-api'
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiResult } from '../../src/shared/console-api'
 import type { WorkerEvent } from '../../src/shared/events'
 import { registerIpcBridge, relayEvents } from '../../src/main/ipc-bridge'
 import { cspFor, externalUrl, isAppUrl, isTrustedSender } from '../../src/main/security'
+import * as preload from '../../src/preload/api'
 import { createPreloadApi } from '../../src/preload/api'
 import { createFakeIpc } from '../support/fake-ipc'
 import { createInMemoryCore } from '../contract/in-memory-core'
@@ -71,6 +72,10 @@ describe('IPC bridge sender check', () => {
 })
 
 describe('Electron security helpers', () => {
+  it('the preload uses the shared channel names', () => {
+    expect([preload.IPC_CALL_CHANNEL, preload.IPC_EVENT_CHANNEL]).toEqual([IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL])
+  })
+
   it('recognises only the console origin', () => {
     expect(isAppUrl('app://console/index.html')).toBe(true)
     expect(isAppUrl('app://console.evil/index.html')).toBe(false)

@@ -1,0 +1,73 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { FailureCause } from '../../../shared/video-status'
+import type { VideoSource } from '../../../shared/video-source'
+import { upsertPage } from '../lib/filter-videos'
+import type { Video, VideoPage } from '../../../shared/video'
+import { keys, LIST_LIMIT } from './keys'
+import { useTransport } from './transport-context'
+
+// No refetchInterval anywhere: the event stream keeps these current (use-event-stream.ts).
+export function useWorkerStatus() {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.worker, queryFn: () => api['worker.status'](undefined) })
+}
+
+export function useStats() {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.stats, queryFn: () => api['stats.get'](undefined) })
+}
+
+export function useStatsHistory() {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.history, queryFn: () => api['stats.history']({ sinceMinutes: 60 }) })
+}
+
+export function useVideos() {
+  const { api } = useTransport()
+  return useQuery({
+    queryKey: keys.videos,
+    queryFn: () => api['videos.list']({ limit: LIST_LIMIT, sort: 'createdAt', order: 'desc' }),
+    structuralSharing: false
+  })
+}
+
+export function useVideoDetail(id: string | null) {
+  const { api } = useTransport()
+  return useQuery({
+    queryKey: keys.video(id ?? 'none'),
+    queryFn: () => api['videos.get']({ id: id ?? '' }),
+    enabled: id !== null
+  })
+}
+
+export function useFailureGroups() {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.failures, queryFn: () => api['failures.groups'](undefined) })
+}
+
+export function useConfig() {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.config, queryFn: () => api['config.get'](undefined), staleTime: Infinity })
+}
+
+/** The console's actions. Results land in the cache at once; events confirm them. */
+export function useActions() {
+  const { api } = useTransport()
+  const client = useQueryClient()
+  const putVideo = (video: Video) => client.setQueryData<VideoPage>(keys.videos, (page) => upsertPage(page, video))
+  const setWorker = (status: Awaited<ReturnType<(typeof api)['worker.status']>>) => client.setQueryData(keys.worker, status)
+  return {
+    start: useMutation({ mutationFn: () => api['worker.start'](undefined), onSuccess: setWorker }),
+    stop: useMutation({ mutationFn: (mode: 'drain' | 'now') => api['worker.stop']({ mode }), onSuccess: setWorker }),
+    retry: useMutation({ mutationFn: (id: string) => api['videos.retry']({ id }), onSuccess: putVideo }),
+    retryFailed: useMutation({
+      mutationFn: (cause?: FailureCause) => api['videos.retryFailed'](cause ? { cause } : {}),
+      onSuccess: () => client.invalidateQueries({ queryKey: keys.failures })
+    }),
+    cancel: useMutation({ mutationFn: (id: string) => api['videos.cancel']({ id }) }),
+    enqueue: useMutation({
+      mutationFn: (input: { source: VideoSource; title?: string }) => api['videos.enqueue'](input),
+      onSuccess: putVideo
+    })
+  }
+}

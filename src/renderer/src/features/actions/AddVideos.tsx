@@ -1,0 +1,124 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react'
+import type { VideoSource } from '../../../../shared/video-source'
+import { useActions } from '../../api/queries'
+import { useTransport } from '../../api/transport-context'
+import { parseSourceInput } from '../../lib/labels'
+
+type Mode = 'location' | 's3'
+
+export interface AddVideosProps {
+  onClose(): void
+  onAdded(id: string): void
+  /** Files dropped on the window while the panel was open or opening. */
+  dropped: FileList | null
+}
+
+/** Add videos by URL, file path or S3 key, or by picking / dropping files (Electron knows their paths). */
+export function AddVideos({ onClose, onAdded, dropped }: AddVideosProps) {
+  const transport = useTransport()
+  const { enqueue } = useActions()
+  const [mode, setMode] = useState<Mode>('location')
+  const [location, setLocation] = useState('')
+  const [bucket, setBucket] = useState('')
+  const [key, setKey] = useState('')
+  const [title, setTitle] = useState('')
+  const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null)
+
+  async function add(source: VideoSource, name?: string): Promise<boolean> {
+    try {
+      const video = await enqueue.mutateAsync({ source, title: name || undefined })
+      onAdded(video.id)
+      return true
+    } catch (error) {
+      setMessage({ tone: 'bad', text: (error as Error).message })
+      return false
+    }
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault()
+    setMessage(null)
+    let source: VideoSource | { error: string }
+    if (mode === 's3') source = key.trim() ? { kind: 's3', key: key.trim(), ...(bucket.trim() ? { bucket: bucket.trim() } : {}) } : { error: 'Enter the object key' }
+    else source = parseSourceInput(location)
+    if ('error' in source) return setMessage({ tone: 'bad', text: source.error })
+    if (await add(source, title.trim())) {
+      setMessage({ tone: 'ok', text: `Queued ${title.trim() || (mode === 's3' ? key : location)}` })
+      setLocation('')
+      setKey('')
+      setTitle('')
+    }
+  }
+
+  async function addFiles(files: FileList | null) {
+    if (!files || files.length === 0) return
+    setMessage(null)
+    let added = 0
+    for (const file of Array.from(files)) {
+      const path = transport.pathForFile?.(file) ?? ''
+      if (!path) {
+        setMessage({ tone: 'bad', text: `A browser does not reveal where ${file.name} is: type its full path above (or use the desktop app).` })
+        setLocation((current) => current || file.name)
+        return
+      }
+      if (await add({ kind: 'file', path }, file.name.replace(/\.[^.]+$/, ''))) added += 1
+    }
+    if (added > 0) setMessage({ tone: 'ok', text: `Queued ${added} file${added === 1 ? '' : 's'}` })
+  }
+
+  const addFilesRef = useRef(addFiles)
+  addFilesRef.current = addFiles
+  useEffect(() => {
+    if (dropped) void addFilesRef.current(dropped)
+  }, [dropped])
+
+  return (
+    <section className="add-videos panel" aria-label="Add videos" data-testid="add-videos">
+      <div className="panel-head">
+        <h2>Add videos</h2>
+        <button type="button" className="link" onClick={onClose} aria-label="Close">
+          ✕
+        </button>
+      </div>
+      <div className="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={mode === 'location'} onClick={() => setMode('location')}>
+          URL or file path
+        </button>
+        <button type="button" role="tab" aria-selected={mode === 's3'} onClick={() => setMode('s3')}>
+          S3 key
+        </button>
+      </div>
+      <form onSubmit={submit} className="add-form">
+        {mode === 'location' ? (
+          <input
+            data-testid="add-location"
+            placeholder="https://youtu.be/…, https://…/video.mp4, s3://bucket/key or /path/to/video.mp4"
+            value={location}
+            onChange={(event) => setLocation(event.target.value)}
+            autoFocus
+          />
+        ) : (
+          <div className="row">
+            <input data-testid="add-bucket" placeholder="bucket (default AWS_S3_BUCKET)" value={bucket} onChange={(event) => setBucket(event.target.value)} />
+            <input data-testid="add-key" placeholder="videos/talk.mp4" value={key} onChange={(event) => setKey(event.target.value)} autoFocus />
+          </div>
+        )}
+        <div className="row">
+          <input data-testid="add-title" placeholder="title (optional)" value={title} onChange={(event) => setTitle(event.target.value)} />
+          <button type="submit" className="primary" disabled={enqueue.isPending} data-testid="add-submit">
+            Add
+          </button>
+        </div>
+      </form>
+      <label className="drop-hint">
+        <input type="file" accept="video/*,.mkv,.mov" multiple data-testid="add-files" onChange={(event) => void addFiles(event.target.files)} />
+        <span>Choose files… or drop them anywhere on the window</span>
+      </label>
+      {message ? (
+        <p className={`message tone-${message.tone}`} role="status" data-testid="add-message">
+          {message.text}
+        </p>
+      ) : null}
+    </section>
+  )
+}

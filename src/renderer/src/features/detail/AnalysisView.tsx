@@ -1,0 +1,127 @@
+import { useRef, useState } from 'react'
+import type { Analysis } from '../../../../shared/analysis'
+import { useTransport } from '../../api/transport-context'
+import { formatClock } from '../../lib/timeline'
+import { Quiz } from './Quiz'
+
+function Provenance({ analysis }: { analysis: Analysis }) {
+  const { provenance, usage, metadata } = analysis
+  return (
+    <div className="badges" data-testid="provenance">
+      <span className={`badge engine-${provenance.engine}`}>{provenance.engine}</span>
+      <span className="badge">{provenance.model}</span>
+      <span className={`badge${provenance.transcriptSource === 'none' ? ' warn' : ''}`}>transcript: {provenance.transcriptSource}</span>
+      {metadata?.durationSeconds ? <span className="badge">{formatClock(metadata.durationSeconds)}</span> : null}
+      {metadata?.width && metadata.height ? <span className="badge">{`${metadata.width}×${metadata.height}`}</span> : null}
+      {usage ? <span className="badge">{usage.totalTokens} tokens{usage.costUsd ? ` · $${usage.costUsd.toFixed(4)}` : ''}</span> : null}
+      {provenance.warnings.map((warning) => (
+        <span key={warning} className="badge warn" title={warning}>
+          ⚠ {warning}
+        </span>
+      ))}
+    </div>
+  )
+}
+
+function RawJson({ value }: { value: unknown }) {
+  const [copied, setCopied] = useState(false)
+  const text = JSON.stringify(value, null, 2)
+  return (
+    <details className="raw">
+      <summary>
+        Raw JSON <span className="muted">({(text.length / 1024).toFixed(1)} KiB)</span>
+      </summary>
+      <button
+        type="button"
+        onClick={() =>
+          void navigator.clipboard.writeText(text).then(
+            () => setCopied(true),
+            () => setCopied(false)
+          )
+        }
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+      <pre className="mono" data-testid="raw-json">
+        {text}
+      </pre>
+    </details>
+  )
+}
+
+/** The analysis as a document: summary, topics, chapters (seeking the player), keyframes, quiz, raw JSON. */
+export function AnalysisView({ analysis, videoId, playable }: { analysis: Analysis; videoId: string; playable: boolean }) {
+  const { mediaUrl } = useTransport()
+  const player = useRef<HTMLVideoElement>(null)
+  const seek = (seconds: number) => {
+    const video = player.current
+    if (!video) return
+    video.currentTime = seconds
+    void video.play().catch(() => undefined)
+  }
+  return (
+    <div className="analysis" data-testid="analysis">
+      <Provenance analysis={analysis} />
+      {playable ? <video ref={player} className="player" controls preload="metadata" src={mediaUrl(videoId, 'video')} data-testid="player" /> : null}
+      <h3>Summary</h3>
+      <p className="summary" data-testid="summary">
+        {analysis.summary}
+      </p>
+      {analysis.topics.length > 0 ? (
+        <>
+          <h3>Topics</h3>
+          <ul className="tags" data-testid="topics">
+            {analysis.topics.map((topic) => (
+              <li key={topic} className="tag">
+                {topic}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {analysis.chapters && analysis.chapters.length > 0 ? (
+        <>
+          <h3>Chapters</h3>
+          <ol className="chapters" data-testid="chapters">
+            {analysis.chapters.map((chapter) => (
+              <li key={`${chapter.start}-${chapter.title}`}>
+                <button type="button" className="time mono" disabled={!playable} onClick={() => seek(chapter.start)} title={playable ? 'Play from here' : 'No local file to play'}>
+                  {formatClock(chapter.start)}
+                </button>
+                <span>
+                  <strong>{chapter.title}</strong>
+                  {chapter.summary ? <span className="muted"> — {chapter.summary}</span> : null}
+                </span>
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : null}
+      {analysis.keyframes && analysis.keyframes.length > 0 ? (
+        <>
+          <h3>Keyframes</h3>
+          <div className="keyframes" data-testid="keyframes">
+            {analysis.keyframes.map((frame, i) => (
+              <figure key={`${frame.time}-${i}`}>
+                <button type="button" onClick={() => seek(frame.time)} disabled={!playable} aria-label={`Keyframe at ${formatClock(frame.time)}`}>
+                  <img src={mediaUrl(videoId, { keyframe: i })} alt={frame.text ?? `Frame at ${formatClock(frame.time)}`} loading="lazy" />
+                </button>
+                <figcaption className="mono">{formatClock(frame.time)}</figcaption>
+              </figure>
+            ))}
+          </div>
+        </>
+      ) : null}
+      <h3>Quiz</h3>
+      <Quiz questions={analysis.quiz} />
+      {analysis.transcript && analysis.transcript.text ? (
+        <details className="transcript">
+          <summary>Transcript ({analysis.transcript.source})</summary>
+          <p>{analysis.transcript.text}</p>
+        </details>
+      ) : null}
+      {analysis.usage ? <p className="muted small">Model usage: {analysis.usage.promptTokens} prompt + {analysis.usage.outputTokens} output tokens</p> : null}
+      <RawJson value={analysis} />
+    </div>
+  )
+}

@@ -1,0 +1,103 @@
+import { useEffect, useRef } from 'react'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import type { Video } from '../../../../shared/video'
+import type { ListView, SortKey } from '../../lib/filter-videos'
+import { formatAge } from '../../lib/timeline'
+import { sourceLabel } from '../../lib/labels'
+import { useNow } from '../../lib/use-now'
+import { StatusChip } from './StatusChip'
+import { ProgressBar } from './ProgressBar'
+
+const ROW_HEIGHT = 44
+
+const COLUMNS: { key: SortKey; label: string; className: string }[] = [
+  { key: 'title', label: 'Video', className: 'col-title' },
+  { key: 'processingStatus', label: 'Status', className: 'col-status' },
+  { key: 'attempts', label: 'Attempts', className: 'col-attempts' },
+  { key: 'createdAt', label: 'Added', className: 'col-age' },
+  { key: 'updatedAt', label: 'Updated', className: 'col-age' }
+]
+
+export interface VideoListProps {
+  rows: Video[]
+  view: ListView
+  onSort(key: SortKey): void
+  selectedId: string | null
+  onSelect(id: string): void
+}
+
+/** The video table, virtualised: only the rows on screen exist in the DOM, so 10,000 stay smooth. */
+export function VideoList({ rows, view, onSort, selectedId, onSelect }: VideoListProps) {
+  const scroller = useRef<HTMLDivElement>(null)
+  const now = useNow()
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (index) => rows[index]?.id ?? index
+  })
+  const selectedIndex = selectedId ? rows.findIndex((row) => row.id === selectedId) : -1
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' })
+  }, [selectedIndex, virtualizer])
+
+  return (
+    <div className="video-table" role="grid" aria-rowcount={rows.length} data-testid="video-list">
+      <div className="video-head" role="row">
+        {COLUMNS.map((column) => (
+          <button
+            key={column.key}
+            type="button"
+            role="columnheader"
+            className={`${column.className} sort${view.sort === column.key ? ' sorted' : ''}`}
+            aria-sort={view.sort === column.key ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none'}
+            onClick={() => onSort(column.key)}
+          >
+            {column.label}
+            {view.sort === column.key ? (view.order === 'asc' ? ' ▲' : ' ▼') : ''}
+          </button>
+        ))}
+      </div>
+      <div className="video-scroll" ref={scroller} data-testid="video-scroll">
+        {rows.length === 0 ? <p className="empty">No videos match. Add one with “Add videos”, or clear the filters.</p> : null}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const video = rows[item.index]
+            if (!video) return null
+            const active = video.id === selectedId
+            return (
+              <div
+                key={item.key}
+                role="row"
+                aria-selected={active}
+                className={`video-row${active ? ' selected' : ''}`}
+                data-testid="video-row"
+                data-id={video.id}
+                data-status={video.processingStatus}
+                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                onClick={() => onSelect(video.id)}
+              >
+                <span className="col-title">
+                  <span className="title">{video.title ?? sourceLabel(video.source)}</span>
+                  <span className="sub mono">{video.id.slice(0, 8)}</span>
+                </span>
+                <span className="col-status">
+                  <StatusChip status={video.processingStatus} />
+                  {video.processingStatus === 'downloading' || video.processingStatus === 'uploading' ? <ProgressBar id={video.id} /> : null}
+                </span>
+                <span className="col-attempts">{video.attempts}</span>
+                <span className="col-age" title={video.createdAt}>
+                  {formatAge(video.createdAt, now)}
+                </span>
+                <span className="col-age" title={video.updatedAt}>
+                  {formatAge(video.updatedAt, now)}
+                </span>
+              </div>
+            )
+          })}
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,46 @@
+import { useEffect, useRef } from 'react'
+
+export interface KeyboardActions {
+  next(): void
+  previous(): void
+  retry(): void
+  search(): void
+  close(): void
+}
+
+function typing(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)
+}
+
+/** j / k move in the list, r retries, / searches, Esc closes (or leaves the search box). */
+export function useKeyboard(actions: KeyboardActions): void {
+  const latest = useRef(actions)
+  useEffect(() => {
+    latest.current = actions
+  })
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.metaKey || event.ctrlKey || event.altKey) return
+      if (typing(event.target)) {
+        if (event.key === 'Escape') (event.target as HTMLElement).blur()
+        return
+      }
+      const handlers: Record<string, () => void> = {
+        j: latest.current.next,
+        ArrowDown: latest.current.next,
+        k: latest.current.previous,
+        ArrowUp: latest.current.previous,
+        r: latest.current.retry,
+        '/': latest.current.search,
+        Escape: latest.current.close
+      }
+      const handler = handlers[event.key]
+      if (!handler) return
+      event.preventDefault()
+      handler()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
+}
