@@ -1,11 +1,14 @@
+import os from 'node:os'
 import { stat } from 'node:fs/promises'
-import { JobError } from '../../../core/errors'
+import { JobError, isAbortError } from '../../../core/errors'
 import type { AnalyzeContext, Analyzer, FetchedVideo } from '../../../core/ports'
 import { Analysis } from '../../../shared/analysis'
-import { resolveFfmpeg, type FfmpegTools } from '../ffmpeg-path'
+import { detectCapabilities, resolveFfmpeg, type FfmpegCapabilities, type FfmpegTools } from '../ffmpeg-path'
 import { describeMetadata, metadataTopics } from './describe'
-import { probe } from './probe'
+import { fullAnalysis } from './pipeline'
+import { probe, type Probe } from './probe'
 import { run } from './run'
+import { findRecognizer, type Recognizer } from './speech'
 
 /** Settings of the local analyzer; everything but `dataDir` has a sensible default. */
 export interface LocalAnalyzerOptions {
@@ -15,41 +18,62 @@ export interface LocalAnalyzerOptions {
   dataDir: string
   /** Longer videos get metadata only, so one huge file cannot occupy the worker for hours. Default 3 h. */
   maxSeconds?: number
+  /** Hard limit for one analysis; default 2 min plus twice the video's length. */
+  timeoutMs?: number
+  /** Parallel keyframe extractions and speech chunks; default the number of cores. */
+  concurrency?: number
+  /** Keyframes at most (one per shot, spread evenly beyond this). Default 40. */
+  maxKeyframes?: number
+  /** Read text off keyframes with tesseract.js (default true). */
+  ocr?: boolean
+  /** Speech recognition when there are no subtitles (default true, where pocketsphinx is installed). */
+  speech?: boolean
+  /** pocketsphinx_continuous to use instead of the one on PATH. */
+  pocketsphinxPath?: string
+  /** The pocketsphinx model directory (default Debian's `/usr/share/pocketsphinx/model/en-us`). */
+  speechModelDir?: string
   env?: NodeJS.ProcessEnv
 }
 
+interface Toolbox {
+  tools: FfmpegTools
+  caps: FfmpegCapabilities
+  recognizer: Recognizer | null
+}
+
+/** The offline analyzer: ffmpeg signals, subtitles or pocketsphinx, tesseract.js OCR, wink-nlp text. */
 export function createLocalAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
-  let tools: Promise<FfmpegTools> | null = null
+  let toolbox: Promise<Toolbox> | null = null
+  const getToolbox = () =>
+    (toolbox ??= (async () => {
+      const tools = await resolveFfmpeg({ ffmpegPath: opts.ffmpegPath, ffprobePath: opts.ffprobePath, env: opts.env })
+      const caps = await detectCapabilities(tools.ffmpeg)
+      const recognizer = await findRecognizer(tools.ffmpeg, caps.filters.has('asr'), { bin: opts.pocketsphinxPath, modelDir: opts.speechModelDir })
+      return { tools, caps, recognizer }
+    })().catch((error: unknown) => {
+      toolbox = null
+      throw error
+    }))
   // Aborting this on close stops every child process of this analyzer's running jobs.
   const closing = new AbortController()
-  const getTools = () => (tools ??= resolveFfmpeg({ ffmpegPath: opts.ffmpegPath, ffprobePath: opts.ffprobePath, env: opts.env }))
 
   return {
     name: 'local',
     acceptsUrl: () => false,
 
     async check() {
-      const t = await getTools().catch((error: unknown) => {
-        tools = null
-        throw error
+      const { tools } = await getToolbox()
+      const res = await run(tools.ffprobe, ['-hide_banner', '-version'], { timeoutMs: 20_000 }).catch((error: unknown) => {
+        throw new Error(`${tools.ffprobe} does not run: ${error instanceof Error ? error.message : String(error)}`)
       })
-      for (const bin of [t.ffmpeg, t.ffprobe]) {
-        const res = await run(bin, ['-hide_banner', '-version'], { timeoutMs: 20_000 }).catch((error: unknown) => {
-          throw new Error(`${bin} does not run: ${error instanceof Error ? error.message : String(error)}`)
-        })
-        if (res.code !== 0) throw new Error(`${bin} -version exited with ${res.code}: ${res.stderrTail.trim()}`)
-      }
+      if (res.code !== 0) throw new Error(`${tools.ffprobe} -version exited with ${res.code}: ${res.stderrTail.trim()}`)
     },
 
     async analyze(input: FetchedVideo, ctx: AnalyzeContext): Promise<Analysis> {
       if (input.kind !== 'file') {
-        throw new JobError('The local analyzer needs a downloaded file, not a URL: configure a source that downloads it', {
-          cause: 'other',
-          retryable: false
-        })
+        throw new JobError('The local analyzer needs a downloaded file, not a URL: configure a source that downloads it', { cause: 'other', retryable: false })
       }
       const started = Date.now()
-      const signal = AbortSignal.any([ctx.signal, closing.signal])
       const size = await stat(input.path).then(
         (s) => s.size,
         () => {
@@ -57,8 +81,8 @@ export function createLocalAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
         }
       )
       if (size === 0) throw new JobError('Cannot analyse this file: it is empty (0 bytes); check the upload', { cause: 'other', retryable: false })
-      const t = await getTools()
-      const info = await probe(t.ffprobe, input.path, signal, size)
+      const box = await getToolbox()
+      const info = await probe(box.tools.ffprobe, input.path, AbortSignal.any([ctx.signal, closing.signal]), size)
       const m = info.metadata
       if (!info.hasVideo && !m.hasAudio) {
         throw new JobError('Cannot analyse this file: it has no video or audio stream', { cause: 'other', retryable: false })
@@ -66,25 +90,67 @@ export function createLocalAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
       const warnings: string[] = []
       if (!info.hasVideo) warnings.push('audio only: no picture to analyse')
       if (!m.hasAudio) warnings.push('no audio track')
-      if (m.durationSeconds === null) warnings.push('duration unknown')
       const maxSeconds = opts.maxSeconds ?? 3 * 3600
-      if (m.durationSeconds !== null && m.durationSeconds > maxSeconds) {
-        warnings.push(`longer than the ${Math.round(maxSeconds / 60)} min limit: metadata only`)
+      const duration = m.durationSeconds
+      if (duration === null || duration <= 0 || duration > maxSeconds) {
+        warnings.push(
+          duration === null || duration <= 0
+            ? 'duration unknown: metadata only'
+            : `longer than the ${Math.round(maxSeconds / 60)} min limit (maxSeconds): metadata only`
+        )
+        ctx.stage('analyze', Date.now() - started)
+        return metadataOnly(info, warnings)
       }
-      warnings.push('content not analysed: metadata only')
-      const analysis = Analysis.parse({
-        summary: describeMetadata(m, info.hasVideo),
-        topics: metadataTopics(m, info.hasVideo),
-        quiz: [],
-        provenance: { engine: 'local', model: 'local:ffprobe', transcriptSource: 'none', warnings },
-        metadata: m
-      })
-      ctx.stage('analyze', Date.now() - started)
-      return analysis
+      const timeoutMs = opts.timeoutMs ?? 120_000 + duration * 2000
+      const deadline = AbortSignal.timeout(timeoutMs)
+      const signal = AbortSignal.any([ctx.signal, closing.signal, deadline])
+      try {
+        const analysis = await fullAnalysis({
+          ...box,
+          file: input.path,
+          info,
+          duration,
+          ctx,
+          signal,
+          warnings,
+          settings: {
+            dataDir: opts.dataDir,
+            maxKeyframes: opts.maxKeyframes ?? 40,
+            concurrency: opts.concurrency ?? Math.max(1, os.availableParallelism()),
+            ocr: opts.ocr ?? true,
+            speech: opts.speech ?? true,
+            stepTimeoutMs: timeoutMs
+          }
+        })
+        ctx.log('info', `local analysis: ${analysis.provenance.transcriptSource} transcript, ${analysis.chapters?.length ?? 0} chapters`, {
+          timingsMs: analysis.signals?.timingsMs
+        })
+        return analysis
+      } catch (error) {
+        if (deadline.aborted && !ctx.signal.aborted && isAbortError(error)) {
+          throw new JobError(`Local analysis did not finish within ${Math.round(timeoutMs / 1000)} s (timeoutMs) and was stopped`, {
+            cause: 'timeout',
+            retryable: false
+          })
+        }
+        throw error
+      } finally {
+        ctx.stage('analyze', Date.now() - started)
+      }
     },
 
     async close() {
       closing.abort(new DOMException('The local analyzer was closed', 'AbortError'))
     }
   }
+}
+
+function metadataOnly(info: Probe, warnings: string[]): Analysis {
+  return Analysis.parse({
+    summary: describeMetadata(info.metadata, info.hasVideo),
+    topics: metadataTopics(info.metadata, info.hasVideo),
+    quiz: [],
+    provenance: { engine: 'local', model: 'local:ffprobe', transcriptSource: 'none', warnings },
+    metadata: info.metadata
+  })
 }

@@ -48,6 +48,8 @@ export interface Probe {
   metadata: VideoMetadata
   /** The first real video stream (cover art excluded), if any. */
   hasVideo: boolean
+  videoStream: number | null
+  audioStream: number | null
   title: string | null
   chapters: { start: number; end: number | null; title: string | null }[]
   /** Stream indexes of text subtitle tracks, best first (English, then first). */
@@ -135,6 +137,8 @@ export async function probe(ffprobe: string, file: string, signal: AbortSignal, 
   return {
     metadata,
     hasVideo: Boolean(video),
+    videoStream: video?.index ?? null,
+    audioStream: audio?.index ?? null,
     title: parsed.format?.tags?.title ?? null,
     chapters: parsed.chapters.map((c) => ({ start: c.start_time ?? 0, end: c.end_time, title: c.tags?.title ?? null })),
     textSubtitleStreams: textSubs.map((s) => s.index)

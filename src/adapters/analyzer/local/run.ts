@@ -7,6 +7,8 @@ export interface RunOptions {
   timeoutMs?: number | undefined
   /** Called per stderr line as it arrives (ffmpeg's detectors log there); the full text is not kept. */
   onStderrLine?: (line: string) => void
+  /** Called per stdout chunk as it arrives (ffmpeg's `-progress pipe:1`). */
+  onStdoutChunk?: (chunk: string) => void
   /** Collect stdout (default true); large outputs should go to files instead. */
   collectStdout?: boolean
   cwd?: string
@@ -53,7 +55,7 @@ function abortReason(signal: AbortSignal): Error {
  * and timeout kill it and anything it started; no child outlives its job.
  */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const { signal, timeoutMs, onStderrLine, collectStdout = true } = opts
+  const { signal, timeoutMs, onStderrLine, onStdoutChunk, collectStdout = !onStdoutChunk } = opts
   if (signal?.aborted) return Promise.reject(abortReason(signal))
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] })
@@ -86,6 +88,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (chunk: string) => {
       if (collectStdout) stdout += chunk
+      onStdoutChunk?.(chunk)
     })
     child.stderr.setEncoding('utf8')
     child.stderr.on('data', (chunk: string) => {

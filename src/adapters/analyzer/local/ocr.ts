@@ -1,0 +1,79 @@
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { createWorker, OEM } from 'tesseract.js'
+
+export interface OcrLine {
+  text: string
+  confidence: number
+  /** Height of the line in pixels: titles are the tallest text on a slide. */
+  height: number
+  top: number
+}
+
+export interface OcrResult {
+  lines: OcrLine[]
+}
+
+/** The English model shipped inside `@tesseract.js-data/eng`, so nothing is downloaded at run time. */
+export function engLangPath(): string {
+  const require = createRequire(import.meta.url)
+  return path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int')
+}
+
+/** Reads text lines off each image with one tesseract.js worker; stops early when `signal` aborts. */
+export async function ocrImages(files: string[], signal: AbortSignal): Promise<OcrResult[]> {
+  if (files.length === 0) return []
+  const worker = await createWorker('eng', OEM.LSTM_ONLY, { langPath: engLangPath(), cacheMethod: 'none', gzip: true })
+  const stop = () => void worker.terminate()
+  signal.addEventListener('abort', stop, { once: true })
+  try {
+    const results: OcrResult[] = []
+    for (const file of files) {
+      signal.throwIfAborted()
+      const { data } = await worker.recognize(file, {}, { blocks: true, text: false })
+      const lines: OcrLine[] = []
+      for (const block of data.blocks ?? []) {
+        for (const para of block.paragraphs) {
+          for (const line of para.lines) {
+            const text = line.text.replace(/\s+/g, ' ').trim()
+            if (text) lines.push({ text, confidence: line.confidence, height: line.bbox.y1 - line.bbox.y0, top: line.bbox.y0 })
+          }
+        }
+      }
+      results.push({ lines })
+    }
+    return results
+  } finally {
+    signal.removeEventListener('abort', stop)
+    if (!signal.aborted) await worker.terminate()
+  }
+}
+
+const WORDY = /[A-Za-z]{3,}/
+
+/** Text on a keyframe worth keeping: confident lines made of words, not texture read as letters. */
+export function goodLines(result: OcrResult): OcrLine[] {
+  return result.lines.filter((l) => {
+    if (l.confidence < 70 || !WORDY.test(l.text)) return false
+    const letters = l.text.replace(/[^A-Za-z]/g, '').length
+    return letters / l.text.replace(/\s/g, '').length >= 0.7
+  })
+}
+
+/**
+ * The title of each keyframe: its tallest confident line near the top, unless that line
+ * repeats on half the frames or more (a footer or logo).
+ */
+export function slideTitles(results: OcrResult[]): (string | null)[] {
+  const kept = results.map(goodLines)
+  const count = new Map<string, number>()
+  for (const lines of kept) for (const t of new Set(lines.map((l) => l.text.toLowerCase()))) count.set(t, (count.get(t) ?? 0) + 1)
+  const repeated = (t: string) => results.length >= 3 && (count.get(t.toLowerCase()) ?? 0) >= results.length / 2
+  return kept.map((lines) => {
+    const candidates = lines.filter((l) => !repeated(l.text) && l.text.length <= 80 && l.text.split(' ').length <= 12)
+    if (candidates.length === 0) return null
+    const tallest = Math.max(...candidates.map((l) => l.height))
+    const title = candidates.filter((l) => l.height >= tallest * 0.85).sort((a, b) => a.top - b.top)[0]
+    return title ? title.text.replace(/[|_~]+/g, '').trim() || null : null
+  })
+}

@@ -1,0 +1,186 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { AnalyzeContext } from '../../../core/ports'
+import { Analysis, type Chapter } from '../../../shared/analysis'
+import type { FfmpegCapabilities, FfmpegTools } from '../ffmpeg-path'
+import { buildQuiz, mergeShots, pickTopics, summarise, titleChapters, type TitledShot } from './compose'
+import { keyframeTimes, pickCuts, shotsFrom } from './cuts'
+import { clock, describeMetadata, metadataTopics } from './describe'
+import { extractKeyframes, type ExtractedFrame } from './keyframes'
+import { keyPhrases, rankSentences } from './nlp'
+import { goodLines, ocrImages, slideTitles, type OcrResult } from './ocr'
+import type { Probe } from './probe'
+import { signalPass } from './signals'
+import type { Recognizer } from './speech'
+import { planTranscript, readTranscript } from './transcript'
+
+export interface PipelineSettings {
+  dataDir: string
+  maxKeyframes: number
+  concurrency: number
+  ocr: boolean
+  speech: boolean
+  /** Budget per child process, from the video's length. */
+  stepTimeoutMs: number
+}
+
+export interface PipelineInput {
+  tools: FfmpegTools
+  caps: FfmpegCapabilities
+  recognizer: Recognizer | null
+  file: string
+  info: Probe
+  duration: number
+  ctx: AnalyzeContext
+  signal: AbortSignal
+  warnings: string[]
+  settings: PipelineSettings
+}
+
+/** Decode once, pick shots, read text off frames and speech, then write the analysis. */
+export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
+  const { tools, info, settings: s, signal, ctx, warnings } = p
+  const m = info.metadata
+  const timings: Record<string, number> = {}
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now()
+    try {
+      return await fn()
+    } finally {
+      timings[name] = Math.round(performance.now() - t0)
+    }
+  }
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'vp-local-'))
+  try {
+    const plan = await planTranscript(p.file, info, p.recognizer, s.speech)
+    const wav = plan.source === 'speech-recognition' ? path.join(workDir, 'audio16k.wav') : null
+    const sig = await timed('signals', () =>
+      signalPass({
+        ffmpeg: tools.ffmpeg,
+        file: p.file,
+        videoStream: info.videoStream,
+        audioStream: info.audioStream,
+        wavPath: wav,
+        limitSeconds: p.duration + 1,
+        timeoutMs: s.stepTimeoutMs,
+        signal,
+        onProgress: (sec) => m.sizeBytes && ctx.onProgress(Math.round((m.sizeBytes * Math.min(sec, p.duration)) / p.duration), m.sizeBytes)
+      })
+    )
+    let duration = p.duration
+    if (sig.decodedSeconds > 0 && sig.decodedSeconds < p.duration - Math.max(2, p.duration * 0.05)) {
+      warnings.push(`the file ends at ${clock(sig.decodedSeconds)} although its header says ${clock(p.duration)}: it is probably truncated`)
+      duration = sig.decodedSeconds
+    }
+    if (sig.decodeErrors > 0) warnings.push(`${sig.decodeErrors} decoding errors: the file may be damaged`)
+
+    // Shots: visual cuts; for audio only, long pauses stand in for them.
+    const cuts = info.hasVideo
+      ? pickCuts(sig.scenes, sig.frozen, duration)
+      : sig.silences.filter((x) => x.end - x.start >= 1.5).map((x) => (x.start + x.end) / 2).filter((t) => t > 1 && t < duration - 1)
+    const shots = shotsFrom(cuts, duration)
+
+    let frames: ExtractedFrame[] = []
+    if (info.hasVideo && info.videoStream !== null) {
+      const dir = p.ctx.artifactsDir
+      const videoStream = info.videoStream
+      frames = await timed('keyframes', () =>
+        extractKeyframes({ ffmpeg: tools.ffmpeg, file: p.file, videoStream, times: keyframeTimes(shots, s.maxKeyframes), dir, concurrency: s.concurrency, signal, timeoutMs: 60_000 })
+      )
+    }
+
+    const [ocr, text] = await Promise.all([
+      timed('ocr', async (): Promise<OcrResult[]> => {
+        if (!s.ocr || frames.length === 0) return []
+        try {
+          return await ocrImages(frames.map((f) => f.file), signal)
+        } catch (error) {
+          signal.throwIfAborted()
+          warnings.push(`text on screen not read: ${error instanceof Error ? error.message : String(error)}`)
+          return []
+        }
+      }),
+      timed('transcript', () =>
+        readTranscript({ plan, ffmpeg: tools.ffmpeg, file: p.file, wav, duration, silences: sig.silences, workDir, concurrency: s.concurrency, signal, timeoutMs: s.stepTimeoutMs })
+      )
+    ])
+    warnings.push(...text.warnings)
+
+    const t0 = performance.now()
+    const titles = slideTitles(ocr)
+    const shotTitles = shots.map((_, i) => {
+      const k = frames.findIndex((f) => f.shot === i)
+      return k >= 0 ? (titles[k] ?? null) : null
+    })
+    const uniqueTitles = [...new Set(titles.filter((t): t is string => t !== null))]
+    const screenText = ocr.flatMap((r) => goodLines(r).map((l) => l.text)).filter((t) => !uniqueTitles.includes(t))
+    const phrases = keyPhrases([
+      ...text.sentences.map((x) => ({ text: x.text, weight: x.confidence === null ? 1 : 0.5 + x.confidence })),
+      ...uniqueTitles.map((t) => ({ text: t, weight: 3 })),
+      ...screenText.map((t) => ({ text: t, weight: 0.5 }))
+    ])
+    const scores = rankSentences(text.sentences, phrases)
+
+    const containerChapters = info.chapters.filter((c) => c.title)
+    const chapters: Chapter[] =
+      containerChapters.length >= 2
+        ? containerChapters.map((c) => ({ start: c.start, ...(c.end !== null ? { end: c.end } : {}), title: c.title as string }))
+        : titleChapters(mergeShots(shots.map((sh, i): TitledShot => ({ ...sh, title: shotTitles[i] ?? null })), duration), text.sentences, scores, phrases)
+
+    let topics = pickTopics(uniqueTitles, phrases)
+    if (topics.length === 0) topics = metadataTopics(m, info.hasVideo)
+    const named = chapters.filter((c) => !c.title.startsWith('Part at '))
+    const kind = info.hasVideo ? 'video' : 'recording'
+    const lead =
+      named.length >= 2
+        ? `A ${clock(duration)} ${kind} in ${chapters.length} parts: ${named.map((c) => c.title).join('; ')}.`
+        : topics.length && (text.sentences.length || uniqueTitles.length)
+          ? `A ${clock(duration)} ${kind} about ${topics.slice(0, 4).join(', ')}.`
+          : `${describeMetadata(m, info.hasVideo)} ${visualSummary(shots.length, sig)}`.trim()
+    const summary = summarise(lead, text.sentences, scores)
+    const quiz = buildQuiz(chapters, text.sentences, scores, phrases)
+    timings.text = Math.round(performance.now() - t0)
+
+    if (text.sentences.length === 0 && uniqueTitles.length === 0 && screenText.length === 0) {
+      warnings.push('no text found: summary and topics describe the file, not its content')
+    }
+    if (quiz.length === 0) warnings.push('not enough text for quiz questions')
+    const subsIgnored = m.subtitleStreams.filter((x) => !info.textSubtitleStreams.includes(x.index))
+    if (subsIgnored.length) warnings.push(`bitmap subtitle track (${subsIgnored.map((x) => x.codec).join(', ')}) not read`)
+
+    return Analysis.parse({
+      summary,
+      topics,
+      quiz,
+      chapters,
+      provenance: { engine: 'local', model: 'local:full', transcriptSource: text.source, warnings },
+      metadata: m,
+      ...(text.transcript ? { transcript: text.transcript } : {}),
+      keyframes: frames.map((f, i) => {
+        const lines = ocr[i] ? goodLines(ocr[i]).map((l) => l.text) : []
+        return { time: Math.round(f.time * 1000) / 1000, path: path.relative(s.dataDir, f.file).split(path.sep).join('/'), ...(lines.length ? { text: lines.join('\n') } : {}) }
+      }),
+      signals: {
+        loudness: sig.loudness,
+        cuts,
+        black: sig.black,
+        frozen: sig.frozen.filter((f) => f.end - f.start >= 2),
+        silences: sig.silences.slice(0, 500),
+        decodedSeconds: Math.round(sig.decodedSeconds * 1000) / 1000,
+        ffmpeg: { version: p.caps.version, origin: tools.origin.ffmpeg },
+        recognizer: text.source === 'speech-recognition' && plan.source === 'speech-recognition' ? plan.recognizer.kind : null,
+        timingsMs: timings
+      }
+    })
+  } finally {
+    await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+function visualSummary(shots: number, sig: { black: { start: number; end: number }[]; silences: { start: number; end: number }[] }): string {
+  const parts = [`It has ${shots} shot${shots === 1 ? '' : 's'}`]
+  const black = sig.black.reduce((a, b) => a + b.end - b.start, 0)
+  if (black >= 1) parts.push(`${Math.round(black)} s of black`)
+  return `${parts.join(', ')}.`
+}

@@ -1,0 +1,97 @@
+import type { Transcript, TranscriptSource } from '../../../shared/analysis'
+import { sentencesFromCues, type TimedSentence } from './nlp'
+import type { Probe } from './probe'
+import type { Span } from './signals'
+import { recognize, type Recognizer } from './speech'
+import { findSidecar, readEmbedded, readSidecar, type Cue } from './subtitles'
+
+/** Where the transcript will come from, decided before the decode (speech needs the WAV from it). */
+export type TranscriptPlan =
+  | { source: 'subtitles'; stream: number }
+  | { source: 'sidecar'; file: string }
+  | { source: 'speech-recognition'; recognizer: Recognizer }
+  | { source: 'none'; reason: string | null }
+
+export async function planTranscript(file: string, info: Probe, recognizer: Recognizer | null, speechEnabled: boolean): Promise<TranscriptPlan> {
+  const stream = info.textSubtitleStreams[0]
+  if (stream !== undefined) return { source: 'subtitles', stream }
+  const sidecar = await findSidecar(file)
+  if (sidecar) return { source: 'sidecar', file: sidecar }
+  if (!info.metadata.hasAudio) return { source: 'none', reason: null }
+  if (!speechEnabled) return { source: 'none', reason: 'speech recognition is turned off: no transcript' }
+  if (!recognizer) {
+    return { source: 'none', reason: 'no speech recognizer installed (apt-get install pocketsphinx pocketsphinx-en-us): no transcript' }
+  }
+  return { source: 'speech-recognition', recognizer }
+}
+
+export interface TranscriptResult {
+  source: TranscriptSource
+  transcript: Transcript | undefined
+  sentences: TimedSentence[]
+  warnings: string[]
+}
+
+const SILENT_SHARE = 0.97
+
+export async function readTranscript(o: {
+  plan: TranscriptPlan
+  ffmpeg: string
+  file: string
+  wav: string | null
+  duration: number
+  silences: Span[]
+  workDir: string
+  concurrency: number
+  signal: AbortSignal
+  timeoutMs: number
+}): Promise<TranscriptResult> {
+  const { plan } = o
+  const warnings: string[] = []
+  let cues: Cue[] = []
+  if (plan.source === 'subtitles') {
+    cues = await readEmbedded({ ffmpeg: o.ffmpeg, file: o.file, stream: plan.stream, signal: o.signal, timeoutMs: o.timeoutMs })
+  } else if (plan.source === 'sidecar') {
+    cues = await readSidecar(plan.file)
+  } else if (plan.source === 'speech-recognition' && o.wav) {
+    const silent = o.silences.reduce((a, s) => a + (s.end - s.start), 0)
+    if (silent >= o.duration * SILENT_SHARE) {
+      warnings.push('the audio is silent: no speech to transcribe')
+      return { source: 'none', transcript: undefined, sentences: [], warnings }
+    }
+    const segments = await recognize({ ...o, wav: o.wav, recognizer: plan.recognizer, dir: o.workDir })
+    if (segments.length === 0) {
+      warnings.push('no speech recognised')
+      return { source: 'none', transcript: undefined, sentences: [], warnings }
+    }
+    warnings.push(`machine transcript (${plan.recognizer.kind}): low accuracy, English only`)
+    const sentences = segments.map((s) => ({ start: s.start, end: s.end, text: s.text, confidence: s.confidence }))
+    return {
+      source: 'speech-recognition',
+      transcript: { source: 'speech-recognition', text: segments.map((s) => s.text).join(' '), segments: segments.map(round) },
+      sentences,
+      warnings
+    }
+  } else if (plan.source === 'none' && plan.reason) {
+    warnings.push(plan.reason)
+  }
+  if (plan.source === 'subtitles' || plan.source === 'sidecar') {
+    if (cues.length === 0) {
+      warnings.push(`the ${plan.source === 'sidecar' ? 'subtitle file' : 'subtitle track'} has no readable cues`)
+      return { source: 'none', transcript: undefined, sentences: [], warnings }
+    }
+    return {
+      source: plan.source,
+      transcript: { source: plan.source, text: cues.map((c) => c.text).join('\n'), segments: cues.map(round) },
+      sentences: sentencesFromCues(cues),
+      warnings
+    }
+  }
+  return { source: 'none', transcript: undefined, sentences: [], warnings }
+}
+
+const round = (s: { start: number; end: number; text: string }) => ({
+  start: Math.round(s.start * 1000) / 1000,
+  end: Math.round(s.end * 1000) / 1000,
+  text: s.text
+})
