@@ -72,7 +72,9 @@ beforeEach(() => {
   fake.reset()
 })
 afterEach(() => {
-  expect(fake.storedFiles()).toEqual([])
+  const left = fake.storedFiles()
+  fake.files.clear() // one leak fails its own test only
+  expect(left).toEqual([])
 })
 
 describe('gemini analyzer: happy paths', () => {
@@ -243,6 +245,7 @@ describe('gemini analyzer: cancel', () => {
     fake.once('request', (route) => route === 'upload.start' && r.controller.abort())
     const e = await failure(analyzer().analyze(video, r.ctx))
     expect(e.failureCause).toBe('cancelled')
+    expect(e.retryable).toBe(false)
     expect(fake.count('upload.chunk')).toBeLessThanOrEqual(1)
   })
 
@@ -271,6 +274,17 @@ describe('gemini analyzer: cancel', () => {
     fake.off('request', onRequest)
     expect(e.failureCause).toBe('cancelled')
     expect(fake.count('files.delete')).toBe(1)
+  })
+
+  it('a worker shutdown during polling hands the video back (retryable) and deletes the file', async () => {
+    fake.nextFile = { processingPolls: 10_000, finalState: 'ACTIVE' }
+    const r = recorder()
+    const onRequest = (route: string) => route === 'files.get' && r.controller.abort({ kind: 'shutdown' })
+    fake.on('request', onRequest)
+    const e = await failure(analyzer().analyze(video, r.ctx))
+    fake.off('request', onRequest)
+    expect(e.failureCause).toBe('cancelled')
+    expect(e.retryable).toBe(true)
   })
 
   it('cancel during generation aborts the request and deletes the file', async () => {

@@ -66,7 +66,7 @@ export async function uploadOnce(a: UploadArgs): Promise<GeminiFile> {
       return first
     }
     await discardLate(upload, a)
-    if (stop.signal.reason === 'cancelled') throw cancelledError('upload')
+    if (stop.signal.reason === 'cancelled') throw cancelledError('upload', a.signal)
     throw new JobError(`Gemini upload did not finish within ${Math.round(a.deadlineMs / 1000)} s`, { cause: 'timeout', retryable: true })
   } finally {
     clearTimeout(timer)
@@ -114,7 +114,7 @@ export async function waitUntilActive(ai: GoogleGenAI, file: GeminiFile, poll: P
     try {
       await sleep(interval, undefined, { signal: retry.signal })
     } catch {
-      throw cancelledError('wait for processing')
+      throw cancelledError('wait for processing', retry.signal)
     }
     interval = Math.min(poll.maxIntervalMs, interval * 1.5)
     current = await withRetries((signal) => ai.files.get({ name, config: { abortSignal: signal } }), retry)

@@ -1,6 +1,7 @@
 import pRetry from 'p-retry'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { JobError } from '../../core/errors'
+import { abortReason } from '../../core/pipeline/failure'
 import { classify, redact, toJobError } from './gemini-errors'
 
 /** Our retries (the SDK's are off): exponential backoff with jitter, honouring RetryInfo. */
@@ -28,8 +29,15 @@ export interface RetryContext {
   warn(message: string, data?: Record<string, unknown>): void
 }
 
-export function cancelledError(during: string): JobError {
-  return new JobError(`Cancelled during ${during}`, { cause: 'cancelled', retryable: false })
+/**
+ * The job's signal fired. An operator's cancel ends the video; a worker shutdown hands the
+ * message back (the core's AbortReason), so it is retried elsewhere or after the restart.
+ */
+export function cancelledError(during: string, signal: AbortSignal | undefined): JobError {
+  const shutdown = signal ? abortReason(signal)?.kind === 'shutdown' : false
+  return shutdown
+    ? new JobError(`Interrupted by the worker's shutdown during ${during}`, { cause: 'cancelled', retryable: true })
+    : new JobError(`Cancelled during ${during}`, { cause: 'cancelled', retryable: false })
 }
 
 /**
@@ -43,7 +51,7 @@ export async function withRetries<T>(fn: (signal: AbortSignal | undefined) => Pr
     return await pRetry(
       async () => {
         attempts++
-        if (signal?.aborted) throw cancelledError(ctx.call)
+        if (signal?.aborted) throw cancelledError(ctx.call, signal)
         return await fn(signal)
       },
       {
@@ -76,7 +84,7 @@ export async function withRetries<T>(fn: (signal: AbortSignal | undefined) => Pr
       }
     )
   } catch (error) {
-    if (signal?.aborted) throw cancelledError(ctx.call)
+    if (signal?.aborted) throw cancelledError(ctx.call, signal)
     if (error instanceof JobError) throw error
     throw toJobError(classify(error, ctx), ctx.apiKey, attempts, error)
   }
