@@ -76,6 +76,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
           try {
             await core.close()
           } finally {
+            await ports.close()
             await openDb.close().catch(() => undefined)
             await lock.release()
           }

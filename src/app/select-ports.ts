@@ -14,6 +14,8 @@ export interface SelectedPorts {
   sources: Source[]
   analyzer: Analyzer
   store: Store
+  /** Resources the ports do not close themselves (an S3 client). */
+  close(): Promise<void>
 }
 
 /** AWS settings for the cloud adapters; unset values fall back to the SDK's provider chain. */
@@ -63,7 +65,12 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
 
     // ── Sources: local files, http(s) and YouTube always; S3 when AWS is configured (H3's adapter).
     const sources: Source[] = [createFileSource(), createHttpSource(), createYoutubeSource()]
-    if (config.aws.s3Bucket || config.aws.sqsUrl || config.aws.s3Endpoint) sources.push(await s3Source(config))
+    if (config.aws.s3Bucket || config.aws.sqsUrl || config.aws.s3Endpoint) {
+      const { createS3Source } = await import('../adapters/source/s3')
+      const s3 = createS3Source({ ...(config.aws.s3Bucket ? { bucket: config.aws.s3Bucket } : {}), aws: awsOptions(config) })
+      opened.push(s3)
+      sources.push(s3)
+    }
 
     // ── Analyzer: Gemini when GEMINI_API_KEY is set (H4's adapter), else local (H5's ffmpeg analyzer).
     let analyzer: Analyzer
@@ -83,7 +90,14 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
         ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {})
       })
     }
-    return { queue, sources, analyzer, store }
+    const extra = opened.filter((p) => p !== queue && p !== store)
+    return {
+      queue,
+      sources,
+      analyzer,
+      store,
+      close: async () => void (await Promise.allSettled(extra.map((p) => p.close())))
+    }
   } catch (error) {
     await Promise.allSettled(opened.map((p) => p.close()))
     throw error
@@ -93,15 +107,4 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
 async function supabaseStore(_config: Config): Promise<Store> {
   // H3: src/adapters/store/supabase.ts createSupabaseStore(...) — wired once it lands.
   throw new Error('the Supabase store is not available in this build: unset NEXT_PUBLIC_SUPABASE_URL to use the embedded store')
-}
-
-async function s3Source(_config: Config): Promise<Source> {
-  // H3: src/adapters/source/s3.ts createS3Source(...) — wired once it lands.
-  return {
-    name: 's3 (unavailable)',
-    kinds: ['s3'],
-    async fetch() {
-      throw new Error('the S3 source is not available in this build')
-    }
-  }
 }

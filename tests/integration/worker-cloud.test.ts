@@ -1,0 +1,94 @@
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { readFile } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { silentLogger } from '../../src/app/logger'
+import { openApp, type App } from '../../src/app/open-app'
+import { loadConfig } from '../../src/core/config'
+import type { WorkerEvent } from '../../src/shared/events'
+import { startAwsLocal, TEST_CREDENTIALS, type AwsLocal } from '../support/aws-local'
+import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
+import { makeTestVideo, tempDir } from '../support/media'
+
+// The composition root on cloud settings: SQS and S3 from fauxqs, Gemini from the fake server,
+// all chosen by openApp from environment variables alone (the store stays embedded).
+let aws: AwsLocal
+let gemini: FakeGemini
+let app: App
+let dir: string
+let cleanup: () => Promise<void>
+let queueUrl: string
+const events: WorkerEvent[] = []
+
+beforeAll(async () => {
+  ;({ dir, cleanup } = await tempDir('vp-cloud-'))
+  aws = await startAwsLocal()
+  gemini = await startFakeGemini()
+  queueUrl = (await aws.createQueue('videos', { VisibilityTimeout: '30' })).url
+  await aws.createBucket('media')
+  const video = await makeTestVideo(dir)
+  await aws.s3.send(new PutObjectCommand({ Bucket: 'media', Key: 'in/clip.mp4', Body: await readFile(video) }))
+  const config = loadConfig({
+    cwd: dir,
+    envFileName: null,
+    env: {
+      DATA_DIR: path.join(dir, 'data'),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_SQS_URL: queueUrl,
+      AWS_S3_BUCKET: 'media',
+      GEMINI_API_KEY: gemini.apiKey,
+      GEMINI_BASE_URL: gemini.url,
+      POLL_WAIT_SECONDS: '1'
+    }
+  })
+  app = await openApp(config, { logger: silentLogger })
+  app.core.events.subscribe((e) => events.push(e))
+})
+
+afterAll(async () => {
+  await app?.close()
+  await gemini?.close()
+  await aws?.stop()
+  await cleanup()
+})
+
+async function waitFor(what: string, fn: () => boolean, ms = 40_000): Promise<void> {
+  const until = Date.now() + ms
+  while (!fn()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('openApp with cloud settings', () => {
+  it('picks SQS, S3 and Gemini from the environment', async () => {
+    const status = await app.core.api['worker.status'](undefined)
+    expect(status.backends.queue).toMatch(/sqs/i)
+    expect(status.backends.source).toContain('s3')
+    expect(status.backends.analyzer).toMatch(/gemini/i)
+    expect(status.backends.store).toMatch(/embedded/)
+    const shown = await app.core.api['config.get'](undefined)
+    expect(JSON.stringify(shown)).not.toContain(gemini.apiKey)
+  })
+
+  it('processes an S3 video and a YouTube URL end to end through SQS and Gemini', async () => {
+    await app.core.start()
+    const s3 = await app.core.api['videos.enqueue']({ source: { kind: 's3', key: 'in/clip.mp4' }, title: 'From S3' })
+    const yt = await app.core.api['videos.enqueue']({ source: { kind: 'youtube', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' } })
+    await waitFor('both completed', () => [s3.id, yt.id].every((id) => events.some((e) => e.type === 'video.completed' && e.videoId === id)))
+    const detail = await app.core.api['videos.get']({ id: s3.id })
+    expect(detail?.video.processingStatus).toBe('completed')
+    expect(detail?.analysis?.provenance.engine).toBe('gemini')
+    const statuses = events.flatMap((e) => (e.type === 'video.status' && e.videoId === s3.id ? [e.status] : []))
+    expect(statuses).toEqual(['queued', 'processing', 'downloading', 'processing', 'uploading', 'processing', 'completed'])
+    expect((await app.core.api['stats.get'](undefined)).tokens.total).toBeGreaterThan(0)
+    expect(gemini.files.size).toBe(0)
+    await app.core.stop()
+    expect(await readdir(app.config.downloadDir)).toEqual([])
+    expect(await aws.counts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 })
+  })
+})
