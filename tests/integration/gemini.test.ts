@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createGeminiAnalyzer, type GeminiAnalyzerOptions } from '../../src/adapters/analyzer/gemini'
+import { youtubeWatchUrl } from '../../src/adapters/analyzer/gemini-youtube'
 import { JobError } from '../../src/core/errors'
 import type { AnalyzeContext, FetchedVideo } from '../../src/core/ports'
 import { Analysis } from '../../src/shared/analysis'
@@ -222,6 +223,14 @@ describe('gemini analyzer: failures', () => {
     expect(fake.count('generate')).toBe(1)
   })
 
+  it('refuses an MKV file before uploading, naming the fix', async () => {
+    const mkv = path.join(dir, 'clip.mkv')
+    await writeFile(mkv, Buffer.from([0x1a, 0x45, 0xdf, 0xa3, ...Buffer.from('....matroska....')]))
+    const e = await failure(analyzer().analyze({ kind: 'file', path: mkv, sizeBytes: 20, temporary: false }, recorder().ctx))
+    expect(e.message).toMatch(/does not accept.*transcode it to MP4/)
+    expect(fake.count('upload.start')).toBe(0)
+  })
+
   it('says the key was rejected, without the key, and does not retry', async () => {
     const key = 'AIzaSyWRONG-secret-key-123'
     const e = await failure(analyzer({ apiKey: key }).analyze(youtube, recorder().ctx))
@@ -332,6 +341,15 @@ describe('gemini analyzer: check', () => {
 
   it('names a missing prompt file', async () => {
     await expect(analyzer({ promptFile: path.join(dir, 'nope.md') }).check()).rejects.toThrow(/prompt file.*GEMINI_PROMPT_FILE/)
+  })
+
+  it('normalises YouTube links to the watch URL Gemini documents', () => {
+    const id = 'dQw4w9WgXcQ'
+    for (const url of [`https://youtu.be/${id}?t=3`, `https://m.youtube.com/watch?v=${id}&list=x`, `https://www.youtube.com/shorts/${id}`, `https://www.youtube.com/embed/${id}`]) {
+      expect(youtubeWatchUrl(url)).toBe(`https://www.youtube.com/watch?v=${id}`)
+    }
+    expect(youtubeWatchUrl('https://vimeo.com/12345')).toBeNull()
+    expect(youtubeWatchUrl('https://www.youtube.com/watch?v=short')).toBeNull()
   })
 
   it('takes YouTube URLs directly and nothing else', () => {

@@ -112,6 +112,14 @@ function classifyApiError(e: ParsedApiError, context: { call: string; model: str
     return { ...base, retry: true, cause: e.status === 504 || e.status === 408 ? 'timeout' : 'other', retryableLater: true,
       message: `${what}: the service is unavailable or overloaded. ${e.serverMessage}` }
   }
+  if (e.status === 400 && /not in an ACTIVE state/i.test(e.serverMessage)) {
+    // The file went back to processing or the poll raced the state change: worth another try.
+    return { ...base, retry: true, cause: 'other', retryableLater: true, message: `${what}: the uploaded file is not ACTIVE yet` }
+  }
+  if (e.status === 400 && /location is not supported/i.test(e.serverMessage)) {
+    return { ...base, retry: false, cause: 'other', retryableLater: false,
+      message: `${what}: the Gemini API is not available from this region on this plan; enable billing or route through a gateway (GEMINI_BASE_URL). ${e.serverMessage}` }
+  }
   if (reason === 'API_KEY_INVALID' || /API key not valid/i.test(e.serverMessage)) {
     return { ...base, retry: false, cause: 'other', retryableLater: false,
       message: `${what}: the API key was rejected; check GEMINI_API_KEY` }
