@@ -4,6 +4,7 @@ import { startSeedLoop } from './peers/seed-loop'
 import { startSqsConsumerPeer } from './peers/sqs-consumer'
 import type { BenchEmbedded } from './support/embedded'
 import { openEmbedded } from './support/embedded'
+import type { FauxqsHarness } from './support/fauxqs'
 import { startFauxqs } from './support/fauxqs'
 import { createOurContender } from './support/our-worker'
 import type { Contender, RunResult } from './support/queue-run'
@@ -16,16 +17,34 @@ import { notRun } from './support/types'
 const HANDLER_MS = 20
 
 interface Sizes {
+  /** The figure of record: messages queued before the consumer starts. */
   backlog: number
+  /** The settings sweep runs on a smaller backlog; the winner then runs the full one. */
+  sweep: number
   seedBacklog: number
   trickle: number
   trickleIntervalMs: number
-  ourConcurrencies: number[]
+  ourDefault: number
+  ourSweep: number[]
+  /** [batchSize, consumers] */
+  consumerSweep: [number, number][]
   timeoutMs: number
 }
 
-const FULL: Sizes = { backlog: 2000, seedBacklog: 300, trickle: 60, trickleIntervalMs: 100, ourConcurrencies: [2, 8, 16, 32], timeoutMs: 120_000 }
-const QUICK: Sizes = { backlog: 200, seedBacklog: 60, trickle: 15, trickleIntervalMs: 100, ourConcurrencies: [2, 8], timeoutMs: 30_000 }
+const FULL: Sizes = {
+  backlog: 2000,
+  sweep: 400,
+  seedBacklog: 200,
+  trickle: 40,
+  trickleIntervalMs: 100,
+  ourDefault: 2,
+  ourSweep: [8, 16, 32],
+  consumerSweep: [[5, 1], [10, 2], [10, 4]],
+  timeoutMs: 120_000
+}
+const QUICK: Sizes = { ...FULL, backlog: 200, sweep: 100, seedBacklog: 50, trickle: 15, ourSweep: [8], consumerSweep: [[10, 2]], timeoutMs: 30_000 }
+
+const count = (n: number) => n.toLocaleString('en-US')
 
 function sqsConsumer(analyzer: Analyzer, store: Store | null, batchSize: number, consumers = 1): Contender {
   const handler = createPeerHandler(analyzer, store)
@@ -42,9 +61,47 @@ function seedLoop(analyzer: Analyzer, store: Store | null): Contender {
 
 const rate = (r: RunResult) => ({ value: r.perSecond, unit: 'msg/s' })
 const p95 = (r: RunResult) => ({ value: r.p95Ms, unit: 'ms' })
+const cpu = (r: RunResult) => ({ value: r.cpuMsPerMsg, unit: 'CPU ms/msg' })
 const brief = (r: RunResult) =>
-  `${r.label}: ${formatNumber(r.perSecond)} msg/s${r.timedOut ? ` (timed out, ${r.completed}/${r.sent})` : ''}${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''}`
-const best = (runs: RunResult[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a))
+  `${r.label} ${formatNumber(r.perSecond)} msg/s, ${formatNumber(r.cpuMsPerMsg)} CPU ms/msg (${count(r.sent)} msgs)` +
+  (r.timedOut ? ` timed out at ${count(r.completed)}` : '') +
+  (r.errors ? `, ${r.errors} errors: ${r.firstError}` : '')
+const fastest = (runs: RunResult[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a))
+
+interface Runner {
+  backlog(c: Contender, n: number): Promise<RunResult>
+  trickle(c: Contender): Promise<RunResult>
+}
+
+function runner(fauxqs: FauxqsHarness, sizes: Sizes, opts: BenchOptions): Runner {
+  return {
+    async backlog(c, n) {
+      opts.log(`queue: ${c.label}, ${n} queued messages`)
+      const r = await runBacklog(fauxqs, c, n, sizes.timeoutMs)
+      opts.log(`  ${brief(r)}, p95 ${formatNumber(r.p95Ms)} ms`)
+      return r
+    },
+    async trickle(c) {
+      opts.log(`queue: ${c.label}, ${sizes.trickle} messages one per ${sizes.trickleIntervalMs} ms`)
+      const r = await runTrickle(fauxqs, c, sizes.trickle, sizes.trickleIntervalMs, sizes.timeoutMs)
+      opts.log(`  p50 ${formatNumber(r.p50Ms)} ms, p95 ${formatNumber(r.p95Ms)} ms`)
+      return r
+    }
+  }
+}
+
+/**
+ * Default setting on the full backlog, the other settings on a smaller one; the fastest of
+ * those (if faster) runs the full backlog too. Returns [default, best, all tried].
+ */
+async function sweep(run: Runner, sizes: Sizes, make: (i: number) => Contender, others: number): Promise<[RunResult, RunResult, RunResult[]]> {
+  const byDefault = await run.backlog(make(0), sizes.backlog)
+  const tried = [byDefault]
+  for (let i = 1; i <= others; i++) tried.push(await run.backlog(make(i), sizes.sweep))
+  const winner = tried.indexOf(fastest(tried))
+  const best = winner === 0 ? byDefault : await run.backlog(make(winner), sizes.backlog)
+  return [byDefault, best, tried]
+}
 
 /** Issue 7, item 1: our worker against sqs-consumer and the seed's loop, on fauxqs, with a 20 ms analyzer. */
 export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow[]> {
@@ -52,7 +109,7 @@ export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow
   const analyzer = createSleepAnalyzer(HANDLER_MS)
   const fauxqs = await startFauxqs()
   let embedded: BenchEmbedded | null = null
-  let storeNote = 'embedded store (PGlite)'
+  let storeNote = 'embedded store (PGlite, temp data dir)'
   try {
     try {
       embedded = await openEmbedded()
@@ -60,116 +117,89 @@ export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow
       storeNote = `no store (embedded store unavailable: ${error instanceof Error ? error.message : String(error)})`
     }
     const store = embedded?.store ?? null
-    const run = async (c: Contender, n = sizes.backlog) => {
-      opts.log(`queue: ${c.label}, ${n} queued messages`)
-      const r = await runBacklog(fauxqs, c, n, sizes.timeoutMs)
-      opts.log(`  ${brief(r)}, p95 ${formatNumber(r.p95Ms)} ms`)
-      return r
-    }
-    const trickle = async (c: Contender) => {
-      opts.log(`queue: ${c.label}, ${sizes.trickle} messages one per ${sizes.trickleIntervalMs} ms`)
-      const r = await runTrickle(fauxqs, c, sizes.trickle, sizes.trickleIntervalMs, sizes.timeoutMs)
-      opts.log(`  p50 ${formatNumber(r.p50Ms)} ms, p95 ${formatNumber(r.p95Ms)} ms`)
-      return r
-    }
-
-    // Peers first: they need nothing of ours.
-    const consumerRuns = [await run(sqsConsumer(analyzer, store, 10))]
-    for (const [batch, consumers] of opts.quick ? [[1, 1]] : [[1, 1], [10, 2], [10, 4]]) {
-      consumerRuns.push(await run(sqsConsumer(analyzer, store, batch ?? 1, consumers)))
-    }
-    const seed = await run(seedLoop(analyzer, store), sizes.seedBacklog)
-
-    const rows: BenchRow[] = []
-    const n = sizes.backlog.toLocaleString('en-US')
-    const seedN = sizes.seedBacklog.toLocaleString('en-US')
+    const run = runner(fauxqs, sizes, opts)
+    const n = count(sizes.backlog)
     const setup = `fauxqs 1.x in-process, analyzer sleeps ${HANDLER_MS} ms, ${storeNote}`
-    const consumerDefault = consumerRuns[0]!
-    const consumerBest = best(consumerRuns)
-    const sweepNote = (runs: RunResult[]) => `tried: ${runs.map(brief).join('; ')}`
+    const tried = (runs: RunResult[]) => runs.map(brief).join('; ')
 
-    const ours = embedded ? await createOurContender(embedded, analyzer).catch((e: unknown) => (e instanceof Error ? e.message : String(e))) : 'embedded store unavailable'
+    const consumerSettings: [number, number][] = [[10, 1], ...sizes.consumerSweep]
+    const [consumerDefault, consumerBest, consumerTried] = await sweep(
+      run,
+      sizes,
+      (i) => sqsConsumer(analyzer, store, consumerSettings[i]?.[0] ?? 10, consumerSettings[i]?.[1] ?? 1),
+      sizes.consumerSweep.length
+    )
+    const seed = await run.backlog(seedLoop(analyzer, store), sizes.seedBacklog)
+
+    const ours = embedded
+      ? await createOurContender(embedded, analyzer).catch((e: unknown) => (e instanceof Error ? e.message : String(e)))
+      : 'embedded store unavailable'
     if (typeof ours === 'string') {
-      rows.push(notRun(`Queue throughput, ${n} queued msgs`, `our worker: ${ours}`))
+      return [
+        notRun(`Queue throughput, ${n} queued msgs`, `our worker: ${ours}`),
+        { ...notRun(`Queue throughput, ${n} queued msgs, peers alone`, `our worker: ${ours}`), peer: consumerBest.label, peerFigure: rate(consumerBest), note: `${tried(consumerTried)}; ${brief(seed)}` }
+      ]
     }
-    const ourRuns: RunResult[] = []
-    if (typeof ours !== 'string') {
-      for (const c of sizes.ourConcurrencies) ourRuns.push(await run(ours(c)))
-      const ourDefault = ourRuns[0]!
-      const ourBest = best(ourRuns)
-      rows.push(
-        {
-          measure: `Queue throughput, ${n} queued msgs, default concurrency (${ourDefault.label})`,
-          ours: rate(ourDefault),
-          peer: consumerDefault.label,
-          peerFigure: rate(consumerDefault),
-          better: 'higher',
-          note: setup
-        },
-        {
-          measure: `p95 send→completed, same ${n}-msg backlog, default settings`,
-          ours: p95(ourDefault),
-          peer: consumerDefault.label,
-          peerFigure: p95(consumerDefault),
-          better: 'lower',
-          note: 'includes the wait behind the backlog'
-        },
-        {
-          measure: `Queue throughput, ${n} queued msgs, best setting each (ours: ${ourBest.label})`,
-          ours: rate(ourBest),
-          peer: consumerBest.label,
-          peerFigure: rate(consumerBest),
-          better: 'higher',
-          note: `ours ${sweepNote(ourRuns)} | peer ${sweepNote(consumerRuns)}`
-        },
-        {
-          measure: `p95 send→completed, ${n}-msg backlog, best setting each`,
-          ours: p95(ourBest),
-          peer: consumerBest.label,
-          peerFigure: p95(consumerBest),
-          better: 'lower'
-        },
-        {
-          measure: `Queue throughput vs the seed's loop (seed: ${seedN} msgs only), default concurrency`,
-          ours: rate(ourDefault),
-          peer: 'seed-style loop (1 at a time, delete after each, 5 s sleep when empty)',
-          peerFigure: rate(seed),
-          better: 'higher',
-          note: `seed ran ${seedN} queued msgs (${formatNumber(seed.elapsedMs / 1000)} s); ours ran ${n}`
-        }
-      )
-    } else {
-      rows.push({
-        measure: `sqs-consumer alone, ${n} queued msgs (no figure of ours)`,
-        ours: null,
+    const ourSettings = [sizes.ourDefault, ...sizes.ourSweep]
+    const [ourDefault, ourBest, ourTried] = await sweep(run, sizes, (i) => ours(ourSettings[i] ?? 2), sizes.ourSweep.length)
+
+    // Light load: where the seed's 5 s sleep shows.
+    const seedTrickle = await run.trickle(seedLoop(analyzer, store))
+    const consumerTrickle = await run.trickle(sqsConsumer(analyzer, store, 10))
+    const ourTrickle = await run.trickle(ours(sizes.ourDefault))
+    const light = `${count(sizes.trickle)} msgs, one every ${sizes.trickleIntervalMs} ms, idle queue`
+
+    return [
+      {
+        measure: `Queue throughput, ${n} queued msgs, default settings (ours: concurrency ${sizes.ourDefault})`,
+        ours: rate(ourDefault),
+        peer: consumerDefault.label,
+        peerFigure: rate(consumerDefault),
+        better: 'higher',
+        note: setup
+      },
+      {
+        measure: `p95 send→completed, same ${n}-msg backlog, default settings`,
+        ours: p95(ourDefault),
+        peer: consumerDefault.label,
+        peerFigure: p95(consumerDefault),
+        better: 'lower',
+        note: 'mostly the wait behind the backlog'
+      },
+      {
+        measure: `CPU time per message, same ${n}-msg backlog, default settings`,
+        ours: cpu(ourDefault),
+        peer: consumerDefault.label,
+        peerFigure: cpu(consumerDefault),
+        better: 'lower',
+        note: 'user + system CPU of the whole bench process (fauxqs included) ÷ messages: steadier than msg/s on a shared machine'
+      },
+      {
+        measure: `Queue throughput, ${n} queued msgs, best setting each (ours: ${ourBest.label.replace('ours, ', '')})`,
+        ours: rate(ourBest),
         peer: consumerBest.label,
         peerFigure: rate(consumerBest),
         better: 'higher',
-        note: `${sweepNote(consumerRuns)}; ${brief(seed)}`
-      })
-    }
-
-    // Light load: where the seed's 5 s sleep shows.
-    const light = `${sizes.trickle} msgs, one every ${sizes.trickleIntervalMs} ms on an idle queue`
-    const seedTrickle = await trickle(seedLoop(analyzer, store))
-    const consumerTrickle = await trickle(sqsConsumer(analyzer, store, 10))
-    if (typeof ours !== 'string') {
-      const ourTrickle = await trickle(ours(sizes.ourConcurrencies[0] ?? 2))
-      rows.push(
-        { measure: `p95 send→completed at light load (${light})`, ours: p95(ourTrickle), peer: 'seed-style loop', peerFigure: p95(seedTrickle), better: 'lower' },
-        { measure: `p95 send→completed at light load (${light})`, ours: p95(ourTrickle), peer: consumerTrickle.label, peerFigure: p95(consumerTrickle), better: 'lower' }
-      )
-    } else {
-      rows.push({
-        measure: `p95 send→completed at light load (${light}), peers only`,
-        ours: null,
-        peer: consumerTrickle.label,
-        peerFigure: p95(consumerTrickle),
-        better: 'lower',
-        note: `seed-style loop: p95 ${formatNumber(seedTrickle.p95Ms)} ms`
-      })
-    }
-    return rows
+        note: `tried ${tried(ourTried)} | ${tried(consumerTried)}`
+      },
+      {
+        measure: `p95 send→completed, ${n}-msg backlog, best setting each`,
+        ours: p95(ourBest),
+        peer: consumerBest.label,
+        peerFigure: p95(consumerBest),
+        better: 'lower'
+      },
+      {
+        measure: `Queue throughput against the seed's loop, default settings (seed: ${count(sizes.seedBacklog)} msgs only)`,
+        ours: rate(ourDefault),
+        peer: 'seed-style loop (one at a time, delete after each, 5 s sleep when a poll is empty)',
+        peerFigure: rate(seed),
+        better: 'higher',
+        note: `the seed ran ${count(sizes.seedBacklog)} queued msgs in ${formatNumber(seed.elapsedMs / 1000)} s; ours ran ${n}`
+      },
+      { measure: `p95 send→completed at light load (${light})`, ours: p95(ourTrickle), peer: 'seed-style loop', peerFigure: p95(seedTrickle), better: 'lower' },
+      { measure: `p95 send→completed at light load (${light})`, ours: p95(ourTrickle), peer: consumerTrickle.label, peerFigure: p95(consumerTrickle), better: 'lower' }
+    ]
   } finally {
     await embedded?.close().catch(() => undefined)
     await fauxqs.stop()

@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     '## Machine',
     '',
     machineMarkdown(machine),
+    `- Load average at end (1 / 5 / 15 min): ${describeMachine().loadAverage.map((l) => l.toFixed(2)).join(' / ')}`,
     `- Run time: ${total.toFixed(0)} s (${timings.join(', ')})`,
     '',
     '## Results',

@@ -28,6 +28,8 @@ export interface RunResult {
   p50Ms: number
   p95Ms: number
   elapsedMs: number
+  /** CPU time (user + system) of this whole process per completed message: less load-sensitive than msg/s. */
+  cpuMsPerMsg: number
   timedOut: boolean
   errors: number
   firstError: string | null
@@ -86,9 +88,10 @@ async function waitDone(t: Tracker, timeoutMs: number): Promise<boolean> {
   return timedOut
 }
 
-function result(label: string, t: Tracker, sent: number, start: number, timedOut: boolean): RunResult {
+function result(label: string, t: Tracker, sent: number, start: number, cpu: NodeJS.CpuUsage, timedOut: boolean): RunResult {
   const end = timedOut ? performance.now() : t.last
   const elapsedMs = Math.max(1, end - start)
+  const used = process.cpuUsage(cpu)
   return {
     label,
     sent,
@@ -97,6 +100,7 @@ function result(label: string, t: Tracker, sent: number, start: number, timedOut
     p50Ms: percentile(t.latencies, 50),
     p95Ms: percentile(t.latencies, 95),
     elapsedMs,
+    cpuMsPerMsg: (used.user + used.system) / 1000 / Math.max(1, t.latencies.length),
     timedOut,
     errors: t.errors,
     firstError: t.firstError
@@ -121,10 +125,12 @@ export async function runBacklog(fauxqs: FauxqsHarness, contender: Contender, n:
   const m = bodies(n)
   await sendBurst(client, queueUrl, m.bodies, (i, at) => t.sentAt.set(m.ids[i] ?? '', at))
   const start = performance.now()
+  const cpu = process.cpuUsage()
   const running = await contender.start(contextFor(t, client, queueUrl))
   const timedOut = await waitDone(t, timeoutMs)
+  const r = result(contender.label, t, n, start, cpu, timedOut)
   await running.stop()
-  return result(contender.label, t, n, start, timedOut)
+  return r
 }
 
 /**
@@ -139,6 +145,7 @@ export async function runTrickle(fauxqs: FauxqsHarness, contender: Contender, n:
   const running = await contender.start(contextFor(t, client, queueUrl))
   await sleep(200) // let it reach its first (empty) poll
   const start = performance.now()
+  const cpu = process.cpuUsage()
   for (let i = 0; i < n; i++) {
     const due = start + i * intervalMs
     const wait = due - performance.now()
@@ -146,6 +153,7 @@ export async function runTrickle(fauxqs: FauxqsHarness, contender: Contender, n:
     await sendBurst(client, queueUrl, [m.bodies[i] ?? ''], (_, at) => t.sentAt.set(m.ids[i] ?? '', at), 1)
   }
   const timedOut = await waitDone(t, timeoutMs)
+  const r = result(contender.label, t, n, start, cpu, timedOut)
   await running.stop()
-  return result(contender.label, t, n, start, timedOut)
+  return r
 }
