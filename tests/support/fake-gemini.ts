@@ -236,11 +236,13 @@ export class FakeGemini extends EventEmitter {
     session.done = true
     this.sessions.delete(session.id)
     const name = session.meta.name ?? `files/${(++this.seq).toString(36)}${randomBytes(5).toString('hex')}`
+    // Video is processed (sampled at 1 fps) before use; other files are ACTIVE at once.
     const video = session.meta.mimeType.startsWith('video/')
+    const finalState = video ? this.nextFile.finalState : 'ACTIVE'
     const file: FakeFile = {
       name, mimeType: session.meta.mimeType, sizeBytes: String(session.size), sha256Hash: session.hash.digest('base64'),
-      createTime: new Date().toISOString(), state: video && this.nextFile.processingPolls > 0 ? 'PROCESSING' : this.nextFile.finalState,
-      pollsLeft: this.nextFile.processingPolls, finalState: video ? this.nextFile.finalState : 'ACTIVE',
+      createTime: new Date().toISOString(), state: video && this.nextFile.processingPolls > 0 ? 'PROCESSING' : finalState,
+      pollsLeft: this.nextFile.processingPolls, finalState,
       ...(session.meta.displayName ? { displayName: session.meta.displayName } : {})
     }
     this.files.set(name, file)

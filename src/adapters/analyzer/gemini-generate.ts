@@ -35,9 +35,11 @@ const RAW_TEXT_LIMIT = 50_000
 const SCHEMA = responseJsonSchema()
 const REFUSALS = new Set(['SAFETY', 'PROHIBITED_CONTENT', 'RECITATION', 'BLOCKLIST', 'SPII', 'IMAGE_SAFETY'])
 
+const isGemini3 = (model: string) => /^(models\/)?gemini-[3-9]/.test(model)
+
 /** Gemini 3 takes thinkingLevel, 2.5 Flash thinkingBudget; never both (a 400). */
 function thinkingFor(model: string): GenerateContentConfig['thinkingConfig'] {
-  if (/^(models\/)?gemini-[3-9]/.test(model)) return { thinkingLevel: ThinkingLevel.LOW }
+  if (isGemini3(model)) return { thinkingLevel: ThinkingLevel.LOW }
   if (/^(models\/)?gemini-2\.5-flash/.test(model)) return { thinkingBudget: 0 }
   return undefined
 }
@@ -59,13 +61,15 @@ export async function generateAnalysis(a: GenerateArgs): Promise<Generated> {
     const config: GenerateContentConfig = {
       responseMimeType: 'application/json',
       responseJsonSchema: SCHEMA,
+      // LOW: ~70 tokens a frame, plenty for summaries and quizzes, a third of the default cost on 2.5.
       mediaResolution: MediaResolution.MEDIA_RESOLUTION_LOW,
-      temperature: 0.2,
       maxOutputTokens,
       httpOptions: { timeout: a.timeoutMs }
     }
     const thinking = thinkingFor(a.model)
     if (thinking) config.thinkingConfig = thinking
+    // Gemini 3 is tuned for its default temperature (1.0); older models answer steadier when cooler.
+    if (!isGemini3(a.model)) config.temperature = 0.2
     const res = await withRetries((signal) => a.ai.models.generateContent({ model: a.model, contents, config: { ...config, abortSignal: signal } }), a.retry)
     const refused = refusal(res)
     if (refused) {

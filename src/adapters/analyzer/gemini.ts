@@ -126,7 +126,7 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
       await noted(ledger.add(file.name, ctx.videoId), ctx.log)
     }
     ctx.stage('upload', performance.now() - t)
-    ctx.log('info', `Uploaded ${Math.round(input.sizeBytes / MB)} MB to Gemini as ${file.name}`)
+    ctx.log('info', `Uploaded ${(input.sizeBytes / MB).toFixed(1)} MiB to Gemini as ${file.name}`)
     await ctx.setStatus('processing')
     t = performance.now()
     const poll = {
