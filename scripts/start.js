@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// `npm start`: the desktop console when Electron can run here, else the same console headless.
+//
+//   1. build out/ (electron-vite, no Electron binary needed) when missing or older than src/
+//   2. Electron binary present (or fetched once by Electron's own install.js) and a display:
+//      run it; the main process owns DATA_DIR and runs the worker
+//   3. otherwise one line saying why, then `video-processor serve` on 127.0.0.1, opened in a
+//      Chromium --app window when one is installed and a display exists, else its URL printed
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const say = (line) => process.stdout.write(`start: ${line}\n`)
+
+// One signal handler for the whole run: before a child exists it just exits; after, it
+// forwards to the child (which lives in its own process group, so it hears each signal once).
+let onSignal = () => process.exit(130)
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, (s) => onSignal(s))
+
+function newestMtime(dir) {
+  let newest = 0
+  if (!existsSync(dir)) return newest
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+function mtime(path) {
+  return existsSync(path) ? statSync(path).mtimeMs : 0
+}
+
+/** out/ is stale when any source it is built from changed after it. */
+function buildIfStale() {
+  const outputs = ['out/renderer/index.html', 'out/main/index.js', 'out/preload/index.cjs'].map((p) => mtime(join(root, p)))
+  const built = Math.min(...outputs)
+  const sources = Math.max(...['src', 'electron.vite.config.ts', 'package.json'].map((p) => (p === 'src' ? newestMtime(join(root, p)) : mtime(join(root, p)))))
+  if (built > 0 && built >= sources) return true
+  say(built === 0 ? 'building the console (first start)…' : 'sources changed: rebuilding the console…')
+  const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js')
+  const result = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+  if (result.status !== 0) {
+    say('the build failed (see above); starting with what is there')
+    return existsSync(join(root, 'out/renderer/index.html'))
+  }
+  return true
+}
+
+function electronBinary() {
+  if (process.env.ELECTRON_EXEC_PATH && existsSync(process.env.ELECTRON_EXEC_PATH)) return process.env.ELECTRON_EXEC_PATH
+  const pkg = join(root, 'node_modules', 'electron')
+  const pathFile = join(pkg, 'path.txt')
+  if (!existsSync(pathFile)) return undefined
+  const relative = readFileSync(pathFile, 'utf8').trim()
+  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(pkg, 'dist')
+  const binary = join(dist, relative)
+  return existsSync(binary) ? binary : undefined
+}
+
+/** Runs Electron's install.js once; returns the binary or the one-line reason it is not there. */
+function fetchElectron() {
+  const install = join(root, 'node_modules', 'electron', 'install.js')
+  if (!existsSync(install)) return { reason: 'the electron package is not installed' }
+  const result = spawnSync(process.execPath, [install], { cwd: join(root, 'node_modules', 'electron'), encoding: 'utf8', timeout: 120_000 })
+  const binary = electronBinary()
+  if (binary) return { binary }
+  const firstLine = `${result.stderr ?? ''}${result.stdout ?? ''}`.split('\n').find((line) => line.trim()) ?? `exit code ${result.status}`
+  return { reason: `its download failed (${firstLine.trim().slice(0, 160)})` }
+}
+
+function hasDisplay() {
+  if (process.platform !== 'linux') return true
+  return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)
+}
+
+function findChromium() {
+  const names = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable']
+  if (process.platform === 'darwin') names.unshift('/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium')
+  return names.find((name) => existsSync(name))
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+
+function runElectron(binary) {
+  const args = ['.']
+  if (isRoot && process.platform === 'linux') args.push('--no-sandbox') // Chromium refuses root otherwise
+  const env = { ...process.env }
+  delete env.ELECTRON_RUN_AS_NODE
+  // Own process group: a Ctrl-C reaches it once, through us, not twice.
+  const child = spawn(binary, args, { cwd: root, stdio: 'inherit', env, detached: true })
+  onSignal = (signal) => child.kill(signal)
+  child.on('exit', (code) => process.exit(code ?? 0))
+}
+
+function runHeadless() {
+  // serve protects the console with a token; choosing it here lets us open the page with it.
+  const token = process.env.CONSOLE_TOKEN || randomBytes(18).toString('base64url')
+  const child = spawn(process.execPath, [join(root, 'bin', 'video-processor.js'), 'serve'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CONSOLE_TOKEN: token },
+    // Own process group: a Ctrl-C reaches serve once, through us (a second one means "hurry").
+    detached: true
+  })
+  let browser
+  let opened = false
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk)
+    const match = /Console(?: API)? on (http:\/\/\S+?)\/?(?:\s|$)/.exec(chunk.toString())
+    if (!match || opened) return
+    opened = true
+    const url = `${match[1].replace('0.0.0.0', '127.0.0.1')}/?token=${encodeURIComponent(token)}`
+    const chromium = findChromium()
+    if (chromium && hasDisplay()) {
+      const profile = join(tmpdir(), 'video-processor-console-profile')
+      mkdirSync(profile, { recursive: true })
+      const flags = [`--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--no-default-browser-check', '--disable-sync']
+      if (isRoot) flags.push('--no-sandbox')
+      say(`opening the console in ${chromium} --app`)
+      browser = spawn(chromium, flags, { stdio: 'ignore' })
+      // Closing the window ends the session, like closing the desktop app.
+      browser.on('exit', () => child.kill('SIGINT'))
+    } else {
+      say(`open the console at ${url}`)
+    }
+  })
+  onSignal = (signal) => {
+    browser?.kill()
+    child.kill(signal)
+  }
+  child.on('exit', (code) => {
+    browser?.kill()
+    process.exit(code ?? 0)
+  })
+}
+
+const built = buildIfStale()
+let binary = electronBinary()
+let reason
+if (!binary) {
+  const fetched = fetchElectron()
+  binary = fetched.binary
+  reason = fetched.reason
+}
+if (binary && !hasDisplay()) {
+  reason = 'there is no display (DISPLAY/WAYLAND_DISPLAY unset)'
+  binary = undefined
+}
+if (binary && !built) {
+  reason = 'the console is not built'
+  binary = undefined
+}
+if (binary) {
+  say(`opening the desktop console (${binary})`)
+  runElectron(binary)
+} else {
+  say(`Electron cannot start: ${reason}; starting the headless console instead.`)
+  runHeadless()
+}
