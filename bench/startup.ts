@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -14,6 +15,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = join(ROOT, 'bin', 'video-processor.js')
 const STATUS_PATH = '/api/rpc/worker.status'
 const TIMEOUT_MS = 60_000
+/** The console always wants a token; giving it one (CONSOLE_TOKEN) saves reading DATA_DIR/console.json. */
+const TOKEN = `bench-${randomUUID()}`
 
 /** A free loopback port (the server under test is told to use it). */
 async function freePort(): Promise<number> {
@@ -51,6 +54,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * any 200 for the bare peer); returns the time from spawn to that answer.
  */
 async function timeToFirstResponse(args: string[], env: NodeJS.ProcessEnv, port: number, expectOk: boolean): Promise<number> {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }
   const url = `http://127.0.0.1:${port}${STATUS_PATH}`
   let output = ''
   const t0 = performance.now()
@@ -61,7 +65,7 @@ async function timeToFirstResponse(args: string[], env: NodeJS.ProcessEnv, port:
     while (performance.now() - t0 < TIMEOUT_MS) {
       if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}: ${output.trim().split('\n').slice(-3).join(' / ')}`)
       try {
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+        const res = await fetch(url, { method: 'POST', headers, body: '{}' })
         const body = (await res.json().catch(() => null)) as { ok?: boolean } | null
         if (res.ok && (!expectOk || body?.ok === true)) return performance.now() - t0
       } catch {
@@ -99,7 +103,7 @@ export async function benchStartup(opts: BenchOptions): Promise<BenchRow[]> {
     try {
       const env = async () => {
         const port = await freePort()
-        return { port, env: embeddedEnv({ DATA_DIR: dataDir, DOWNLOAD_DIR: join(dataDir, 'downloads'), PORT: String(port), HOST: '127.0.0.1' }) }
+        return { port, env: embeddedEnv({ DATA_DIR: dataDir, DOWNLOAD_DIR: join(dataDir, 'downloads'), PORT: String(port), HOST: '127.0.0.1', CONSOLE_TOKEN: TOKEN }) }
       }
       const a = await env()
       empty.push(await timeToFirstResponse([BIN, 'serve'], a.env, a.port, true))
