@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { GoogleGenAI } from '@google/genai'
 import { createGeminiAnalyzer } from '../src/adapters/analyzer/gemini'
 import type { AnalyzeContext } from '../src/core/ports'
+import { startFakeGeminiChild } from '../tests/support/fake-gemini-child'
 import { measureRss, MiB } from './support/rss'
 import type { BenchOptions, BenchRow } from './support/types'
 import { notRun } from './support/types'
@@ -79,9 +80,9 @@ export async function benchGeminiUpload(opts: BenchOptions): Promise<BenchRow[]>
   const size = (opts.quick ? 64 : 500) * MiB
   const label = `${size / MiB} MiB`
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vp-bench-gemini-'))
-  const server = child(['--fake-server'])
+  const server = await startFakeGeminiChild()
   try {
-    const { url, apiKey } = await firstMessage<{ url: string; apiKey: string }>(server)
+    const { url, apiKey } = server
     const file = path.join(dir, 'bench.mp4')
     await makeSparseVideo(file, size)
     const target: Target = { url, apiKey, file, size }
@@ -111,19 +112,12 @@ export async function benchGeminiUpload(opts: BenchOptions): Promise<BenchRow[]>
   } catch (error) {
     return [notRun('Gemini upload', (error as Error).message)]
   } finally {
-    server.kill()
+    await server.close()
     await rm(dir, { recursive: true, force: true })
   }
 }
 
 async function childMain(argv: string[]): Promise<void> {
-  if (argv[0] === '--fake-server') {
-    const { startFakeGemini } = await import('../tests/support/fake-gemini')
-    const fake = await startFakeGemini()
-    process.send?.({ url: fake.url, apiKey: fake.apiKey })
-    process.on('disconnect', () => void fake.close().then(() => process.exit(0)))
-    return
-  }
   if (argv[0] === '--measure') {
     try {
       process.send?.(await measure(argv[1] as Variant, JSON.parse(argv[2] ?? '{}') as Target))

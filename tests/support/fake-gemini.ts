@@ -68,6 +68,8 @@ export class FakeGemini extends EventEmitter {
   url = ''
   /** Stored files by name (`files/abc`): the inventory tests check is empty afterwards. */
   readonly files = new Map<string, FakeFile>()
+  /** Files deleted so far, in order (with the hash of what was uploaded). */
+  readonly deleted: FakeFile[] = []
   readonly requests: { route: Route; method: string; path: string }[] = []
   readonly generateBodies: Record<string, unknown>[] = []
   readonly replies: Reply[] = []
@@ -107,6 +109,7 @@ export class FakeGemini extends EventEmitter {
     this.faults.clear()
     this.requests.length = 0
     this.generateBodies.length = 0
+    this.deleted.length = 0
     this.replies.length = 0
     this.privateYoutubeIds.clear()
     this.nextFile = { processingPolls: 1, finalState: 'ACTIVE' }
@@ -276,7 +279,10 @@ export class FakeGemini extends EventEmitter {
   private async filesDelete(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     await drain(req)
     const name = path.replace(/^\/v1(beta)?\//, '')
-    if (!this.files.delete(name)) return this.send(res, this.missing(name))
+    const file = this.files.get(name)
+    if (!file) return this.send(res, this.missing(name))
+    this.files.delete(name)
+    this.deleted.push(file)
     this.send(res, { status: 200, body: {} })
   }
 
