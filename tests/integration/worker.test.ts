@@ -62,11 +62,12 @@ interface Harness {
   downloadDir: string
 }
 
-async function harness(opts: Partial<CoreOptions> & { maxReceiveCount?: number } = {}): Promise<Harness> {
+async function harness(opts: Partial<CoreOptions> & { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {}): Promise<Harness> {
+  const { visibilityTimeoutSeconds, ...coreOpts } = opts
   queueNo += 1
   const downloadDir = path.join(dir, `downloads-${queueNo}`)
   await mkdir(downloadDir, { recursive: true })
-  const queue = createLocalQueue(db, { visibilityTimeoutSeconds: 30, maxReceiveCount: opts.maxReceiveCount ?? 5, name: `q${queueNo}`, pollIntervalMs: 100 })
+  const queue = createLocalQueue(db, { visibilityTimeoutSeconds: visibilityTimeoutSeconds ?? 30, maxReceiveCount: opts.maxReceiveCount ?? 5, name: `q${queueNo}`, pollIntervalMs: 100 })
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined }
   const core = createCore(
     {
@@ -82,13 +83,13 @@ async function harness(opts: Partial<CoreOptions> & { maxReceiveCount?: number }
       concurrency: 2,
       pollWaitSeconds: 1,
       maxReceiveCount: opts.maxReceiveCount ?? 5,
-      shutdownDeadlineSeconds: 5,
+      shutdownDeadlineSeconds: 1,
       downloadDir,
       dataDir: dir,
       readOnly: false,
       publicConfig: {},
       backoffSeconds: () => 0,
-      ...opts
+      ...coreOpts
     }
   )
   const events: WorkerEvent[] = []
@@ -126,6 +127,7 @@ describe('worker on the embedded pieces', () => {
       const journalStatuses = detail!.journal.filter((j) => j.type === 'video.status').map((j) => j.status)
       expect(journalStatuses).toEqual(['queued', 'processing', 'downloading', 'processing', 'completed'])
     }
+    await h.core.stop()
     const stats = await h.core.api['stats.get'](undefined)
     expect([stats.received, stats.processed, stats.failed, stats.inFlight]).toEqual([5, 5, 0, 0])
     await h.core.close()
@@ -210,6 +212,59 @@ describe('worker on the embedded pieces', () => {
     await expect(h.core.api['worker.start'](undefined)).rejects.toMatchObject({ code: 'read-only' })
     expect((await h.core.api['worker.status'](undefined)).readOnly).toBe(true)
     await expect(h.core.api['videos.get']({ id: 'nope' } as never)).rejects.toMatchObject({ code: 'bad-request' })
+    await h.core.close()
+  })
+
+  it('keeps a job longer than the visibility timeout leased with heartbeats, so it is delivered once', async () => {
+    const h = await harness({ visibilityTimeoutSeconds: 2 })
+    await h.core.start()
+    const before = stalled.length
+    const v = await h.core.api['videos.enqueue']({ source: { kind: 'http', url: `${base}/stall.mp4` } })
+    await waitFor('download started', () => stalled.length === before + 1)
+    // Three visibility timeouts pass while the download hangs.
+    await new Promise((r) => setTimeout(r, 6000))
+    stalled[before]!()
+    await waitFor('completed', () => h.events.some((e) => e.type === 'video.completed' && e.videoId === v.id))
+    expect(h.events.filter((e) => e.type === 'message.received')).toHaveLength(1)
+    expect(stalled.length).toBe(before + 1)
+    await h.core.close()
+    expect((await h.queue.counts()).inFlight + (await h.queue.counts()).visible).toBe(0)
+  })
+
+  it('lets a draining stop hand back what is still running at the deadline', async () => {
+    const h = await harness()
+    await h.core.start()
+    const before = stalled.length
+    const v = await h.core.api['videos.enqueue']({ source: { kind: 'http', url: `${base}/stall.mp4` } })
+    await waitFor('download started', () => stalled.length === before + 1)
+    await h.core.stop({ mode: 'drain', deadlineMs: 300 })
+    expect((await h.core.api['worker.status'](undefined)).state).toBe('stopped')
+    expect((await h.core.api['videos.get']({ id: v.id }))?.video.processingStatus).toBe('queued')
+    expect(h.events.filter((e) => e.type === 'worker.state').map((e) => e.type === 'worker.state' && e.state)).toEqual(['starting', 'running', 'draining', 'stopped'])
+    expect((await h.queue.counts()).visible).toBe(1)
+    await h.core.close()
+  })
+
+  it('cancels a queued video before it starts and retries failures by cause', async () => {
+    const h = await harness()
+    const queued = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: video } })
+    expect(await h.core.api['videos.cancel']({ id: queued.id })).toEqual({ cancelled: true })
+    const gone = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: path.join(dir, 'gone.mp4') } })
+    await h.core.start()
+    await waitFor('gone failed', () => h.events.some((e) => e.type === 'video.failed' && e.videoId === gone.id))
+    await waitFor('queue empty', async () => {
+      const c = await h.queue.counts()
+      return c.visible + c.inFlight === 0
+    })
+    expect((await h.core.api['videos.get']({ id: queued.id }))?.video.processingStatus).toBe('failed')
+    expect(h.events.some((e) => e.type === 'video.status' && e.videoId === queued.id && e.status === 'processing')).toBe(false)
+    // Every video cancelled so far in this file (the database is shared) is sent again, none other.
+    const cancelled = (await h.core.api['videos.list']({ status: ['failed'] })).items.filter((v) => v.errorCause === 'cancelled')
+    expect(cancelled.map((v) => v.id)).toContain(queued.id)
+    expect(await h.core.api['videos.retryFailed']({ cause: 'cancelled' })).toEqual({ count: cancelled.length })
+    expect((await h.core.api['videos.get']({ id: gone.id }))?.video.processingStatus).toBe('failed')
+    await waitFor('retried one completed', () => h.events.some((e) => e.type === 'video.completed' && e.videoId === queued.id))
+    expect((await h.core.api['videos.get']({ id: gone.id }))?.video.errorCause).toBe('source-missing')
     await h.core.close()
   })
 })
