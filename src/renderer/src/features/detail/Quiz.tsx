@@ -6,7 +6,13 @@ import { choose, initialQuiz, optionState, reveal, score } from '../../lib/quiz'
 export function Quiz({ questions }: { questions: QuizQuestion[] }) {
   const [state, setState] = useState(() => initialQuiz(questions))
   const result = score(questions, state)
-  if (questions.length === 0) return <p className="muted">No quiz: the analysis found nothing to ask about.</p>
+  if (questions.length === 0) {
+    return (
+      <p className="muted" data-testid="quiz">
+        No quiz: the analysis found nothing to ask about.
+      </p>
+    )
+  }
   return (
     <div className="quiz" data-testid="quiz">
       <p className="muted small" data-testid="quiz-score">
