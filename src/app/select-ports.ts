@@ -57,7 +57,8 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
     // ── Store: Supabase when its URL and service-role key are set (H3's adapter), else embedded.
     let store: Store
     if (config.supabase.url && config.supabase.serviceRoleKey) {
-      store = await supabaseStore(config)
+      const { createSupabaseStore } = await import('../adapters/store/supabase')
+      store = createSupabaseStore({ url: config.supabase.url, serviceRoleKey: config.supabase.serviceRoleKey, logger })
     } else {
       store = createEmbeddedStore(db)
     }
@@ -102,9 +103,4 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
     await Promise.allSettled(opened.map((p) => p.close()))
     throw error
   }
-}
-
-async function supabaseStore(_config: Config): Promise<Store> {
-  // H3: src/adapters/store/supabase.ts createSupabaseStore(...) — wired once it lands.
-  throw new Error('the Supabase store is not available in this build: unset NEXT_PUBLIC_SUPABASE_URL to use the embedded store')
 }

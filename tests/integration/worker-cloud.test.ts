@@ -7,12 +7,17 @@ import { silentLogger } from '../../src/app/logger'
 import { openApp, type App } from '../../src/app/open-app'
 import { loadConfig } from '../../src/core/config'
 import type { WorkerEvent } from '../../src/shared/events'
+import { openDatabase, type EmbeddedDb } from '../../src/adapters/embedded/database'
 import { startAwsLocal, TEST_CREDENTIALS, type AwsLocal } from '../support/aws-local'
+import { startFakePostgrest, type FakePostgrest } from '../support/fake-postgrest'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { makeTestVideo, tempDir } from '../support/media'
 
 // The composition root on cloud settings: SQS and S3 from fauxqs, Gemini from the fake server,
-// all chosen by openApp from environment variables alone (the store stays embedded).
+// Supabase from the PostgREST fake, all chosen by openApp from environment variables alone.
+const SERVICE_KEY = 'service-role-key-for-tests-0123456789'
+let supabaseDb: EmbeddedDb
+let rest: FakePostgrest
 let aws: AwsLocal
 let gemini: FakeGemini
 let app: App
@@ -25,6 +30,8 @@ beforeAll(async () => {
   ;({ dir, cleanup } = await tempDir('vp-cloud-'))
   aws = await startAwsLocal()
   gemini = await startFakeGemini()
+  supabaseDb = await openDatabase(null)
+  rest = await startFakePostgrest(supabaseDb, { serviceKey: SERVICE_KEY })
   queueUrl = (await aws.createQueue('videos', { VisibilityTimeout: '30' })).url
   await aws.createBucket('media')
   const video = await makeTestVideo(dir)
@@ -42,6 +49,8 @@ beforeAll(async () => {
       AWS_S3_BUCKET: 'media',
       GEMINI_API_KEY: gemini.apiKey,
       GEMINI_BASE_URL: gemini.url,
+      NEXT_PUBLIC_SUPABASE_URL: rest.url,
+      SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
       POLL_WAIT_SECONDS: '1'
     }
   })
@@ -53,6 +62,8 @@ afterAll(async () => {
   await app?.close()
   await gemini?.close()
   await aws?.stop()
+  await rest?.close()
+  await supabaseDb?.close()
   await cleanup()
 })
 
@@ -65,14 +76,15 @@ async function waitFor(what: string, fn: () => boolean, ms = 40_000): Promise<vo
 }
 
 describe('openApp with cloud settings', () => {
-  it('picks SQS, S3 and Gemini from the environment', async () => {
+  it('picks SQS, S3, Gemini and Supabase from the environment', async () => {
     const status = await app.core.api['worker.status'](undefined)
     expect(status.backends.queue).toMatch(/sqs/i)
     expect(status.backends.source).toContain('s3')
     expect(status.backends.analyzer).toMatch(/gemini/i)
-    expect(status.backends.store).toMatch(/embedded/)
-    const shown = await app.core.api['config.get'](undefined)
-    expect(JSON.stringify(shown)).not.toContain(gemini.apiKey)
+    expect(status.backends.store).toMatch(/supabase/i)
+    const shown = JSON.stringify(await app.core.api['config.get'](undefined))
+    expect(shown).not.toContain(gemini.apiKey)
+    expect(shown).not.toContain(SERVICE_KEY)
   })
 
   it('processes an S3 video and a YouTube URL end to end through SQS and Gemini', async () => {
@@ -87,6 +99,10 @@ describe('openApp with cloud settings', () => {
     expect(statuses).toEqual(['queued', 'processing', 'downloading', 'processing', 'uploading', 'processing', 'completed'])
     expect((await app.core.api['stats.get'](undefined)).tokens.total).toBeGreaterThan(0)
     expect(gemini.files.size).toBe(0)
+    // The table of record is Supabase's; the journal stays in the embedded database.
+    const row = await supabaseDb.query<{ processing_status: string; is_processed: boolean }>('select processing_status, is_processed from videos where id = $1', [s3.id])
+    expect(row.rows[0]).toEqual({ processing_status: 'completed', is_processed: true })
+    expect(detail?.journal.some((j) => j.type === 'video.completed')).toBe(true)
     await app.core.stop()
     expect(await readdir(app.config.downloadDir)).toEqual([])
     expect(await aws.counts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 })
