@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import { embeddedMigrations, type Migration } from './migrations'
+import { createFromTemplate } from './template'
 
 /** The embedded Postgres (PGlite). Single-process: one instance per data directory per process. */
 export type EmbeddedDb = PGlite
@@ -11,6 +12,8 @@ export type EmbeddedDb = PGlite
 export interface OpenDatabaseOptions {
   /** Where the shared `*.sql` migrations live; found next to the code by default. */
   migrationsDir?: string
+  /** A new database starts from a cached migrated dump when one can be kept (default true; see template.ts). */
+  template?: boolean
 }
 
 const openByDir = new Map<string, Promise<EmbeddedDb>>()
@@ -22,7 +25,9 @@ const openByDir = new Map<string, Promise<EmbeddedDb>>()
  * returns the same instance: PGlite must not open one data directory twice.
  */
 export async function openDatabase(dataDir: string | null, opts: OpenDatabaseOptions = {}): Promise<EmbeddedDb> {
-  if (dataDir === null || dataDir === 'memory://') return await initialise(await PGlite.create('memory://'), opts)
+  if (dataDir === null || dataDir === 'memory://') {
+    return await create('memory://', opts)
+  }
   const dbDir = resolve(dataDir, 'db')
   const cached = openByDir.get(dbDir)
   if (cached) {
@@ -31,16 +36,25 @@ export async function openDatabase(dataDir: string | null, opts: OpenDatabaseOpt
   }
   const opening = (async () => {
     await mkdir(dbDir, { recursive: true })
-    return await initialise(await PGlite.create(dbDir), opts)
+    return await create(dbDir, opts)
   })()
   openByDir.set(dbDir, opening)
   opening.catch(() => openByDir.delete(dbDir))
   return await opening
 }
 
-async function initialise(db: PGlite, opts: OpenDatabaseOptions): Promise<PGlite> {
+async function allMigrations(migrationsDir: string): Promise<Migration[]> {
+  return [...(await sharedMigrations(migrationsDir)), ...embeddedMigrations]
+}
+
+async function create(target: string, opts: OpenDatabaseOptions): Promise<PGlite> {
+  const migrationsDir = opts.migrationsDir ?? findMigrationsDir()
+  const migrations = await allMigrations(migrationsDir)
+  const fresh = target === 'memory://' || !existsSync(join(target, 'PG_VERSION'))
+  if (fresh && opts.template !== false) return await createFromTemplate(target, migrations, dirname(dirname(migrationsDir)), migrate)
+  const db = await PGlite.create(target)
   try {
-    await migrate(db, [...(await sharedMigrations(opts.migrationsDir ?? findMigrationsDir())), ...embeddedMigrations])
+    await migrate(db, migrations)
     return db
   } catch (error) {
     await db.close().catch(() => undefined)
