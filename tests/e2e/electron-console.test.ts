@@ -5,6 +5,7 @@ import { _electron as electron, type ElectronApplication, type Page } from 'play
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../support/media'
 
+// Page functions below run in the renderer; this file is type-checked without DOM types.
 // The desktop console through Playwright's _electron. Runs where the Electron binary exists
 // (node_modules/electron/dist, or ELECTRON_EXEC_PATH); skipped, saying why, where it does not.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -47,9 +48,9 @@ describe.skipIf(skipReason !== null)('desktop console (Electron)', () => {
   it('runs the console on app:// with the preload API and no Node in the page', async () => {
     expect(new URL(page.url()).protocol).toBe('app:')
     const surface = await page.evaluate(() => ({
-      api: Object.keys((window as unknown as { api: object }).api).sort(),
-      require: typeof (window as unknown as { require?: unknown }).require,
-      process: typeof (window as unknown as { process?: unknown }).process
+      api: Object.keys((globalThis as unknown as { api: object }).api).sort(),
+      require: typeof (globalThis as unknown as { require?: unknown }).require,
+      process: typeof (globalThis as unknown as { process?: unknown }).process
     }))
     expect(surface).toEqual({ api: ['call', 'onEvent', 'pathForFile'], require: 'undefined', process: 'undefined' })
     await expect.poll(() => page.getByTestId('worker-state').getAttribute('data-state')).toBe('running')
@@ -57,7 +58,7 @@ describe.skipIf(skipReason !== null)('desktop console (Electron)', () => {
 
   it('answers calls over IPC and refuses bad input', async () => {
     const results = await page.evaluate(async () => {
-      const api = (window as unknown as { api: { call(n: string, i?: unknown): Promise<unknown> } }).api
+      const api = (globalThis as unknown as { api: { call(n: string, i?: unknown): Promise<unknown> } }).api
       return [await api.call('worker.status'), await api.call('videos.get', { id: 'nope' })]
     })
     expect(results[0]).toMatchObject({ ok: true, result: { state: 'running' } })
@@ -65,10 +66,10 @@ describe.skipIf(skipReason !== null)('desktop console (Electron)', () => {
   })
 
   it('blocks new windows and navigation away from the console', async () => {
-    const opened = await page.evaluate(() => window.open('https://example.com') === null)
+    const opened = await page.evaluate(() => (globalThis as unknown as { open(url: string): unknown }).open('https://example.com') === null)
     expect(opened).toBe(true)
     await page.evaluate(() => {
-      location.href = 'https://example.com/'
+      ;(globalThis as unknown as { location: { href: string } }).location.href = 'https://example.com/'
     })
     await expect.poll(() => new URL(page.url()).protocol).toBe('app:')
     expect(app.windows()).toHaveLength(1)
