@@ -80,6 +80,16 @@ describe('local queue extras', () => {
     }
   })
 
+  it('accepts a late heartbeat while nobody else received the message', async () => {
+    const queue = makeLocal()
+    await queue.send('slow')
+    const [m] = await queue.receive({ max: 1, waitSeconds: 0 })
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    await queue.changeVisibility(m!.receiptHandle, 30)
+    expect(await queue.receive({ max: 1, waitSeconds: 0 })).toEqual([])
+    expect(await queue.counts()).toMatchObject({ inFlight: 1, visible: 0 })
+  })
+
   it('never hands one message to two concurrent receives', async () => {
     // A lease longer than the test, so a message can only come twice if two receives share it.
     const queue = makeLocal({ visibilityTimeoutSeconds: 60 })

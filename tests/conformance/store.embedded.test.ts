@@ -32,6 +32,14 @@ describe('embedded store extras', () => {
     expect(video).toMatchObject({ processingStatus: 'queued', errorCause: 'other', source: null, stageMs: { download: 5 } })
   })
 
+  it('sorts titles case-insensitively', async () => {
+    const w = `case${randomUUID().slice(0, 6)}`
+    const store = createEmbeddedStore(db)
+    for (const title of [`Banana ${w}`, `apple ${w}`, `Cherry ${w}`]) await store.createVideo({ id: randomUUID(), title, source: null })
+    const page = await store.list(VideoQuery.parse({ search: w, sort: 'title', order: 'asc' }))
+    expect(page.items.map((v) => v.title)).toEqual([`apple ${w}`, `Banana ${w}`, `Cherry ${w}`])
+  })
+
   it('names the migration to apply when a column is missing', async () => {
     const store = createEmbeddedStore(db)
     await db.exec('alter table videos rename column stage_ms to stage_ms_old')

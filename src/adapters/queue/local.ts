@@ -174,9 +174,11 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
         wakeReceivers(db, queue)
         return
       }
+      // A late heartbeat (busy machine) still extends while nobody else received the
+      // message: the handle changes on every delivery, so a current handle is a held lease.
       await leaseMoved(
         `update queue_messages set visible_at = now() + make_interval(secs => $3::float8)
-          where queue = $1 and receipt_handle = $2::uuid and visible_at > now()`,
+          where queue = $1 and receipt_handle = $2::uuid`,
         [queue, receiptHandle, secs],
         'changeVisibility'
       )
