@@ -28,7 +28,9 @@ interface Sizes {
   ourSweep: number[]
   /** [batchSize, consumers] */
   consumerSweep: [number, number][]
+  /** Per run: a run that hits it reports what it did in the window. */
   timeoutMs: number
+  sweepTimeoutMs: number
 }
 
 const FULL: Sizes = {
@@ -40,9 +42,10 @@ const FULL: Sizes = {
   ourDefault: 2,
   ourSweep: [8, 16, 32],
   consumerSweep: [[5, 1], [10, 2], [10, 4]],
-  timeoutMs: 120_000
+  timeoutMs: 100_000,
+  sweepTimeoutMs: 40_000
 }
-const QUICK: Sizes = { ...FULL, backlog: 200, sweep: 100, seedBacklog: 50, trickle: 15, ourSweep: [8], consumerSweep: [[10, 2]], timeoutMs: 30_000 }
+const QUICK: Sizes = { ...FULL, backlog: 200, sweep: 100, seedBacklog: 50, trickle: 15, ourSweep: [8], consumerSweep: [[10, 2]], timeoutMs: 30_000, sweepTimeoutMs: 20_000 }
 
 const count = (n: number) => n.toLocaleString('en-US')
 
@@ -64,8 +67,14 @@ const p95 = (r: RunResult) => ({ value: r.p95Ms, unit: 'ms' })
 const cpu = (r: RunResult) => ({ value: r.cpuMsPerMsg, unit: 'CPU ms/msg' })
 const brief = (r: RunResult) =>
   `${r.label} ${formatNumber(r.perSecond)} msg/s, ${formatNumber(r.cpuMsPerMsg)} CPU ms/msg (${count(r.sent)} msgs)` +
-  (r.timedOut ? ` timed out at ${count(r.completed)}` : '') +
+  (r.timedOut ? ` stopped after ${formatNumber(r.elapsedMs / 1000)} s at ${count(r.completed)}, latencies are lower bounds` : '') +
   (r.errors ? `, ${r.errors} errors: ${r.firstError}` : '')
+/** Appended to a row's note when a run it shows hit its time window. */
+const cut = (...runs: RunResult[]) =>
+  runs
+    .filter((r) => r.timedOut)
+    .map((r) => `; ${r.label} stopped after ${formatNumber(r.elapsedMs / 1000)} s at ${count(r.completed)} of ${count(r.sent)} (latencies are lower bounds)`)
+    .join('')
 const fastest = (runs: RunResult[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a))
 
 interface Runner {
@@ -77,7 +86,7 @@ function runner(fauxqs: FauxqsHarness, sizes: Sizes, opts: BenchOptions): Runner
   return {
     async backlog(c, n) {
       opts.log(`queue: ${c.label}, ${n} queued messages`)
-      const r = await runBacklog(fauxqs, c, n, sizes.timeoutMs)
+      const r = await runBacklog(fauxqs, c, n, n === sizes.sweep ? sizes.sweepTimeoutMs : sizes.timeoutMs)
       opts.log(`  ${brief(r)}, p95 ${formatNumber(r.p95Ms)} ms`)
       return r
     },
@@ -90,17 +99,32 @@ function runner(fauxqs: FauxqsHarness, sizes: Sizes, opts: BenchOptions): Runner
   }
 }
 
+interface Side {
+  make(i: number): Contender
+  settings: number
+}
+
 /**
- * Default setting on the full backlog, the other settings on a smaller one; the fastest of
- * those (if faster) runs the full backlog too. Returns [default, best, all tried].
+ * Each side's default setting on the full backlog, the other settings on a smaller one, the
+ * two sides interleaved so load drift on a shared machine hits both alike; each side's fastest
+ * setting (when not the default) then runs the full backlog too. Returns per side
+ * [default, best, all tried].
  */
-async function sweep(run: Runner, sizes: Sizes, make: (i: number) => Contender, others: number): Promise<[RunResult, RunResult, RunResult[]]> {
-  const byDefault = await run.backlog(make(0), sizes.backlog)
-  const tried = [byDefault]
-  for (let i = 1; i <= others; i++) tried.push(await run.backlog(make(i), sizes.sweep))
-  const winner = tried.indexOf(fastest(tried))
-  const best = winner === 0 ? byDefault : await run.backlog(make(winner), sizes.backlog)
-  return [byDefault, best, tried]
+async function sweep(run: Runner, sizes: Sizes, sides: Side[]): Promise<[RunResult, RunResult, RunResult[]][]> {
+  const tried: RunResult[][] = []
+  for (const side of sides) tried.push([await run.backlog(side.make(0), sizes.backlog)])
+  const most = Math.max(...sides.map((s) => s.settings))
+  for (let i = 1; i < most; i++) {
+    for (const [k, side] of sides.entries()) if (i < side.settings) tried[k]?.push(await run.backlog(side.make(i), sizes.sweep))
+  }
+  const out: [RunResult, RunResult, RunResult[]][] = []
+  for (const [k, side] of sides.entries()) {
+    const runs = tried[k] ?? []
+    const byDefault = runs[0]!
+    const winner = runs.indexOf(fastest(runs))
+    out.push([byDefault, winner === 0 ? byDefault : await run.backlog(side.make(winner), sizes.backlog), runs])
+  }
+  return out
 }
 
 /** Issue 7, item 1: our worker against sqs-consumer and the seed's loop, on fauxqs, with a 20 ms analyzer. */
@@ -122,26 +146,29 @@ export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow
     const setup = `fauxqs 1.x in-process, analyzer sleeps ${HANDLER_MS} ms, ${storeNote}`
     const tried = (runs: RunResult[]) => runs.map(brief).join('; ')
 
-    const consumerSettings: [number, number][] = [[10, 1], ...sizes.consumerSweep]
-    const [consumerDefault, consumerBest, consumerTried] = await sweep(
-      run,
-      sizes,
-      (i) => sqsConsumer(analyzer, store, consumerSettings[i]?.[0] ?? 10, consumerSettings[i]?.[1] ?? 1),
-      sizes.consumerSweep.length
-    )
-    const seed = await run.backlog(seedLoop(analyzer, store), sizes.seedBacklog)
-
     const ours = embedded
       ? await createOurContender(embedded, analyzer).catch((e: unknown) => (e instanceof Error ? e.message : String(e)))
       : 'embedded store unavailable'
+    const consumerSettings: [number, number][] = [[10, 1], ...sizes.consumerSweep]
+    const consumerSide: Side = {
+      make: (i) => sqsConsumer(analyzer, store, consumerSettings[i]?.[0] ?? 10, consumerSettings[i]?.[1] ?? 1),
+      settings: consumerSettings.length
+    }
     if (typeof ours === 'string') {
+      const [[, consumerBest, consumerTried]] = (await sweep(run, sizes, [consumerSide])) as [[RunResult, RunResult, RunResult[]]]
+      const seed = await run.backlog(seedLoop(analyzer, store), sizes.seedBacklog)
       return [
         notRun(`Queue throughput, ${n} queued msgs`, `our worker: ${ours}`),
         { ...notRun(`Queue throughput, ${n} queued msgs, peers alone`, `our worker: ${ours}`), peer: consumerBest.label, peerFigure: rate(consumerBest), note: `${tried(consumerTried)}; ${brief(seed)}` }
       ]
     }
     const ourSettings = [sizes.ourDefault, ...sizes.ourSweep]
-    const [ourDefault, ourBest, ourTried] = await sweep(run, sizes, (i) => ours(ourSettings[i] ?? 2), sizes.ourSweep.length)
+    const ourSide: Side = { make: (i) => ours(ourSettings[i] ?? 2), settings: ourSettings.length }
+    const [[ourDefault, ourBest, ourTried], [consumerDefault, consumerBest, consumerTried]] = (await sweep(run, sizes, [ourSide, consumerSide])) as [
+      [RunResult, RunResult, RunResult[]],
+      [RunResult, RunResult, RunResult[]]
+    ]
+    const seed = await run.backlog(seedLoop(analyzer, store), sizes.seedBacklog)
 
     // Light load: where the seed's 5 s sleep shows.
     const seedTrickle = await run.trickle(seedLoop(analyzer, store))
@@ -156,7 +183,7 @@ export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow
         peer: consumerDefault.label,
         peerFigure: rate(consumerDefault),
         better: 'higher',
-        note: setup
+        note: setup + cut(ourDefault, consumerDefault)
       },
       {
         measure: `p95 send→completed, same ${n}-msg backlog, default settings`,
@@ -164,7 +191,7 @@ export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow
         peer: consumerDefault.label,
         peerFigure: p95(consumerDefault),
         better: 'lower',
-        note: 'mostly the wait behind the backlog'
+        note: 'mostly the wait behind the backlog' + cut(ourDefault, consumerDefault)
       },
       {
         measure: `CPU time per message, same ${n}-msg backlog, default settings`,
@@ -187,7 +214,8 @@ export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow
         ours: p95(ourBest),
         peer: consumerBest.label,
         peerFigure: p95(consumerBest),
-        better: 'lower'
+        better: 'lower',
+        note: cut(ourBest, consumerBest).replace(/^; /, '')
       },
       {
         measure: `Queue throughput against the seed's loop, default settings (seed: ${count(sizes.seedBacklog)} msgs only)`,
