@@ -44,7 +44,12 @@ export async function main(argv: string[]): Promise<number> {
         port: opts.port ?? c.port,
         ...(opts.token ?? c.consoleToken ? { token: opts.token ?? c.consoleToken } : {}),
         ...(staticDir ? { staticDir } : {}),
-        banner: (url) => [staticDir ? `Console on ${url}/` : `Console API on ${url} (the UI is not built: run npm run build)`]
+        banner: (url) => [
+          staticDir ? `Console on ${url}/` : `Console API on ${url} (the UI is not built: run npm run build)`,
+          opts.token ?? c.consoleToken
+            ? 'Open it with ?token=<CONSOLE_TOKEN> once; the page keeps it in a cookie'
+            : `Its access token is in ${c.dataDir}/console.json (set CONSOLE_TOKEN to choose one); open the page with ?token=<token> once`
+        ]
       })
     })
   program
