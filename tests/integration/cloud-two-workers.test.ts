@@ -1,0 +1,144 @@
+/**
+ * Two `video-processor worker` processes, each with its own DATA_DIR, share one SQS queue,
+ * one S3 bucket and one Supabase table (fauxqs and the PostgREST fake in this process, the
+ * Gemini fake for analysis): 200 messages → 200 videos completed, each exactly once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase, type EmbeddedDb } from '../../src/adapters/embedded/database'
+import { startAwsLocal, TEST_CREDENTIALS, type AwsLocal } from '../support/aws-local'
+import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
+import { startFakePostgrest, type FakePostgrest } from '../support/fake-postgrest'
+import { makeTestVideo, tempDir } from '../support/media'
+
+const BIN = fileURLToPath(new URL('../../bin/video-processor.js', import.meta.url))
+const KEY = 'service-role-key-for-tests-0123456789'
+const COUNT = 200
+
+let aws: AwsLocal
+let gemini: FakeGemini
+let db: EmbeddedDb
+let rest: FakePostgrest
+let dir: string
+let cleanup: () => Promise<void>
+const children = new Set<ChildProcess>()
+
+beforeAll(async () => {
+  ;({ dir, cleanup } = await tempDir('vp-two-workers-'))
+  aws = await startAwsLocal()
+  await aws.createBucket('media')
+  const video = await makeTestVideo(dir)
+  await aws.s3.send(new PutObjectCommand({ Bucket: 'media', Key: 'in/clip.mp4', Body: await readFile(video) }))
+  gemini = await startFakeGemini()
+  gemini.nextFile = { processingPolls: 0, finalState: 'ACTIVE' }
+  db = await openDatabase(null)
+  rest = await startFakePostgrest(db, { serviceKey: KEY })
+})
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL')
+  await rest?.close()
+  await db?.close()
+  await gemini?.close()
+  await aws?.stop()
+  await cleanup?.()
+})
+
+interface WorkerProcess {
+  proc: ChildProcess
+  output(): string
+  waitFor(re: RegExp, ms?: number): Promise<void>
+  exited: Promise<number | null>
+}
+
+function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
+  const proc = spawn(process.execPath, [BIN, 'worker'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(proc)
+  let out = ''
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => (children.delete(proc), resolve(code))))
+  return {
+    proc,
+    output: () => out,
+    exited,
+    async waitFor(re, ms = 60_000) {
+      const until = Date.now() + ms
+      while (!re.test(out)) {
+        if (proc.exitCode !== null || Date.now() > until) throw new Error(`worker output never matched ${re}:\n${out.slice(-3000)}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  }
+}
+
+describe('two worker processes on one SQS queue and one Supabase table', () => {
+  it(`complete ${COUNT} videos, each exactly once`, async () => {
+    const { url } = await aws.createQueue('videos')
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|GEMINI_|GOOGLE_|NEXT_PUBLIC_SUPABASE|SUPABASE_|WORKER_|POLL_|VISIBILITY_|DOWNLOAD_DIR|DATA_DIR)/.test(k)))
+    const env = (name: string): NodeJS.ProcessEnv => ({
+      ...clean,
+      DATA_DIR: path.join(dir, name),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_SQS_URL: url,
+      AWS_S3_BUCKET: 'media',
+      NEXT_PUBLIC_SUPABASE_URL: rest.url,
+      SUPABASE_SERVICE_ROLE_KEY: KEY,
+      GEMINI_API_KEY: gemini.apiKey,
+      GEMINI_BASE_URL: gemini.url,
+      WORKER_CONCURRENCY: '4',
+      POLL_WAIT_SECONDS: '2'
+    })
+    const workers = [startWorker(env('worker-a')), startWorker(env('worker-b'))]
+    for (const w of workers) await w.waitFor(/Waiting for messages/)
+    for (const w of workers) expect(w.output()).toMatch(/queue\s+sqs \(videos\)[\s\S]*store\s+supabase \(127\.0\.0\.1:\d+\)/)
+
+    // The rows exist upstream, as the seed's producers make them; then the messages go out.
+    const ids = Array.from({ length: COUNT }, () => randomUUID())
+    for (const id of ids) await db.query('insert into videos (id, title) values ($1, $2)', [id, `clip ${id.slice(0, 8)}`])
+    for (let i = 0; i < COUNT; i += 10) {
+      const batch = ids.slice(i, i + 10)
+      const out = await aws.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: batch.map((id, k) => ({ Id: String(k), MessageBody: JSON.stringify({ video_id: id, source_type: 's3', s3_key: 'in/clip.mp4' }) }))
+        })
+      )
+      expect(out.Failed ?? []).toEqual([])
+    }
+
+    const done = async () =>
+      (await db.query<{ n: number }>(`select count(*)::int as n from videos where id = any($1::uuid[]) and processing_status in ('completed', 'failed')`, [ids])).rows[0]?.n ?? 0
+    const until = Date.now() + 170_000
+    while ((await done()) < COUNT) {
+      if (Date.now() > until) throw new Error(`only ${await done()} of ${COUNT} finished:\n${workers.map((w) => w.output().slice(-2000)).join('\n---\n')}`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+
+    for (const w of workers) w.proc.kill('SIGINT')
+    expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0])
+
+    const rows = (await db.query<{ id: string; processing_status: string; attempts: number; is_processed: boolean }>(
+      'select id, processing_status, attempts, is_processed from videos where id = any($1::uuid[])',
+      [ids]
+    )).rows
+    expect(rows.filter((r) => r.processing_status === 'completed' && r.is_processed && r.attempts === 1)).toHaveLength(COUNT)
+    // Each video was completed by exactly one worker, once.
+    const doneBy = workers.map((w) => ids.filter((id) => w.output().includes(`Video ${id}: done`)))
+    const all = doneBy.flat()
+    expect(all).toHaveLength(COUNT)
+    expect(new Set(all).size).toBe(COUNT)
+    for (const share of doneBy) expect(share.length).toBeGreaterThan(0)
+    expect(gemini.count('generate')).toBe(COUNT)
+    expect(await aws.counts(url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 })
+  }, 240_000)
+})
