@@ -8,6 +8,7 @@ import {
   type DeadLetter,
   type LocalQueueCounts
 } from './local-admin'
+import { leaseMessages } from './local-lease'
 import { sleepUntilWoken, wakeReceivers } from './local-wake'
 
 export type { DeadLetter, LocalQueueCounts }
@@ -40,16 +41,6 @@ export class LeaseLostError extends Error {
   }
 }
 
-interface LeasedRow {
-  id: string
-  seq: string
-  receipt_handle: string
-  body: string
-  receive_count: number
-  sent_at: Date
-  group_id: string | null
-}
-
 const SQS_MAX_BATCH = 10
 const MAX_VISIBILITY_SECONDS = 43_200
 const MAX_DELAY_SECONDS = 900
@@ -71,55 +62,6 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
   const pollIntervalMs = opts.pollIntervalMs ?? 1000
   const closing = new AbortController()
 
-  /** One look at the table: dead-letters exhausted messages, leases the oldest deliverable ones. */
-  async function receiveOnce(max: number): Promise<{ messages: ReceivedMessage[]; nextInMs: number | null }> {
-    return await db.transaction(async (tx) => {
-      if (maxReceiveCount !== null) {
-        await tx.query(
-          `with moved as (
-             delete from queue_messages where queue = $1 and visible_at <= now() and receive_count >= $2
-             returning id, queue, body, group_id, sent_at, receive_count
-           )
-           insert into queue_dead_letters (id, queue, body, group_id, sent_at, receive_count, reason)
-           select id, queue, body, group_id, sent_at, receive_count,
-                  'received ' || receive_count || ' times without success (maxReceiveCount ' || $2::int || ')'
-             from moved
-           on conflict (id) do update set reason = excluded.reason, dead_at = now()`,
-          [queue, maxReceiveCount]
-        )
-      }
-      // A grouped message is deliverable only when it is the oldest of its group still
-      // in the table: so nothing of a group is delivered while another is in flight.
-      const leased = await tx.query<LeasedRow>(
-        `update queue_messages m
-            set receive_count = m.receive_count + 1,
-                receipt_handle = gen_random_uuid(),
-                visible_at = now() + make_interval(secs => $3::float8),
-                first_received_at = coalesce(m.first_received_at, now())
-          where m.seq in (
-            select c.seq from queue_messages c
-             where c.queue = $1 and c.visible_at <= now()
-               and (c.group_id is null or c.seq = (
-                 select min(o.seq) from queue_messages o where o.queue = c.queue and o.group_id = c.group_id))
-             order by c.seq
-             limit $2
-             for update skip locked)
-          returning m.id, m.seq::text as seq, m.receipt_handle, m.body, m.receive_count, m.sent_at, m.group_id`,
-        [queue, max, visibility]
-      )
-      if (leased.rows.length > 0) {
-        const rows = [...leased.rows].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1))
-        return { messages: rows.map(toMessage), nextInMs: null }
-      }
-      const next = await tx.query<{ ms: number | null }>(
-        `select (extract(epoch from min(visible_at) - now()) * 1000)::float8 as ms
-           from queue_messages where queue = $1 and visible_at > now()`,
-        [queue]
-      )
-      return { messages: [], nextInMs: next.rows[0]?.ms ?? null }
-    })
-  }
-
   async function leaseMoved(sql: string, params: unknown[], what: string, count = 1): Promise<void> {
     const res = await db.query(sql, params)
     if ((res.affectedRows ?? 0) < count) {
@@ -139,7 +81,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
       const deadline = Date.now() + Math.max(0, waitSeconds) * 1000
       for (;;) {
         if (closing.signal.aborted) return []
-        const { messages, nextInMs } = await receiveOnce(batch)
+        const { messages, nextInMs } = await leaseMessages(db, { queue, max: batch, visibilitySeconds: visibility, maxReceiveCount })
         const left = deadline - Date.now()
         if (messages.length > 0 || left <= 0 || signal?.aborted) return messages
         const sleep = Math.min(left, pollIntervalMs, nextInMs === null ? Infinity : nextInMs + 5)
@@ -236,17 +178,6 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
     async close(): Promise<void> {
       closing.abort()
     }
-  }
-}
-
-function toMessage(row: LeasedRow): ReceivedMessage {
-  return {
-    id: row.id,
-    receiptHandle: row.receipt_handle,
-    body: row.body,
-    receiveCount: row.receive_count,
-    sentAt: row.sent_at,
-    groupId: row.group_id
   }
 }
 
