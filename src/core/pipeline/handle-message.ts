@@ -1,3 +1,4 @@
+import { JobError } from '../errors'
 import type { ReceivedMessage } from '../ports'
 import { parseQueueMessage } from '../parse-message'
 import { startHeartbeat } from './heartbeat'
@@ -58,9 +59,11 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
     try {
       outcomes.push(await runJob(deps, job, delivery, controller.signal))
     } catch (e) {
-      // The store itself failed (e.g. the database went away): let the queue deliver it again.
+      // The store itself failed (the database went away): deliver it again after the backoff,
+      // so an outage does not turn into a tight redelivery loop.
       rec.log('error', `job failed outside the pipeline: ${errorText(e)}`, job.videoId)
-      outcomes.push({ kind: 'handed-back' })
+      const error = new JobError(`store unavailable: ${errorText(e)}`, { cause: 'other', retryable: true, error: e })
+      outcomes.push({ kind: 'failed', error, final: false })
     } finally {
       stats.jobEnded()
       untrack()
