@@ -96,7 +96,11 @@ describe('journal', () => {
     for (let i = 2; i >= 0; i--) {
       await journal.recordSample({ at: new Date(base + i * 1000).toISOString(), processed: i, failed: 0, inFlight: 1 })
     }
-    const since = await journal.samples(new Date(base + 1000))
+    // Older than the retention: pruned on a later journal's first sample.
+    await journal.recordSample({ at: new Date(Date.now() - 40 * 86_400_000).toISOString(), processed: 9, failed: 9, inFlight: 9 })
+    await createJournal(db).recordSample({ at: new Date(base + 5000).toISOString(), processed: 5, failed: 0, inFlight: 0 })
+    expect((await journal.samples(new Date(0))).some((s) => s.processed === 9)).toBe(false)
+    const since = (await journal.samples(new Date(base + 1000))).filter((s) => Date.parse(s.at) < base + 5000)
     expect(since).toEqual([
       { at: new Date(base + 1000).toISOString(), processed: 1, failed: 0, inFlight: 1 },
       { at: new Date(base + 2000).toISOString(), processed: 2, failed: 0, inFlight: 1 }

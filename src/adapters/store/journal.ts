@@ -50,6 +50,9 @@ interface UsageRow {
   calls: number
 }
 
+/** Statistics samples older than this are deleted (checked once every PRUNE_EVERY samples). */
+export const SAMPLE_RETENTION_DAYS = 30
+const PRUNE_EVERY = 500
 const LEVELS = new Set(['debug', 'info', 'warn', 'error'])
 const USAGE_SUMS = `sum(prompt_tokens)::float8 as prompt_tokens, sum(output_tokens)::float8 as output_tokens,
   sum(thoughts_tokens)::float8 as thoughts_tokens, sum(total_tokens)::float8 as total_tokens,
@@ -57,6 +60,7 @@ const USAGE_SUMS = `sum(prompt_tokens)::float8 as prompt_tokens, sum(output_toke
 
 /** The console's own history in the embedded database: kept even when the table of record is Supabase. */
 export function createJournal(db: EmbeddedDb): EmbeddedJournal {
+  let sampleWrites = 0
   return {
     async append(entry: Omit<JournalEntry, 'id'>): Promise<void> {
       await db.query(
@@ -80,6 +84,10 @@ export function createJournal(db: EmbeddedDb): EmbeddedJournal {
     },
 
     async recordSample(sample: StatsSample): Promise<void> {
+      // Samples come every few seconds for as long as the worker runs: keep a bounded history.
+      if (sampleWrites++ % PRUNE_EVERY === 0) {
+        await db.query(`delete from stats_samples where at < now() - make_interval(days => $1::int)`, [SAMPLE_RETENTION_DAYS])
+      }
       await db.query('insert into stats_samples (at, processed, failed, in_flight) values ($1, $2, $3, $4)', [
         sample.at,
         sample.processed,
