@@ -121,6 +121,8 @@ export interface Lecture {
   slideChanges: number[]
   slideStarts: number[]
   speechText: string
+  /** One cue per spoken sentence, timed exactly from the synthesised audio. */
+  cues: Cue[]
 }
 
 async function wavSeconds(file: string): Promise<number> {
@@ -128,18 +130,38 @@ async function wavSeconds(file: string): Promise<number> {
   return Number(stdout.trim())
 }
 
-/** Slides drawn with drawtext, each narrated by flite's `slt` voice (needs the flite package). */
-export async function makeSlideLecture(dir: string, name: string, slides: Slide[], opts: { width?: number; height?: number } = {}): Promise<Lecture> {
+const PAUSE = 0.4
+
+/**
+ * Slides drawn with drawtext, each narrated sentence by sentence by flite's `slt` voice
+ * (needs the flite package). `subtitles` embeds the sentence cues as a mov_text track.
+ */
+export async function makeSlideLecture(
+  dir: string,
+  name: string,
+  slides: Slide[],
+  opts: { width?: number; height?: number; subtitles?: boolean } = {}
+): Promise<Lecture> {
   const w = opts.width ?? 640
   const h = opts.height ?? 360
   const font = fontFile()
   const parts: string[] = []
   const slideStarts: number[] = []
+  const cues: Cue[] = []
   let t = 0
   for (const [i, slide] of slides.entries()) {
-    const wav = path.join(dir, `speech-${i}.wav`)
-    await exec('flite', ['-voice', 'slt', '-t', slide.speech, '-o', wav])
-    const seconds = Math.ceil((await wavSeconds(wav)) + 1.5)
+    const sentences = slide.speech.match(/[^.!?]+[.!?]+/g)?.map((x) => x.trim()) ?? [slide.speech]
+    const wavs: string[] = []
+    let at = 0.5
+    for (const [k, sentence] of sentences.entries()) {
+      const wav = path.join(dir, `speech-${i}-${k}.wav`)
+      await exec('flite', ['-voice', 'slt', '-t', sentence, '-o', wav])
+      const len = await wavSeconds(wav)
+      cues.push({ start: round3(t + at), end: round3(t + at + len), text: sentence })
+      at += len + PAUSE
+      wavs.push(wav)
+    }
+    const seconds = Math.ceil(at + 1)
     const part = path.join(dir, `slide-${i}.mp4`)
     const titleSize = Math.round(h / 12)
     const draw = [
@@ -148,10 +170,13 @@ export async function makeSlideLecture(dir: string, name: string, slides: Slide[
         ? [`drawtext=fontfile=${font}:text='${drawtextEscape(slide.body)}':fontsize=${Math.round(titleSize * 0.6)}:fontcolor=0x333333:x=w/10:y=h/2`]
         : [])
     ].join(',')
+    const speech = wavs.map((_, k) => `[${k + 1}:a]aresample=16000,apad=pad_dur=${PAUSE}[s${k}]`).join(';')
+    const joined = wavs.map((_, k) => `[s${k}]`).join('')
     await ffmpeg([
       '-f', 'lavfi', '-i', `color=c=white:size=${w}x${h}:rate=25:duration=${seconds}`,
-      '-i', wav,
-      '-filter_complex', `[0:v]${draw},format=yuv420p[v];[1:a]aresample=16000,apad=whole_dur=${seconds}[a]`,
+      ...wavs.flatMap((x) => ['-i', x]),
+      '-filter_complex',
+      `[0:v]${draw},format=yuv420p[v];${speech};${joined}concat=n=${wavs.length}:v=0:a=1,adelay=500|500,apad=whole_dur=${seconds}[a]`,
       '-map', '[v]', '-map', '[a]', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-c:a', 'aac', '-b:a', '48k', '-t', String(seconds),
       part
     ])
@@ -162,9 +187,17 @@ export async function makeSlideLecture(dir: string, name: string, slides: Slide[
   const list = path.join(dir, `${name}.txt`)
   await writeFile(list, parts.map((p) => `file '${p}'`).join('\n'))
   const file = path.join(dir, name)
-  await ffmpeg(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', file])
-  return { file, slideStarts, slideChanges: slideStarts.slice(1), speechText: slides.map((s) => s.speech).join(' ') }
+  if (opts.subtitles) {
+    const srt = path.join(dir, `${name}.srt`)
+    await writeFile(srt, toSrt(cues))
+    await ffmpeg(['-f', 'concat', '-safe', '0', '-i', list, '-i', srt, '-map', '0', '-map', '1', '-c', 'copy', '-c:s', 'mov_text', '-metadata:s:s:0', 'language=eng', file])
+  } else {
+    await ffmpeg(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', file])
+  }
+  return { file, slideStarts, slideChanges: slideStarts.slice(1), speechText: slides.map((s) => s.speech).join(' '), cues }
 }
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000
 
 /** Word error rate (Levenshtein over lower-cased words). */
 export function wordErrorRate(reference: string, hypothesis: string): number {

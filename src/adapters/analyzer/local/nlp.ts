@@ -77,7 +77,8 @@ export function keyPhrases(sources: { text: string; weight: number }[], max = 30
           for (let len = 1; len <= 3 && e - len >= runStart; len++) {
             const words = surface.slice(e - len, e)
             const key = lemma.slice(e - len, e).join(' ').toLowerCase()
-            if (len === 1 && GENERIC.has(key)) continue
+            const ends = [lemma[e - len], lemma[e - 1]].map((w) => (w ?? '').toLowerCase())
+            if (ends.some((w) => GENERIC.has(w))) continue
             if (words.some((w) => w.length < 2 && !/^[A-Z]$/.test(w))) continue
             const form = words.map((w) => (ACRONYM.test(w) ? w : w.toLowerCase())).join(' ')
             add(key, form, weight * (len === 1 ? 1 : 1.5) + (ACRONYM.test(words.join('')) ? 1 : 0), len)
@@ -86,7 +87,14 @@ export function keyPhrases(sources: { text: string; weight: number }[], max = 30
         }
       }
       for (let i = 0; i <= pos.length; i++) {
-        const ok = i < pos.length && /^(ADJ|NOUN|PROPN)$/.test(pos[i] ?? '') && !stop[i] && /[a-z]/i.test(surface[i] ?? '')
+        const tag = pos[i] ?? ''
+        // Nouns are never dropped as stop words ("name" is one); gerunds inside a run count as nouns ("packet routing").
+        const nounish = /^(NOUN|PROPN)$/.test(tag) || (tag === 'ADJ' && !stop[i]) || (tag === 'VERB' && i > runStart && /ing$/i.test(surface[i] ?? ''))
+        if (tag === 'VERB' && nounish) {
+          pos[i] = 'NOUN'
+          lemma[i] = (surface[i] ?? '').toLowerCase()
+        }
+        const ok = i < pos.length && nounish && /[a-z]/i.test(surface[i] ?? '')
         if (!ok) {
           if (i > runStart) flushRun(i)
           runStart = i + 1

@@ -61,6 +61,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
         file: p.file,
         videoStream: info.videoStream,
         audioStream: info.audioStream,
+        frameRate: m.frameRate,
         wavPath: wav,
         limitSeconds: p.duration + 1,
         timeoutMs: s.stepTimeoutMs,
@@ -90,7 +91,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
       )
     }
 
-    const [ocr, text] = await Promise.all([
+    const readOcr = () =>
       timed('ocr', async (): Promise<OcrResult[]> => {
         if (!s.ocr || frames.length === 0) return []
         try {
@@ -100,11 +101,14 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
           warnings.push(`text on screen not read: ${error instanceof Error ? error.message : String(error)}`)
           return []
         }
-      }),
+      })
+    const readText = () =>
       timed('transcript', () =>
         readTranscript({ plan, ffmpeg: tools.ffmpeg, file: p.file, wav, duration, silences: sig.silences, workDir, concurrency: s.concurrency, signal, timeoutMs: s.stepTimeoutMs })
       )
-    ])
+    // Speech recognisers take ~100 MB each: run them after OCR has let go of its memory.
+    const [ocr, text] =
+      plan.source === 'speech-recognition' ? [await readOcr(), await readText()] : await Promise.all([readOcr(), readText()])
     warnings.push(...text.warnings)
 
     const t0 = performance.now()
