@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createS3Client } from '../../src/adapters/aws-clients'
 import { createS3Source } from '../../src/adapters/source/s3'
 import { safeFileName } from '../../src/adapters/source/s3-filename'
-import { uploadKey, uploadToS3 } from '../../src/adapters/source/s3-upload'
+import { fileSourceToS3, uploadKey, uploadToS3 } from '../../src/adapters/source/s3-upload'
 import { JobError } from '../../src/core/errors'
 import { parseQueueMessage } from '../../src/core/parse-message'
 import type { FetchContext } from '../../src/core/ports'
@@ -180,6 +180,12 @@ describe('S3 source on fauxqs', () => {
     const source = createS3Source({ aws: aws.aws, bucket: BUCKET })
     const got = await source.fetch({ kind: 's3', key: up.key }, context().ctx, { preferUrl: false })
     expect(got.kind === 'file' && (await fileSha(got.path))).toBe(sha(body))
+
+    // enqueue's path on a shared queue: a local file becomes an S3 source; others pass through.
+    const moved = await fileSourceToS3({ kind: 'file', path: file }, { bucket: BUCKET, videoId: id, aws: aws.aws })
+    expect(moved).toEqual({ kind: 's3', bucket: BUCKET, key: `uploads/${id}/local_clip.mp4` })
+    const url = { kind: 'http' as const, url: 'https://example.com/v.mp4' }
+    expect(await fileSourceToS3(url, { bucket: BUCKET, videoId: id, aws: aws.aws })).toBe(url)
     source.close()
   })
 })

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
+import type { VideoSource } from '../../shared/video-source'
 import type { AwsClientOptions } from '../aws-clients'
 import { createS3Client } from '../aws-clients'
 import { describeAwsError } from '../aws-errors'
@@ -76,4 +77,17 @@ export async function uploadToS3(opts: UploadToS3Options): Promise<UploadedObjec
     opts.signal?.removeEventListener('abort', onAbort)
     if (!opts.client) client.destroy()
   }
+}
+
+/**
+ * For `enqueue` on a shared queue: a local file becomes an S3 source (uploaded first), so a
+ * worker on another machine can fetch it. Other sources come back unchanged.
+ */
+export async function fileSourceToS3(
+  source: VideoSource,
+  opts: Omit<UploadToS3Options, 'filePath' | 'key'> & { videoId: string }
+): Promise<VideoSource> {
+  if (source.kind !== 'file') return source
+  const up = await uploadToS3({ ...opts, filePath: source.path })
+  return { kind: 's3', bucket: up.bucket, key: up.key }
 }
