@@ -184,6 +184,8 @@ describe('S3 source on fauxqs', () => {
     // enqueue's path on a shared queue: a local file becomes an S3 source; others pass through.
     const moved = await fileSourceToS3({ kind: 'file', path: file }, { bucket: BUCKET, videoId: id, aws: aws.aws })
     expect(moved).toEqual({ kind: 's3', bucket: BUCKET, key: `uploads/${id}/local_clip.mp4` })
+    const fresh = await fileSourceToS3({ kind: 'file', path: file }, { bucket: BUCKET, aws: aws.aws })
+    expect(fresh).toMatchObject({ kind: 's3', bucket: BUCKET, key: expect.stringMatching(/^uploads\/[0-9a-f-]{36}\/local_clip\.mp4$/) })
     const url = { kind: 'http' as const, url: 'https://example.com/v.mp4' }
     expect(await fileSourceToS3(url, { bucket: BUCKET, videoId: id, aws: aws.aws })).toBe(url)
     source.close()

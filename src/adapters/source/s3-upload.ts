@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
@@ -81,13 +82,11 @@ export async function uploadToS3(opts: UploadToS3Options): Promise<UploadedObjec
 
 /**
  * For `enqueue` on a shared queue: a local file becomes an S3 source (uploaded first), so a
- * worker on another machine can fetch it. Other sources come back unchanged.
+ * worker on another machine can fetch it. Other sources come back unchanged. Without a
+ * `videoId` the key gets a fresh UUID folder, so two files of the same name never collide.
  */
-export async function fileSourceToS3(
-  source: VideoSource,
-  opts: Omit<UploadToS3Options, 'filePath' | 'key'> & { videoId: string }
-): Promise<VideoSource> {
+export async function fileSourceToS3(source: VideoSource, opts: Omit<UploadToS3Options, 'filePath' | 'key'>): Promise<VideoSource> {
   if (source.kind !== 'file') return source
-  const up = await uploadToS3({ ...opts, filePath: source.path })
+  const up = await uploadToS3({ ...opts, videoId: opts.videoId ?? randomUUID(), filePath: source.path })
   return { kind: 's3', bucket: up.bucket, key: up.key }
 }
