@@ -73,7 +73,8 @@ async function harness(opts: Partial<CoreOptions> & { maxReceiveCount?: number; 
     {
       queue,
       sources: [createFileSource(), createHttpSource(), createYoutubeSource()],
-      analyzer: createLocalAnalyzer({ dataDir: dir }),
+      // The pipeline is under test here, not the analysis: skip the slow OCR and speech steps.
+      analyzer: createLocalAnalyzer({ dataDir: dir, ocr: false, speech: false }),
       store: createEmbeddedStore(db),
       journal: createJournal(db),
       clock: { now: () => new Date() },
