@@ -101,7 +101,7 @@ export function createEmbeddedStore(db: EmbeddedDb): Store {
       const dir = query.order === 'asc' ? 'asc' : 'desc'
       const items = await db.query<VideoRow>(
         `select ${COLUMNS} from videos ${whereSql}
-         order by ${orderColumn(query.sort)} ${dir} nulls last, id ${dir}
+         order by ${orderBy(query.sort, dir)}
          limit $${params.length + 1} offset $${params.length + 2}`,
         [...params, query.limit, query.offset]
       )
@@ -131,9 +131,13 @@ export function createEmbeddedStore(db: EmbeddedDb): Store {
   }
 }
 
-/** Titles sort case-insensitively, as people read them (PGlite's collation is C). */
-function orderColumn(sort: VideoQueryParsed['sort']): string {
-  return sort === 'title' ? 'lower(title)' : SORT_COLUMNS[sort]
+/**
+ * Titles sort case-insensitively, as people read them (PGlite's collation is C), with
+ * untitled rows last. The other keys are NOT NULL: a plain order lets the indexes serve it.
+ */
+function orderBy(sort: VideoQueryParsed['sort'], dir: 'asc' | 'desc'): string {
+  if (sort === 'title') return `lower(title) ${dir} nulls last, id ${dir}`
+  return `${SORT_COLUMNS[sort]} ${dir}, id ${dir}`
 }
 
 function jsonParam(value: unknown): string | null {
