@@ -154,4 +154,33 @@ describe('video-processor CLI', () => {
       await new Promise((resolve) => server.close(resolve))
     }
   })
+
+  it('hands a running job back on a second SIGINT and leaves no downloaded files', async () => {
+    const bytes = await readFile(video)
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': bytes.length })
+      res.write(bytes.subarray(0, 64)) // and never the rest
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const dataDir = path.join(dir, 'hurry')
+    const e = env(dataDir)
+    try {
+      const w = startWorker(e)
+      await w.waitFor(/Waiting for messages/)
+      const id = (await cli(['enqueue', `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow.mp4`], e)).stdout.trim()
+      await w.waitFor(new RegExp(`Video ${id}: downloading`))
+      w.proc.kill('SIGINT')
+      await w.waitFor(/stopping gracefully/)
+      expect(w.proc.exitCode).toBeNull()
+      w.proc.kill('SIGINT')
+      expect(await w.exited).toBe(0)
+      expect(w.output()).toMatch(/handing jobs in flight back[\s\S]*Statistics:[\s\S]*In flight: 0/)
+      expect(await readdir(path.join(dataDir, 'downloads'))).toEqual([])
+      const detail = JSON.parse((await cli(['status', id, '--json'], e)).stdout) as { video: { processingStatus: string } }
+      expect(detail.video.processingStatus).toBe('queued')
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
 })
