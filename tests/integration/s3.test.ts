@@ -13,7 +13,7 @@ import { JobError } from '../../src/core/errors'
 import { parseQueueMessage } from '../../src/core/parse-message'
 import type { FetchContext } from '../../src/core/ports'
 import type { AwsLocal } from '../support/aws-local'
-import { interceptResponse, startAwsLocal, startS3Process, startToggleProxy } from '../support/aws-local'
+import { interceptResponse, startAwsLocal, startS3Process, startS3rver, startToggleProxy } from '../support/aws-local'
 
 const BUCKET = 'videos'
 let aws: AwsLocal
@@ -189,6 +189,27 @@ describe('S3 source on fauxqs', () => {
     const url = { kind: 'http' as const, url: 'https://example.com/v.mp4' }
     expect(await fileSourceToS3(url, { bucket: BUCKET, videoId: id, aws: aws.aws })).toBe(url)
     source.close()
+  })
+})
+
+describe('S3 source on s3rver', () => {
+  it('a streamed PUT is stored byte-exact when the client sends checksums only when required', async () => {
+    const server = await startS3rver([BUCKET])
+    try {
+      const file = join(root, 'streamed.bin')
+      const body = randomBytes(3 * 1024 * 1024 + 3)
+      writeFileSync(file, body)
+      const client = createS3Client(server.aws)
+      // A stream body is where the SDK's default (aws-chunked + trailer) would be stored as data by s3rver.
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'streamed.bin', Body: createReadStream(file), ContentLength: body.length }))
+      const source = createS3Source({ client, bucket: BUCKET })
+      const got = await source.fetch({ kind: 's3', key: 'streamed.bin' }, context().ctx, { preferUrl: false })
+      expect(got.kind === 'file' && got.sizeBytes).toBe(body.length)
+      expect(got.kind === 'file' && (await fileSha(got.path))).toBe(sha(body))
+      client.destroy()
+    } finally {
+      await server.stop()
+    }
   })
 })
 
