@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Message, SQSClient } from '@aws-sdk/client-sqs'
+import type { SQSClient } from '@aws-sdk/client-sqs'
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
@@ -15,8 +15,10 @@ import { readQueueAttributes, resolveQueueUrl } from './sqs-attributes'
 import { isLeaseLost, LeaseLostError, LeaseTracker } from './sqs-lease'
 import type { BackoffOptions } from './sqs-retry'
 import { withBackoff } from './sqs-retry'
+import { errorCode, queueNameOf, quietLogger, SqsDeleteError, SYSTEM_ATTRIBUTES, toReceived } from './sqs-messages'
 
 export { LeaseLostError } from './sqs-lease'
+export { SqsDeleteError, queueNameOf } from './sqs-messages'
 
 /** Options the composition root fills from config (`AWS_SQS_URL`, AWS settings, visibility timeout). */
 export interface SqsQueueOptions {
@@ -30,28 +32,6 @@ export interface SqsQueueOptions {
   visibilityTimeoutSeconds?: number
   logger?: Logger
   backoff?: BackoffOptions
-}
-
-/** A batch delete that left some messages in the queue (they will be delivered again). */
-export class SqsDeleteError extends Error {
-  constructor(
-    queueName: string,
-    readonly failed: { receiptHandle: string; code: string; message: string }[],
-    total: number
-  ) {
-    const first = failed[0]
-    super(`SQS delete on ${queueName}: ${failed.length} of ${total} failed (${first?.code}: ${first?.message}); those messages will be delivered again`)
-    this.name = 'SqsDeleteError'
-  }
-}
-
-const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId'] as const
-
-const quietLogger: Logger = {
-  info: () => {},
-  debug: () => {},
-  warn: (m) => console.warn(m),
-  error: (m) => console.error(m)
 }
 
 /** Connects to the queue and reads its attributes (visibility timeout, RedrivePolicy, FIFO). */
@@ -229,26 +209,4 @@ class SqsQueue implements Queue {
   private retry<T>(what: string, retries: number, signal: AbortSignal | undefined, fn: (s: AbortSignal | undefined) => Promise<T>): Promise<T> {
     return withBackoff(fn, { what: `${what} on ${this.name}`, retries, ...(signal ? { signal } : {}) }, this.opts.backoff ?? {}, this.logger)
   }
-}
-
-function toReceived(m: Message): ReceivedMessage {
-  const attrs = m.Attributes ?? {}
-  const count = Number(attrs.ApproximateReceiveCount ?? '1')
-  const sent = Number(attrs.SentTimestamp)
-  return {
-    id: m.MessageId ?? '',
-    receiptHandle: m.ReceiptHandle ?? '',
-    body: m.Body ?? '',
-    receiveCount: Number.isFinite(count) && count > 0 ? count : 1,
-    sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent) : null,
-    groupId: attrs.MessageGroupId ?? null
-  }
-}
-
-function errorCode(error: unknown): string {
-  return error instanceof Error ? error.name : 'Error'
-}
-
-export function queueNameOf(url: string): string {
-  return url.replace(/\/+$/, '').split('/').pop() ?? url
 }
