@@ -40,6 +40,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
   let receiveAbort: AbortController | null = null
   let wake: (() => void) | null = null
   let sampleTimer: NodeJS.Timeout | null = null
+  let deadline: NodeJS.Timeout | null = null
   const inflight = new Map<string, { controller: AbortController; done: Promise<void> }>()
   const jobs = new Map<string, AbortController>()
 
@@ -148,21 +149,24 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
       sampleTimer.unref?.()
     },
     async stop({ mode, deadlineMs }) {
+      if (state === 'stopped' && !stopping) return
       if (mode === 'now') {
         abortAll({ kind: 'shutdown' })
         if (state === 'draining') setState('stopping')
+      } else if (deadlineMs !== undefined && !deadline) {
+        // A later stop may bring the deadline an earlier drain did not have (SIGINT after worker.stop).
+        deadline = setTimeout(() => abortAll({ kind: 'shutdown' }), deadlineMs)
       }
       if (stopping) return stopping
-      if (state === 'stopped') return
       stopping = (async () => {
         draining = mode === 'drain'
         setState(mode === 'drain' ? 'draining' : 'stopping')
         receiveAbort?.abort()
         notify()
-        const timer = deadlineMs !== undefined && mode === 'drain' ? setTimeout(() => abortAll({ kind: 'shutdown' }), deadlineMs) : null
         await loopDone
         await Promise.all([...inflight.values()].map((j) => j.done))
-        if (timer) clearTimeout(timer)
+        if (deadline) clearTimeout(deadline)
+        deadline = null
         if (sampleTimer) clearInterval(sampleTimer)
         await sample()
         await rec.flush()
