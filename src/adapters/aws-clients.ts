@@ -57,25 +57,3 @@ export function createS3Client(opts: AwsClientOptions = {}): S3Client {
     requestHandler: { requestTimeout: 60_000, connectionTimeout: 10_000 }
   })
 }
-
-/** Reads the AWS settings from an environment (the seed's names plus endpoint overrides). Empty values count as unset. */
-export function awsOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsClientOptions {
-  const get = (name: string): string | undefined => {
-    const v = env[name]?.trim()
-    return v ? v : undefined
-  }
-  const accessKeyId = get('AWS_ACCESS_KEY_ID')
-  const secretAccessKey = get('AWS_SECRET_ACCESS_KEY')
-  const sessionToken = get('AWS_SESSION_TOKEN')
-  const opts: AwsClientOptions = {}
-  const region = get('AWS_REGION') ?? get('AWS_DEFAULT_REGION')
-  if (region) opts.region = region
-  if (accessKeyId && secretAccessKey) opts.credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) }
-  const endpoint = get('AWS_ENDPOINT_URL')
-  const sqsEndpoint = get('AWS_ENDPOINT_URL_SQS')
-  const s3Endpoint = get('AWS_ENDPOINT_URL_S3')
-  if (endpoint) opts.endpoint = endpoint
-  if (sqsEndpoint) opts.sqsEndpoint = sqsEndpoint
-  if (s3Endpoint) opts.s3Endpoint = s3Endpoint
-  return opts
-}

@@ -45,6 +45,14 @@ describe('SQS queue adapter on fauxqs', () => {
     await queue.close()
   })
 
+  it('the per-service endpoint (AWS_ENDPOINT_URL_SQS) wins over the general one', async () => {
+    const q = await aws.createQueue(queueName('endpoint'))
+    const queue = await createSqsQueue({ queueUrl: q.url, aws: { ...aws.aws, endpoint: 'http://127.0.0.1:9', sqsEndpoint: aws.endpoint } })
+    await queue.send('via the SQS endpoint')
+    expect((await queue.receive({ max: 1, waitSeconds: 1 })).map((m) => m.body)).toEqual(['via the SQS endpoint'])
+    await queue.close()
+  })
+
   it('fails clearly at start when the queue does not exist', async () => {
     await expect(createSqsQueue({ queueUrl: `${aws.endpoint}/000000000000/missing`, aws: aws.aws })).rejects.toThrow(/AWS_SQS_URL/)
   })
