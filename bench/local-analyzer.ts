@@ -5,7 +5,7 @@
  * (ffmpeg, pocketsphinx) sampled together. Run alone: `npx tsx bench/local-analyzer.ts [--quick]`.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -56,47 +56,46 @@ function slidesFor(count: number): Slide[] {
 async function treeRss(pid = process.pid): Promise<number> {
   let total = 0
   try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8')
-    total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
-    for (const tid of await readdir(`/proc/${pid}/task`)) {
-      const kids = (await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '')).trim()
-      for (const kid of kids ? kids.split(/\s+/) : []) total += await treeRss(Number(kid))
+      const status = await readFile(`/proc/${pid}/status`, 'utf8')
+      total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+      for (const tid of await readdir(`/proc/${pid}/task`)) {
+        const kids = (await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '')).trim()
+        for (const kid of kids ? kids.split(/\s+/) : []) total += await treeRss(Number(kid))
+      }
+    } catch {
+      // the process ended while we looked
     }
-  } catch {
-    // the process ended while we looked
+    return total
   }
-  return total
-}
 
-/** CPU seconds of this process (all threads) plus its reaped children (cutime + cstime). */
-async function cpuSeconds(): Promise<number> {
-  const own = process.cpuUsage()
-  const stat = await readFile('/proc/self/stat', 'utf8').catch(() => '')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // After the command name: field 16/17 of the full line are indexes 13/14 here; ticks are 1/100 s.
-  const children = (Number(fields[13] ?? 0) + Number(fields[14] ?? 0)) / 100
-  return (own.user + own.system) / 1e6 + children
-}
+  /** CPU seconds of this process (all threads) plus its reaped children (cutime + cstime). */
+  async function cpuSeconds(): Promise<number> {
+    const own = process.cpuUsage()
+    const stat = await readFile('/proc/self/stat', 'utf8').catch(() => '')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // After the command name: field 16/17 of the full line are indexes 13/14 here; ticks are 1/100 s.
+    const children = (Number(fields[13] ?? 0) + Number(fields[14] ?? 0)) / 100
+    return (own.user + own.system) / 1e6 + children
+  }
 
-async function measure(file: string, dataDir: string): Promise<{ ms: number; cpu: number; peak: number; result: Analysis }> {
-  let peak = await treeRss()
-  let sampling = true
-  const sampler = (async () => {
-    while (sampling) {
-      peak = Math.max(peak, await treeRss())
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  })()
-  const artifactsDir = path.join(dataDir, 'artifacts', path.basename(file))
-  await rm(artifactsDir, { recursive: true, force: true })
-  const t0 = performance.now()
-  const c0 = await cpuSeconds()
+  async function measure(file: string, dataDir: string): Promise<{ ms: number; cpu: number; peak: number; result: Analysis }> {
+    let peak = await treeRss()
+    let sampling = true
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, await treeRss())
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    })()
+    const artifactsDir = path.join(dataDir, 'artifacts', path.basename(file))
+    const t0 = performance.now()
+    const c0 = await cpuSeconds()
   try {
-    const result = await createLocalAnalyzer({ dataDir }).analyze(
-      { kind: 'file', path: file, sizeBytes: 0, temporary: false },
-      { videoId: 'bench', title: null, signal: AbortSignal.timeout(900_000), setStatus: async () => {}, onProgress: () => {}, stage: () => {}, log: () => {}, artifactsDir }
-    )
-    return { ms: performance.now() - t0, cpu: (await cpuSeconds()) - c0, peak, result }
+      const result = await createLocalAnalyzer({ dataDir }).analyze(
+        { kind: 'file', path: file, sizeBytes: 0, temporary: false },
+        { videoId: 'bench', title: null, signal: AbortSignal.timeout(900_000), setStatus: async () => {}, onProgress: () => {}, stage: () => {}, log: () => {}, artifactsDir }
+      )
+      return { ms: performance.now() - t0, cpu: (await cpuSeconds()) - c0, peak, result }
   } finally {
     sampling = false
     await sampler
@@ -114,40 +113,51 @@ export async function benchLocalAnalyzer(opts: BenchOptions): Promise<BenchRow[]
   const plain = path.join(dir, 'lecture.mp4')
   if (!existsSync(withSubs) || !existsSync(plain)) {
     opts.log(`local analyzer: generating a ${slideCount}-slide 720p lecture with flite speech (cached in ${path.relative(ROOT, dir)})`)
-    await rm(dir, { recursive: true, force: true })
-    await mkdir(dir, { recursive: true })
+    // Built aside and renamed into place, so a concurrent run never sees half a cache.
+    const building = `${dir}.build-${process.pid}`
+    await rm(building, { recursive: true, force: true })
+    await mkdir(building, { recursive: true })
     const slides = slidesFor(slideCount)
-    await makeSlideLecture(dir, 'lecture-subs.mp4', slides, { width: 1280, height: 720, subtitles: true })
-    await makeSlideLecture(dir, 'lecture.mp4', slides, { width: 1280, height: 720 })
+    await makeSlideLecture(building, 'lecture-subs.mp4', slides, { width: 1280, height: 720, subtitles: true })
+    await makeSlideLecture(building, 'lecture.mp4', slides, { width: 1280, height: 720 })
+    if (existsSync(withSubs) && existsSync(plain)) await rm(building, { recursive: true, force: true })
+    else {
+      await rm(dir, { recursive: true, force: true })
+      await rename(building, dir)
+    }
   }
-  const dataDir = path.join(WORK, 'data')
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vp-bench-local-'))
   const rows: BenchRow[] = []
-  for (const [what, file] of [['with a subtitle track', withSubs], ['speech recognition (no subtitles)', plain]] as const) {
-    opts.log(`local analyzer: ${what}`)
-    const load = os.loadavg()[0] ?? 0
-    const { ms, cpu, peak, result } = await measure(file, dataDir)
-    const minutes = (result.metadata?.durationSeconds ?? 0) / 60
-    const perMinute = ms / 1000 / minutes
-    const t = (result.signals?.timingsMs ?? {}) as Record<string, number>
-    rows.push({
-      measure: `${measureName(what, minutes)}: processing time per minute of video`,
-      ours: { value: round(perMinute), unit: 's/min' },
-      peer: 'real time',
-      peerFigure: { value: 60, unit: 's/min' },
-      better: 'lower',
-      note:
-        `${round(60 / perMinute)}× real time on ${os.availableParallelism()} cores (load average ${round(load)} at start); ` +
-        `CPU ${round(cpu / minutes)} s/min (Node + children); transcript ${result.provenance.transcriptSource}; ` +
-        `stages ms: ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ')}; ${result.chapters?.length ?? 0} chapters, ${result.quiz.length} questions`
-    })
-    rows.push({
-      measure: `${measureName(what, minutes)}: peak RSS, Node + child processes`,
-      ours: { value: round(peak / MiB), unit: 'MB' },
-      peer: 'goal',
-      peerFigure: { value: 300, unit: 'MB' },
-      better: 'lower',
-      note: 'sampled every 50 ms over /proc of this process and its descendants'
-    })
+  try {
+    for (const [what, file] of [['with a subtitle track', withSubs], ['speech recognition (no subtitles)', plain]] as const) {
+      opts.log(`local analyzer: ${what}`)
+      const load = os.loadavg()[0] ?? 0
+      const { ms, cpu, peak, result } = await measure(file, dataDir)
+      const minutes = (result.metadata?.durationSeconds ?? 0) / 60
+      const perMinute = ms / 1000 / minutes
+      const t = (result.signals?.timingsMs ?? {}) as Record<string, number>
+      rows.push({
+        measure: `${measureName(what, minutes)}: processing time per minute of video`,
+        ours: { value: round(perMinute), unit: 's/min' },
+        peer: 'real time',
+        peerFigure: { value: 60, unit: 's/min' },
+        better: 'lower',
+        note:
+          `${round(60 / perMinute)}× real time on ${os.availableParallelism()} cores (load average ${round(load)} at start); ` +
+          `CPU ${round(cpu / minutes)} s/min (Node + children); transcript ${result.provenance.transcriptSource}; ` +
+          `stages ms: ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ')}; ${result.chapters?.length ?? 0} chapters, ${result.quiz.length} questions`
+      })
+      rows.push({
+        measure: `${measureName(what, minutes)}: peak RSS, Node + child processes`,
+        ours: { value: round(peak / MiB), unit: 'MB' },
+        peer: 'goal',
+        peerFigure: { value: 300, unit: 'MB' },
+        better: 'lower',
+        note: 'sampled every 50 ms over /proc of this process and its descendants'
+      })
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true })
   }
   return rows
 }

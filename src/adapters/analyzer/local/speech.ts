@@ -153,11 +153,13 @@ export async function recognize(o: {
   timeoutMs: number
 }): Promise<SpeechSegment[]> {
   // Chunks of ≤ 90 s balance well across cores and keep each recogniser's memory flat.
-  const target = Math.min(90, Math.max(20, o.duration / o.concurrency))
+  // Each recogniser holds ~100 MB of model: at most 4 at once whatever the core count.
+  const parallel = Math.max(1, Math.min(4, o.concurrency))
+  const target = Math.min(90, Math.max(20, o.duration / parallel))
   const silentIn = (c: Span) => o.silences.reduce((a, x) => a + Math.max(0, Math.min(c.end, x.end) - Math.max(c.start, x.start)), 0)
   // A chunk that is all silence has nothing to say: skip the recogniser's start-up for it.
   const chunks = chunkBounds(o.duration, o.silences, target).filter((c) => silentIn(c) < (c.end - c.start) * 0.95)
-  const limit = pLimit(o.concurrency)
+  const limit = pLimit(parallel)
   const parts = await Promise.all(
     chunks.map((c, i) => limit(() => recognizeChunk(o.recognizer, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs)))
   )
