@@ -139,6 +139,25 @@ describe('SQS queue adapter on fauxqs', () => {
     await queue.close()
   })
 
+  it('a throttled heartbeat is retried briefly, not taken for a lost lease', async () => {
+    const q = await aws.createQueue(queueName('hb-throttle'), { VisibilityTimeout: '30' })
+    const client = createSqsClient({ ...aws.aws, maxAttempts: 1 })
+    const queue = await createSqsQueue({ queueUrl: q.url, client, logger: memoryLogger() })
+    await queue.send('hb')
+    const [m] = await queue.receive({ max: 1, waitSeconds: 1 })
+    const fault = injectFault(client, 'ChangeMessageVisibilityCommand', 'throttle', 2)
+    await queue.changeVisibility(m!.receiptHandle, 60)
+    expect(fault.count()).toBe(2)
+    const lasting = injectFault(client, 'ChangeMessageVisibilityCommand', 'unavailable', Infinity)
+    const error = await queue.changeVisibility(m!.receiptHandle, 60).catch((e: unknown) => e)
+    expect(error).not.toBeInstanceOf(LeaseLostError)
+    expect(lasting.count()).toBe(4)
+    lasting.remove()
+    await queue.delete([m!.receiptHandle])
+    await queue.close()
+    client.destroy()
+  })
+
   it('hands a message back at once with visibility 0', async () => {
     const q = await aws.createQueue(queueName('handback'), { VisibilityTimeout: '60' })
     const queue = await createSqsQueue({ queueUrl: q.url, aws: aws.aws })

@@ -130,14 +130,19 @@ class SqsQueue implements Queue {
     }
     return this.leases.track(receiptHandle, async () => {
       try {
-        await this.retry('visibility change', 3, undefined, () =>
-          this.client.send(
-            new ChangeMessageVisibilityCommand({
-              QueueUrl: this.url,
-              ReceiptHandle: receiptHandle,
-              VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds)))
-            })
-          )
+        await this.retry(
+          'visibility change',
+          3,
+          undefined,
+          () =>
+            this.client.send(
+              new ChangeMessageVisibilityCommand({
+                QueueUrl: this.url,
+                ReceiptHandle: receiptHandle,
+                VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds)))
+              })
+            ),
+          this.leaseBackoff()
         )
       } catch (error) {
         if (isLeaseLost(error)) throw new LeaseLostError(this.name, errorCode(error), describeAwsError(error))
@@ -206,7 +211,19 @@ class SqsQueue implements Queue {
     return this.dlqUrl
   }
 
-  private retry<T>(what: string, retries: number, signal: AbortSignal | undefined, fn: (s: AbortSignal | undefined) => Promise<T>): Promise<T> {
-    return withBackoff(fn, { what: `${what} on ${this.name}`, retries, ...(signal ? { signal } : {}) }, this.opts.backoff ?? {}, this.logger)
+  private retry<T>(
+    what: string,
+    retries: number,
+    signal: AbortSignal | undefined,
+    fn: (s: AbortSignal | undefined) => Promise<T>,
+    backoff: BackoffOptions = this.opts.backoff ?? {}
+  ): Promise<T> {
+    return withBackoff(fn, { what: `${what} on ${this.name}`, retries, ...(signal ? { signal } : {}) }, backoff, this.logger)
+  }
+
+  /** A heartbeat retry is only worth it while the lease lasts: short pauses, a few tries. */
+  private leaseBackoff(): BackoffOptions {
+    const b = this.opts.backoff ?? {}
+    return { minTimeoutMs: Math.min(250, b.minTimeoutMs ?? 250), maxTimeoutMs: Math.min(2000, b.maxTimeoutMs ?? 2000) }
   }
 }
