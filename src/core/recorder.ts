@@ -5,6 +5,7 @@ import type { EventBus } from './event-bus'
 import type { Clock, Journal, Logger, Store, VideoPatch } from './ports'
 
 type Level = 'debug' | 'info' | 'warn' | 'error'
+const PROGRESS_JOURNAL_MS = 5000
 
 /**
  * The one place where the core tells the world something: events go to the bus, every
@@ -26,11 +27,21 @@ export interface Recorder {
 export function createRecorder(deps: { bus: EventBus; store: Store; journal: Journal; clock: Clock; logger: Logger }): Recorder {
   const { bus, store, journal, clock, logger } = deps
   const attempts = new Map<string, number>()
+  const lastProgress = new Map<string, number>()
   let tail: Promise<void> = Promise.resolve()
   let journalBroken = false
   const now = () => clock.now().toISOString()
 
   function journalAppend(event: WorkerEvent): void {
+    if (event.type === 'video.progress') {
+      // Progress goes to the bus 4 times a second; the journal keeps one line every few seconds.
+      const t = Date.parse(event.at)
+      const last = lastProgress.get(event.videoId) ?? 0
+      if (t - last < PROGRESS_JOURNAL_MS && event.bytes !== event.total) return
+      lastProgress.set(event.videoId, t)
+    } else if (event.type === 'video.completed' || event.type === 'video.failed') {
+      lastProgress.delete(event.videoId)
+    }
     const entry = toJournal(event, attempts)
     if (!entry) return
     tail = tail
@@ -65,7 +76,11 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
       return video
     },
     setAttempt(videoId, attempt) {
+      attempts.delete(videoId)
       attempts.set(videoId, attempt)
+      lastProgress.delete(videoId)
+      // Bounded memory on a worker that runs for months: forget the oldest videos.
+      if (attempts.size > 10_000) attempts.delete(attempts.keys().next().value!)
     },
     now,
     flush: () => tail
