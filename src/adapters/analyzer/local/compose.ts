@@ -81,7 +81,7 @@ export function summarise(lead: string, sentences: TimedSentence[], scores: numb
   const picked: typeof order = []
   for (const x of order) {
     if (picked.length >= count) break
-    if (picked.some((p) => jaccard(p.s.text, x.s.text) > 0.6)) continue
+    if (picked.some((p) => jaccard(p.s.text, x.s.text) > 0.5)) continue
     picked.push(x)
   }
   picked.sort((a, b) => a.i - b.i)
@@ -128,6 +128,8 @@ export function buildQuiz(chapters: Chapter[], sentences: TimedSentence[], score
     const acronym = /^[A-Z]{2,6}$/.test(phrase.text)
     const distractors = phrases
       .filter((p) => p.key !== phrase.key && !has(s.text, p.text) && !has(s.text, p.key) && /^[A-Z]{2,6}$/.test(p.text) === acronym)
+      // Options of the same length as the answer first, so the answer does not stand out.
+      .sort((a, b) => Number(a.words !== phrase.words) - Number(b.words !== phrase.words))
       .map((p) => p.text)
     if (distractors.length < 1) continue
     usedPhrases.add(phrase.key)

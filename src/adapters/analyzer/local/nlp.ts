@@ -44,7 +44,10 @@ export function sentencesFromCues(cues: { start: number; end: number; text: stri
   return out
 }
 
-const GENERIC = new Set(['thing', 'things', 'way', 'lot', 'kind', 'part', 'time', 'today', 'people', 'something', 'anything', 'video', 'example', 'bit', 'fact', 'point', 'number', 'case'])
+const GENERIC = new Set([
+  'thing', 'things', 'way', 'lot', 'kind', 'part', 'time', 'today', 'people', 'something', 'anything', 'video', 'example',
+  'bit', 'fact', 'point', 'number', 'case', 'lecture', 'talk', 'slide', 'presentation', 'section', 'course', 'lesson', 'minute'
+])
 const ACRONYM = /^[A-Z]{2,6}s?$/
 
 /**
@@ -70,7 +73,9 @@ export function keyPhrases(sources: { text: string; weight: number }[], max = 30
       const surface = tokens.out() as string[]
       const stop = tokens.out(its.stopWordFlag) as boolean[]
       let runStart = 0
-      const flushRun = (end: number) => {
+      const flushRun = (runEnd: number) => {
+        // A "noun" right before a determiner is usually a verb the tagger missed ("engineers measure each").
+        const end = /^(DET|PRON)$/.test(pos[runEnd] ?? '') ? runEnd - 1 : runEnd
         // Candidate phrases are the run's suffixes ending in a noun, 1–3 words long.
         for (let e = end; e > runStart; e--) {
           if (!/^(NOUN|PROPN)$/.test(pos[e - 1] ?? '')) continue
