@@ -8,7 +8,10 @@ export class OwnerLockError extends Error {
     readonly pid: number,
     readonly dataDir: string
   ) {
-    super(`${dataDir} is in use by process ${pid} (a running worker or console): stop it, or set DATA_DIR to another folder`)
+    super(
+      `${dataDir} is in use by process ${pid} (a running worker or console): stop it, or set DATA_DIR to another folder` +
+        ` (if ${pid} is not video-processor, delete ${join(dataDir, LOCK_FILE)})`
+    )
     this.name = 'OwnerLockError'
   }
 }

@@ -51,7 +51,10 @@ describe('DATA_DIR owner lock', () => {
       await writeFile(lock.path, `${holder.pid}\n`)
       const error = await acquireOwnerLock(dataDir).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(OwnerLockError)
-      expect((error as Error).message).toBe(`${dataDir} is in use by process ${holder.pid} (a running worker or console): stop it, or set DATA_DIR to another folder`)
+      expect((error as Error).message).toBe(
+        `${dataDir} is in use by process ${holder.pid} (a running worker or console): stop it, or set DATA_DIR to another folder` +
+          ` (if ${holder.pid} is not video-processor, delete ${lock.path})`
+      )
     } finally {
       holder.kill('SIGKILL')
     }
