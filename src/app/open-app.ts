@@ -55,7 +55,10 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
     await mkdir(config.downloadDir, { recursive: true })
     db = await openDatabase(config.dataDir)
     const ports = await selectPorts(config, db, logger)
-    await ports.store.init()
+    await ports.store.init().catch(async (error: unknown) => {
+      await Promise.allSettled([ports.queue.close(), ports.store.close(), ports.close()])
+      throw error
+    })
     const core = createCore({ ...ports, journal: createJournal(db), clock: { now: () => new Date() }, logger }, { ...coreOptionsFrom(config), ...opts.core })
     const openDb = db
     let closing: Promise<void> | null = null
