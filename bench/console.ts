@@ -1,0 +1,139 @@
+/**
+ * Console responsiveness in Chromium (playwright-core, /usr/bin/chromium) with 10,000 videos
+ * listed: worker event → DOM latency (p50, p95), the list's first render, and scrolling to the
+ * bottom. The server is the real console server (`startConsoleServer`, HTTP + SSE, the built
+ * renderer); behind it an in-memory API double holds the rows, so the figures are the
+ * console's own and not the database's.
+ *
+ * Standalone: `npx tsx bench/console.ts [--quick]`.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { chromium } from 'playwright-core'
+import { startConsoleServer } from '../src/server'
+import type { Video } from '../src/shared/video'
+import { createInMemoryCore } from '../tests/contract/in-memory-core'
+import { percentile } from './support/stats'
+import { notRun, type BenchOptions, type BenchRow } from './support/types'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const CHROMIUM = '/usr/bin/chromium'
+const now = () => performance.timeOrigin + performance.now()
+
+function ensureBuilt(log: (m: string) => void): void {
+  if (existsSync(join(ROOT, 'out/renderer/index.html'))) return
+  log('building the renderer (electron-vite build)…')
+  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`electron-vite build failed: ${result.stderr.split('\n')[0]}`)
+}
+
+export async function benchConsole(opts: BenchOptions): Promise<BenchRow[]> {
+  const count = opts.quick ? 1_000 : 10_000
+  const samples = opts.quick ? 20 : 200
+  const size = `${count.toLocaleString('en')} videos`
+  if (!existsSync(CHROMIUM)) return [notRun(`console, ${size}`, `${CHROMIUM} is missing (apt-get install chromium)`, 'lower')]
+  ensureBuilt(opts.log)
+
+  const core = createInMemoryCore()
+  opts.log(`console: seeding ${count} videos…`)
+  for (let i = 0; i < count; i++) {
+    await core.api['videos.enqueue']({ source: { kind: 'file', path: `/videos/clip-${i}.mp4` }, title: `Clip ${String(i).padStart(5, '0')}` })
+  }
+  const server = await startConsoleServer({ core, staticDir: join(ROOT, 'out/renderer') })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+  })
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    // tsx keeps function names with a `__name` helper that page functions would carry along.
+    await page.addInitScript('globalThis.__name = (fn) => fn')
+    page.on('crash', () => opts.log('console: the page crashed'))
+    page.on('pageerror', (error) => opts.log(`console: page error: ${error.message}`))
+    const t0 = now()
+    await page.goto(server.url)
+    await page.waitForFunction((n) => document.querySelector('[data-testid=list-count]')?.textContent === `${n} videos` && document.querySelector('[data-testid=video-row]') !== null, count, { timeout: 120_000, polling: 'raf' })
+    const firstRender = now() - t0
+    await page.waitForFunction(() => document.querySelector('[data-testid=connection]')?.textContent?.includes('live'), undefined, { timeout: 30_000 })
+
+    // Scroll to the bottom: time until the last row exists in the DOM, painted (next frame).
+    const scrollMs = await page.evaluate(async () => {
+      const scroller = document.querySelector('[data-testid=video-scroll]') as HTMLElement
+      const start = performance.now()
+      scroller.scrollTop = scroller.scrollHeight
+      for (;;) {
+        await new Promise((r) => requestAnimationFrame(r))
+        const rows = document.querySelectorAll('[data-testid=video-row]')
+        const last = rows[rows.length - 1] as HTMLElement | undefined
+        const bottom = last && last.getBoundingClientRect().bottom <= scroller.getBoundingClientRect().bottom + 1
+        if (bottom && Math.abs(scroller.scrollTop + scroller.clientHeight - scroller.scrollHeight) < 2) break
+        if (performance.now() - start > 10_000) break
+      }
+      await new Promise((r) => requestAnimationFrame(r))
+      const ms = performance.now() - start
+      scroller.scrollTop = 0
+      await new Promise((r) => requestAnimationFrame(r))
+      return ms
+    })
+
+    // Event → DOM: a row on screen changes status; the time from emitting the event in the
+    // server process to the row's new status being in the page's DOM.
+    const topId = await page.evaluate(() => document.querySelector('[data-testid=video-row]')?.getAttribute('data-id') ?? '')
+    const target = (await core.api['videos.get']({ id: topId }))?.video as Video
+    const latencies: number[] = []
+    for (let i = 0; i < samples; i++) {
+      const status = i % 2 === 0 ? 'processing' : 'downloading'
+      await page.evaluate(
+        ({ id, status }) => {
+          const w = window as unknown as { __seen?: Promise<number> }
+          w.__seen = new Promise<number>((resolve) => {
+            const check = () => {
+              const row = document.querySelector(`[data-id="${id}"]`)
+              if (row?.getAttribute('data-status') === status) {
+                observer.disconnect()
+                resolve(performance.timeOrigin + performance.now())
+                return true
+              }
+              return false
+            }
+            const observer = new MutationObserver(() => void check())
+            observer.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'], childList: true })
+          })
+        },
+        { id: target.id, status }
+      )
+      const updatedAt = new Date(Date.now() + i + 1).toISOString()
+      const sent = now()
+      core.events.emit({ type: 'video.updated', at: updatedAt, video: { ...target, processingStatus: status, updatedAt } })
+      const seen = await page.evaluate(() => (window as unknown as { __seen: Promise<number> }).__seen)
+      latencies.push(seen - sent)
+    }
+    const row = (measure: string, value: number, note: string): BenchRow => ({
+      measure,
+      ours: { value: Math.round(value * 10) / 10, unit: 'ms' },
+      peer: 'none',
+      peerFigure: null,
+      better: 'lower',
+      note
+    })
+    const how = `Chromium ${browser.version()}, HTTP + SSE on 127.0.0.1, in-memory API`
+    return [
+      row(`console event → DOM p50, ${size}`, percentile(latencies, 50), `${samples} status changes of an on-screen row; ${how}`),
+      row(`console event → DOM p95, ${size}`, percentile(latencies, 95), `${samples} samples`),
+      row(`console first render, ${size}`, firstRender, 'navigation to all rows listed (fetch, parse, sort, virtual render)'),
+      row(`console scroll to bottom, ${size}`, scrollMs, 'scrollTop to the end until the last row is painted')
+    ]
+  } finally {
+    await browser.close()
+    await server.close()
+  }
+}
+
+export default benchConsole
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await benchConsole({ quick: process.argv.includes('--quick'), log: (m) => process.stderr.write(`${m}\n`) })
+  for (const r of rows) console.log(`${r.measure}: ${r.ours ? `${r.ours.value} ${r.ours.unit}` : '-'}  ${r.note ?? ''}`)
+}
