@@ -35,13 +35,14 @@ interface Sizes {
 
 const FULL: Sizes = {
   backlog: 2000,
-  sweep: 400,
+  sweep: 300,
   seedBacklog: 200,
-  trickle: 40,
+  trickle: 30,
   trickleIntervalMs: 100,
   ourDefault: 2,
-  ourSweep: [8, 16, 32],
-  consumerSweep: [[5, 1], [10, 2], [10, 4]],
+  ourSweep: [8, 32],
+  // batchSize 10 is sqs-consumer's ceiling per Consumer; more concurrency means more Consumers.
+  consumerSweep: [[10, 2], [10, 4]],
   timeoutMs: 100_000,
   sweepTimeoutMs: 40_000
 }
