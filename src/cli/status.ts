@@ -24,8 +24,12 @@ export async function statusCommand(config: Config, id: string | undefined, opts
       out(JSON.stringify(page, null, 2))
       return 0
     }
-    const worker = connection.via === 'owner' ? `Worker: process ${connection.ownerPid} (${(await connection.api['worker.status'](undefined)).state})` : 'Worker: not running'
-    out(worker)
+    if (connection.via === 'owner') {
+      const [worker, stats] = await Promise.all([connection.api['worker.status'](undefined), connection.api['stats.get'](undefined)])
+      out(`Worker: process ${connection.ownerPid} (${worker.state}), ${stats.processed} processed, ${stats.failed} failed, ${stats.inFlight} in flight`)
+    } else {
+      out('Worker: not running')
+    }
     out(videoTable(page.items, page.total).join('\n'))
     return 0
   } finally {
