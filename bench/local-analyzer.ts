@@ -4,6 +4,7 @@
  * recognition) and once without (pocketsphinx). Peak RSS counts this process and every child
  * (ffmpeg, pocketsphinx) sampled together. Run alone: `npx tsx bench/local-analyzer.ts [--quick]`.
  */
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -52,54 +53,75 @@ function slidesFor(count: number): Slide[] {
   }))
 }
 
-/** RSS of this process plus all its descendants, from /proc (Linux). */
-async function treeRss(pid = process.pid): Promise<number> {
+/** RSS of a process plus all its descendants, from /proc (Linux). */
+async function treeRss(pid: number): Promise<number> {
   let total = 0
   try {
-      const status = await readFile(`/proc/${pid}/status`, 'utf8')
-      total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
-      for (const tid of await readdir(`/proc/${pid}/task`)) {
-        const kids = (await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '')).trim()
-        for (const kid of kids ? kids.split(/\s+/) : []) total += await treeRss(Number(kid))
-      }
-    } catch {
-      // the process ended while we looked
+    const status = await readFile(`/proc/${pid}/status`, 'utf8')
+    total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const kids = (await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '')).trim()
+      for (const kid of kids ? kids.split(/\s+/) : []) total += await treeRss(Number(kid))
     }
-    return total
+  } catch {
+    // the process ended while we looked
   }
+  return total
+}
 
-  /** CPU seconds of this process (all threads) plus its reaped children (cutime + cstime). */
-  async function cpuSeconds(): Promise<number> {
-    const own = process.cpuUsage()
-    const stat = await readFile('/proc/self/stat', 'utf8').catch(() => '')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    // After the command name: field 16/17 of the full line are indexes 13/14 here; ticks are 1/100 s.
-    const children = (Number(fields[13] ?? 0) + Number(fields[14] ?? 0)) / 100
-    return (own.user + own.system) / 1e6 + children
-  }
+/** CPU seconds of this process (all threads) plus its reaped children (cutime + cstime). */
+async function cpuSeconds(): Promise<number> {
+  const own = process.cpuUsage()
+  const stat = await readFile('/proc/self/stat', 'utf8').catch(() => '')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // After the command name, fields 16/17 of the full line (cutime, cstime) are indexes 13/14; ticks are 1/100 s.
+  const children = (Number(fields[13] ?? 0) + Number(fields[14] ?? 0)) / 100
+  return (own.user + own.system) / 1e6 + children
+}
 
-  async function measure(file: string, dataDir: string): Promise<{ ms: number; cpu: number; peak: number; result: Analysis }> {
-    let peak = await treeRss()
-    let sampling = true
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, await treeRss())
-        await new Promise((r) => setTimeout(r, 50))
-      }
-    })()
-    const artifactsDir = path.join(dataDir, 'artifacts', path.basename(file))
-    const t0 = performance.now()
-    const c0 = await cpuSeconds()
-  try {
-      const result = await createLocalAnalyzer({ dataDir }).analyze(
-        { kind: 'file', path: file, sizeBytes: 0, temporary: false },
-        { videoId: 'bench', title: null, signal: AbortSignal.timeout(900_000), setStatus: async () => {}, onProgress: () => {}, stage: () => {}, log: () => {}, artifactsDir }
-      )
-      return { ms: performance.now() - t0, cpu: (await cpuSeconds()) - c0, peak, result }
-  } finally {
-    sampling = false
-    await sampler
+interface ChildReport {
+  ms: number
+  cpu: number
+  result: Analysis
+}
+
+/** Runs in the child: one analysis, its wall and CPU time, the Analysis as JSON on stdout. */
+async function childMain(file: string, dataDir: string): Promise<void> {
+  const artifactsDir = path.join(dataDir, 'artifacts', path.basename(file))
+  const t0 = performance.now()
+  const c0 = await cpuSeconds()
+  const result = await createLocalAnalyzer({ dataDir }).analyze(
+    { kind: 'file', path: file, sizeBytes: 0, temporary: false },
+    { videoId: 'bench', title: null, signal: AbortSignal.timeout(900_000), setStatus: async () => {}, onProgress: () => {}, stage: () => {}, log: () => {}, artifactsDir }
+  )
+  const report: ChildReport = { ms: performance.now() - t0, cpu: (await cpuSeconds()) - c0, result }
+  process.stdout.write(JSON.stringify(report))
+}
+
+/**
+ * The analysis runs in a fresh Node process (as in a worker), so the peak RSS is the
+ * analyzer's own and not whatever the bench runner holds.
+ */
+async function measure(file: string, dataDir: string): Promise<ChildReport & { peak: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', file, dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c))
+  let peak = 0
+  let running = true
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => {
+    running = false
+    resolve(code)
+  }))
+  while (running && child.pid) {
+    peak = Math.max(peak, await treeRss(child.pid))
+    await new Promise((r) => setTimeout(r, 50))
   }
+  const code = await exited
+  if (code !== 0) throw new Error(`the analysis process exited with ${code}`)
+  return { ...(JSON.parse(out) as ChildReport), peak }
 }
 
 export async function benchLocalAnalyzer(opts: BenchOptions): Promise<BenchRow[]> {
@@ -153,7 +175,7 @@ export async function benchLocalAnalyzer(opts: BenchOptions): Promise<BenchRow[]
         peer: 'goal',
         peerFigure: { value: 300, unit: 'MB' },
         better: 'lower',
-        note: 'sampled every 50 ms over /proc of this process and its descendants'
+        note: 'the analysis runs in its own Node process; its RSS and its children\'s sampled together every 50 ms from /proc'
       })
     }
   } finally {
@@ -164,7 +186,10 @@ export async function benchLocalAnalyzer(opts: BenchOptions): Promise<BenchRow[]
 
 const round = (x: number) => Math.round(x * 10) / 10
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+const childAt = process.argv.indexOf('--child')
+if (childAt > 0) {
+  await childMain(process.argv[childAt + 1] ?? '', process.argv[childAt + 2] ?? '')
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await benchLocalAnalyzer({ quick: process.argv.includes('--quick'), log: (m) => console.error(m) })
   for (const r of rows) {
     const ours = r.ours ? `${r.ours.value} ${r.ours.unit}` : '-'
