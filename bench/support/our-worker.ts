@@ -12,6 +12,10 @@ import { createUrlSource } from './sleep-analyzer'
 export async function createOurContender(embedded: BenchEmbedded, analyzer: Analyzer): Promise<(concurrency: number) => Contender> {
   const { createCore } = await import('../../src/core/create-core')
   const { createSqsQueue } = await import('../../src/adapters/queue/sqs')
+  const { loadConfig } = await import('../../src/core/config')
+  const { coreOptionsFrom } = await import('../../src/app/open-app')
+  // The product's defaults (nothing configured), on the bench's data directory.
+  const config = loadConfig({ env: { DATA_DIR: embedded.dataDir, DOWNLOAD_DIR: join(embedded.dataDir, 'downloads') }, envFileName: null })
   return (concurrency) => ({
     label: `ours, concurrency ${concurrency}`,
     async start(ctx) {
@@ -21,7 +25,12 @@ export async function createOurContender(embedded: BenchEmbedded, analyzer: Anal
         warn: () => {},
         error: (m) => ctx.onError(new Error(m))
       }
-      const queue = await createSqsQueue({ queueUrl: ctx.queueUrl, client: ctx.client, logger })
+      const queue = await createSqsQueue({
+        queueUrl: ctx.queueUrl,
+        client: ctx.client,
+        visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds,
+        logger
+      })
       const core = createCore(
         {
           queue,
@@ -32,16 +41,7 @@ export async function createOurContender(embedded: BenchEmbedded, analyzer: Anal
           clock: { now: () => new Date() },
           logger
         },
-        {
-          concurrency,
-          pollWaitSeconds: 20,
-          maxReceiveCount: 5,
-          shutdownDeadlineSeconds: 5,
-          downloadDir: join(embedded.dataDir, 'downloads'),
-          dataDir: embedded.dataDir,
-          readOnly: false,
-          publicConfig: {}
-        }
+        { ...coreOptionsFrom(config), concurrency }
       )
       core.events.subscribe((event) => {
         if (event.type === 'video.completed') ctx.onCompleted(event.videoId, performance.now())
