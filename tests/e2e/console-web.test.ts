@@ -42,8 +42,9 @@ function cleanEnv(dataDir: string): NodeJS.ProcessEnv {
   return { ...clean, DATA_DIR: dataDir, POLL_WAIT_SECONDS: '1', CONSOLE_TOKEN: TOKEN }
 }
 
-async function startServe(dataDir: string): Promise<string> {
-  serve = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: cleanEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] })
+async function startServe(dataDir: string, port = '0'): Promise<string> {
+  serveOutput = ''
+  serve = spawn(process.execPath, [BIN, 'serve', '--port', port], { cwd: dir, env: cleanEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] })
   serve.stdout!.on('data', (d: Buffer) => (serveOutput += d.toString()))
   serve.stderr!.on('data', (d: Buffer) => (serveOutput += d.toString()))
   const until = Date.now() + 90_000
@@ -56,6 +57,13 @@ async function startServe(dataDir: string): Promise<string> {
 }
 
 /** The API as the console's own client sees it (for checking the page against the truth). */
+async function stopServe(): Promise<void> {
+  if (!serve || serve.exitCode !== null) return
+  const exited = new Promise((resolve) => serve.once('exit', resolve))
+  serve.kill('SIGINT')
+  await exited
+}
+
 async function rpc<T>(name: string, input?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}/api/rpc/${name}`, {
     method: 'POST',
@@ -103,11 +111,7 @@ describe.skipIf(skipReason !== null)('console in a browser against serve', () =>
 
   afterAll(async () => {
     await browser?.close()
-    if (serve && serve.exitCode === null) {
-      const exited = new Promise((resolve) => serve.once('exit', resolve))
-      serve.kill('SIGINT')
-      await exited
-    }
+    await stopServe()
     await cleanup?.()
   })
 
@@ -193,5 +197,17 @@ describe.skipIf(skipReason !== null)('console in a browser against serve', () =>
     await page.locator('body').click({ position: { x: 5, y: 5 } })
     await page.keyboard.press('j')
     await expect.poll(() => page.locator('[data-testid=video-row][aria-selected=true]').count()).toBe(1)
+  })
+
+  it('reconnects by itself after the server restarts, and the history is still there', async () => {
+    const port = new URL(baseUrl).port
+    await stopServe()
+    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('reconnecting')
+    baseUrl = await startServe(path.join(dir, 'data'), port)
+    await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 60_000 }).toContain('live')
+    await expect.poll(() => page.getByTestId('list-count').textContent()).toBe('4 videos')
+    await addThroughUi(videos.charlie!, 'Clip echo')
+    await expect.poll(() => row('Clip echo').getAttribute('data-status'), { timeout: 120_000 }).toBe('completed')
+    expect(loads).toBe(1)
   })
 })
