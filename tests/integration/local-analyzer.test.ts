@@ -114,6 +114,11 @@ describe.skipIf(!hasFfmpeg)('local analyzer', () => {
     expect(result.quiz).toEqual([])
   })
 
+  it('names FFMPEG_PATH when it points at nothing', async () => {
+    const a = createLocalAnalyzer({ dataDir: dir, env: { PATH: process.env.PATH, FFMPEG_PATH: path.join(dir, 'no-such-ffmpeg') } })
+    await expect(a.check()).rejects.toThrow(/no-such-ffmpeg \(from FFMPEG_PATH\) does not run/)
+  })
+
   describe('bad input', () => {
     it('fails a zero-byte file and a file that is not a video, naming the problem', async () => {
       const empty = path.join(dir, 'empty.mp4')

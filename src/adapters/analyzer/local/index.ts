@@ -47,7 +47,10 @@ export function createLocalAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
   const getToolbox = () =>
     (toolbox ??= (async () => {
       const tools = await resolveFfmpeg({ ffmpegPath: opts.ffmpegPath, ffprobePath: opts.ffprobePath, env: opts.env })
-      const caps = await detectCapabilities(tools.ffmpeg)
+      const caps = await detectCapabilities(tools.ffmpeg).catch((error: unknown) => {
+        const via = { option: 'the ffmpegPath setting', env: 'FFMPEG_PATH', system: 'PATH', npm: '@ffmpeg-installer/ffmpeg' }[tools.origin.ffmpeg]
+        throw new Error(`ffmpeg at ${tools.ffmpeg} (from ${via}) does not run: ${error instanceof Error ? error.message : String(error)}`)
+      })
       const recognizer = await findRecognizer(tools.ffmpeg, caps.filters.has('asr'), { bin: opts.pocketsphinxPath, modelDir: opts.speechModelDir })
       return { tools, caps, recognizer }
     })().catch((error: unknown) => {
