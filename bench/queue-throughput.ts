@@ -66,6 +66,7 @@ function seedLoop(analyzer: Analyzer, store: Store | null): Contender {
 const rate = (r: RunResult) => ({ value: r.perSecond, unit: 'msg/s' })
 const p95 = (r: RunResult) => ({ value: r.p95Ms, unit: 'ms' })
 const cpu = (r: RunResult) => ({ value: r.cpuMsPerMsg, unit: 'CPU ms/msg' })
+const sql = (r: RunResult) => (r.statementsPerMsg === null ? null : { value: r.statementsPerMsg, unit: 'SQL statements/msg' })
 const brief = (r: RunResult) =>
   `${r.label} ${formatNumber(r.perSecond)} msg/s, ${formatNumber(r.cpuMsPerMsg)} CPU ms/msg (${count(r.sent)} msgs)` +
   (r.timedOut ? ` stopped after ${formatNumber(r.elapsedMs / 1000)} s at ${count(r.completed)}, latencies are lower bounds` : '') +
@@ -83,17 +84,17 @@ interface Runner {
   trickle(c: Contender): Promise<RunResult>
 }
 
-function runner(fauxqs: FauxqsHarness, sizes: Sizes, opts: BenchOptions): Runner {
+function runner(fauxqs: FauxqsHarness, sizes: Sizes, opts: BenchOptions, statements?: () => number): Runner {
   return {
     async backlog(c, n) {
       opts.log(`queue: ${c.label}, ${n} queued messages`)
-      const r = await runBacklog(fauxqs, c, n, n === sizes.sweep ? sizes.sweepTimeoutMs : sizes.timeoutMs)
+      const r = await runBacklog(fauxqs, c, n, n === sizes.sweep ? sizes.sweepTimeoutMs : sizes.timeoutMs, statements)
       opts.log(`  ${brief(r)}, p95 ${formatNumber(r.p95Ms)} ms`)
       return r
     },
     async trickle(c) {
       opts.log(`queue: ${c.label}, ${sizes.trickle} messages one per ${sizes.trickleIntervalMs} ms`)
-      const r = await runTrickle(fauxqs, c, sizes.trickle, sizes.trickleIntervalMs, sizes.timeoutMs)
+      const r = await runTrickle(fauxqs, c, sizes.trickle, sizes.trickleIntervalMs, sizes.timeoutMs, statements)
       opts.log(`  p50 ${formatNumber(r.p50Ms)} ms, p95 ${formatNumber(r.p95Ms)} ms`)
       return r
     }
@@ -142,7 +143,7 @@ export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow
       storeNote = `no store (embedded store unavailable: ${error instanceof Error ? error.message : String(error)})`
     }
     const store = embedded?.store ?? null
-    const run = runner(fauxqs, sizes, opts)
+    const run = runner(fauxqs, sizes, opts, embedded?.statements)
     const n = count(sizes.backlog)
     const setup = `fauxqs 1.x in-process, analyzer sleeps ${HANDLER_MS} ms, ${storeNote}`
     const tried = (runs: RunResult[]) => runs.map(brief).join('; ')
@@ -201,6 +202,14 @@ export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow
         peerFigure: cpu(consumerDefault),
         better: 'lower',
         note: 'user + system CPU of the whole bench process (fauxqs included) ÷ messages: steadier than msg/s on a shared machine'
+      },
+      {
+        measure: `Database statements per message, same ${n}-msg backlog, default settings`,
+        ours: sql(ourDefault),
+        peer: consumerDefault.label,
+        peerFigure: sql(consumerDefault),
+        better: 'lower',
+        note: "counted on the embedded database's connection; the peer's handler marks the video processing, then saves the result; ours also keeps the console's journal"
       },
       {
         measure: `Queue throughput, ${n} queued msgs, best setting each (ours: ${ourBest.label.replace('ours, ', '')})`,

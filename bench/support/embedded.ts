@@ -8,6 +8,8 @@ export interface BenchEmbedded {
   store: Store
   journal: Journal
   dataDir: string
+  /** SQL statements sent to the database so far (store and journal alike). */
+  statements(): number
   close(): Promise<void>
 }
 
@@ -22,6 +24,13 @@ export async function openEmbedded(): Promise<BenchEmbedded> {
     const { createEmbeddedStore } = await import('../../src/adapters/store/embedded')
     const { createJournal } = await import('../../src/adapters/store/journal')
     const db = await openDatabase(dataDir)
+    let statements = 0
+    const query = db.query.bind(db)
+    // Counted here, below the store and journal, so every contender is counted the same way.
+    db.query = ((...args: Parameters<typeof db.query>) => {
+      statements += 1
+      return query(...args)
+    }) as typeof db.query
     const store = createEmbeddedStore(db)
     await store.init()
     const journal = createJournal(db)
@@ -29,6 +38,7 @@ export async function openEmbedded(): Promise<BenchEmbedded> {
       store,
       journal,
       dataDir,
+      statements: () => statements,
       async close() {
         await db.close()
         await rm(dataDir, { recursive: true, force: true })

@@ -30,6 +30,8 @@ export interface RunResult {
   elapsedMs: number
   /** CPU time (user + system) of this whole process per completed message: less load-sensitive than msg/s. */
   cpuMsPerMsg: number
+  /** Database statements per completed message, when a counter was given. */
+  statementsPerMsg: number | null
   /** Stopped at the timeout before all were completed; p50/p95 are then lower bounds. */
   timedOut: boolean
   errors: number
@@ -89,10 +91,21 @@ async function waitDone(t: Tracker, timeoutMs: number): Promise<boolean> {
   return timedOut
 }
 
-function result(label: string, t: Tracker, sent: number, start: number, cpu: NodeJS.CpuUsage, timedOut: boolean): RunResult {
+interface Meter {
+  cpu: NodeJS.CpuUsage
+  statements: number | null
+  counter: (() => number) | undefined
+}
+
+function meter(counter?: () => number): Meter {
+  return { cpu: process.cpuUsage(), statements: counter ? counter() : null, counter }
+}
+
+function result(label: string, t: Tracker, sent: number, start: number, m: Meter, timedOut: boolean): RunResult {
   const end = timedOut ? performance.now() : t.last
   const elapsedMs = Math.max(1, end - start)
-  const used = process.cpuUsage(cpu)
+  const used = process.cpuUsage(m.cpu)
+  const done = Math.max(1, t.latencies.length)
   // Messages still queued at a timeout count with the wait so far: the percentiles become lower bounds.
   const latencies = timedOut ? [...t.latencies, ...[...t.sentAt.values()].map((sent) => end - sent)] : t.latencies
   return {
@@ -103,7 +116,8 @@ function result(label: string, t: Tracker, sent: number, start: number, cpu: Nod
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
     elapsedMs,
-    cpuMsPerMsg: (used.user + used.system) / 1000 / Math.max(1, t.latencies.length),
+    cpuMsPerMsg: (used.user + used.system) / 1000 / done,
+    statementsPerMsg: m.counter && m.statements !== null ? (m.counter() - m.statements) / done : null,
     timedOut,
     errors: t.errors,
     firstError: t.firstError
@@ -121,17 +135,17 @@ let queueSeq = 0
  * Backlog run: `n` messages are queued first, then the contender starts; throughput counts
  * from its start to its last completion, latency from each message's send to its completion.
  */
-export async function runBacklog(fauxqs: FauxqsHarness, contender: Contender, n: number, timeoutMs: number): Promise<RunResult> {
+export async function runBacklog(fauxqs: FauxqsHarness, contender: Contender, n: number, timeoutMs: number, statements?: () => number): Promise<RunResult> {
   const queueUrl = await fauxqs.createQueue(`bench-backlog-${process.pid}-${++queueSeq}`)
   const client = fauxqs.client()
   const t = makeTracker(() => n)
   const m = bodies(n)
   await sendBurst(client, queueUrl, m.bodies, (i, at) => t.sentAt.set(m.ids[i] ?? '', at))
   const start = performance.now()
-  const cpu = process.cpuUsage()
+  const usage = meter(statements)
   const running = await contender.start(contextFor(t, client, queueUrl))
   const timedOut = await waitDone(t, timeoutMs)
-  const r = result(contender.label, t, n, start, cpu, timedOut)
+  const r = result(contender.label, t, n, start, usage, timedOut)
   await running.stop()
   return r
 }
@@ -140,7 +154,14 @@ export async function runBacklog(fauxqs: FauxqsHarness, contender: Contender, n:
  * Light-load run: the contender runs on an empty queue and gets one message every
  * `intervalMs`; this shows what polling costs in latency when the queue is mostly empty.
  */
-export async function runTrickle(fauxqs: FauxqsHarness, contender: Contender, n: number, intervalMs: number, timeoutMs: number): Promise<RunResult> {
+export async function runTrickle(
+  fauxqs: FauxqsHarness,
+  contender: Contender,
+  n: number,
+  intervalMs: number,
+  timeoutMs: number,
+  statements?: () => number
+): Promise<RunResult> {
   const queueUrl = await fauxqs.createQueue(`bench-trickle-${process.pid}-${++queueSeq}`)
   const client = fauxqs.client()
   const t = makeTracker(() => n)
@@ -148,7 +169,7 @@ export async function runTrickle(fauxqs: FauxqsHarness, contender: Contender, n:
   const running = await contender.start(contextFor(t, client, queueUrl))
   await sleep(200) // let it reach its first (empty) poll
   const start = performance.now()
-  const cpu = process.cpuUsage()
+  const usage = meter(statements)
   for (let i = 0; i < n; i++) {
     const due = start + i * intervalMs
     const wait = due - performance.now()
@@ -156,7 +177,7 @@ export async function runTrickle(fauxqs: FauxqsHarness, contender: Contender, n:
     await sendBurst(client, queueUrl, [m.bodies[i] ?? ''], (_, at) => t.sentAt.set(m.ids[i] ?? '', at), 1)
   }
   const timedOut = await waitDone(t, timeoutMs)
-  const r = result(contender.label, t, n, start, cpu, timedOut)
+  const r = result(contender.label, t, n, start, usage, timedOut)
   await running.stop()
   return r
 }
