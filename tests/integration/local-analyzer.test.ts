@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { detectCapabilities } from '../../src/adapters/analyzer/ffmpeg-path'
+import { detectCapabilities, resolveFfmpeg } from '../../src/adapters/analyzer/ffmpeg-path'
 import { createLocalAnalyzer, type LocalAnalyzerOptions } from '../../src/adapters/analyzer/local'
 import type { AnalyzeContext } from '../../src/core/ports'
 import { Analysis } from '../../src/shared/analysis'
@@ -12,11 +12,12 @@ import { ffmpeg, makeClip, tempDir, tool } from '../support/media-generate'
 const hasFfmpeg = Boolean((await tool('ffmpeg')) && (await tool('ffprobe')))
 if (!hasFfmpeg) console.warn('[local-analyzer] skipped: ffmpeg/ffprobe not on PATH (apt-get install ffmpeg)')
 const NPM_FFMPEG = path.resolve('node_modules/@ffmpeg-installer/linux-x64/ffmpeg')
-const hasNpmFfmpeg = process.platform === 'linux' && process.arch === 'x64' && existsSync(NPM_FFMPEG)
+const hasNpmFfmpeg = process.platform === 'linux' && process.arch === 'x64' && existsSync(NPM_FFMPEG) && existsSync(path.resolve('node_modules/@ffprobe-installer/linux-x64/ffprobe'))
 if (!hasNpmFfmpeg) console.warn('[local-analyzer] old-ffmpeg checks skipped: no @ffmpeg-installer/linux-x64 binary')
 
 let dir = ''
 let cleanup: () => Promise<void> = async () => {}
+let subs = ''
 const cues = [
   { start: 0.5, end: 2, text: 'Welcome to the storage lecture.' },
   { start: 2.2, end: 3.8, text: 'Disks keep data when the power is off.' }
@@ -54,11 +55,12 @@ describe.skipIf(!hasFfmpeg)('local analyzer', () => {
   beforeAll(async () => {
     ;({ dir, cleanup } = await tempDir())
     await mkdir(path.join(dir, 'artifacts', 'v1'), { recursive: true })
+    subs = await makeClip(dir, 'subs.mp4', { seconds: 4, subtitles: { mode: 'embedded', cues } })
   })
   afterAll(async () => cleanup())
 
   it('reads metadata, cuts and keyframes, and takes an embedded subtitle track as the transcript', async () => {
-    const file = await makeClip(dir, 'subs.mp4', { seconds: 4, subtitles: { mode: 'embedded', cues } })
+    const file = subs
     const a = analyzer()
     await a.check()
     expect(a.acceptsUrl({ kind: 'youtube', url: 'https://www.youtube.com/watch?v=x' })).toBe(false)
@@ -93,7 +95,7 @@ describe.skipIf(!hasFfmpeg)('local analyzer', () => {
     const withSidecar = await analyze(sidecar, speechOpts)
     expect(withSidecar.provenance.transcriptSource).toBe('sidecar')
     expect(withSidecar.transcript?.segments).toEqual(cues)
-    const embedded = await analyze(path.join(dir, 'subs.mp4'), speechOpts)
+    const embedded = await analyze(subs, speechOpts)
     expect(embedded.provenance.transcriptSource).toBe('subtitles')
     expect(existsSync(marker)).toBe(false)
 
@@ -220,6 +222,16 @@ describe.skipIf(!hasFfmpeg)('local analyzer', () => {
       expect([system.filters.has('scdet'), system.fpsMode]).toEqual([true, true])
     })
 
+    it('is the fallback, with the npm ffprobe, when nothing is on PATH', async () => {
+      const env = { PATH: '' }
+      const tools = await resolveFfmpeg({ env })
+      expect(tools.origin).toEqual({ ffmpeg: 'npm', ffprobe: 'npm' })
+      const result = await analyze(subs, { env })
+      expect(result.signals?.ffmpeg).toMatchObject({ origin: 'npm' })
+      expect(result.metadata?.subtitleStreams).toEqual([{ index: 2, codec: 'mov_text', language: 'eng' }])
+      expect(result.transcript?.segments).toEqual(cues)
+    })
+
     it('finds the same cuts and subtitles as the system ffmpeg', async () => {
       const file = path.join(dir, 'cuts.mp4')
       await ffmpeg([
@@ -231,8 +243,8 @@ describe.skipIf(!hasFfmpeg)('local analyzer', () => {
       const old = await analyze(file, { ffmpegPath: NPM_FFMPEG })
       expect(old.signals?.cuts).toEqual([expect.closeTo(4, 0)])
       expect(old.signals?.cuts).toEqual(before.signals?.cuts)
-      const subs = await analyze(path.join(dir, 'subs.mp4'), { ffmpegPath: NPM_FFMPEG })
-      expect(subs.transcript?.segments).toEqual(cues)
+      const oldSubs = await analyze(subs, { ffmpegPath: NPM_FFMPEG })
+      expect(oldSubs.transcript?.segments).toEqual(cues)
       expect(await readFile(path.join(dir, old.keyframes?.[0]?.path ?? 'x'))).toBeTruthy()
     })
   })
