@@ -14,6 +14,8 @@ import {
 import { serveEvents, type SseHub, type SseOptions } from './sse'
 import { serveStatic } from './static'
 import { serveMedia, MEDIA_PREFIX } from './media'
+import { receiveUpload, UploadRefused } from './upload'
+import { HTTP_UPLOAD_PATH } from '../shared/http-client'
 
 /** Everything the request handler needs, resolved by `startConsoleServer`. */
 export interface BridgeContext {
@@ -92,6 +94,23 @@ async function handleRpc(ctx: BridgeContext, name: string, req: IncomingMessage,
   sendJson(res, result.ok ? 200 : STATUS[result.error.code], result)
 }
 
+async function handleUpload(ctx: BridgeContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (!isAllowedOrigin(req.headers.origin, req.headers.host, ctx.allowedHosts)) {
+    return refuse(res, 'unauthorized', `Origin ${req.headers.origin} may not upload`, 403)
+  }
+  if (!ctx.dataDir) return refuse(res, 'not-found', 'Uploads need the server to know DATA_DIR')
+  try {
+    const result = await receiveUpload(ctx.core.api, ctx.dataDir, req, url, { readOnly: ctx.readOnly, onInternalError: ctx.onInternalError })
+    sendJson(res, result.ok ? 200 : STATUS[result.error.code], result)
+  } catch (error) {
+    if (error instanceof UploadRefused) {
+      res.setHeader('Connection', 'close')
+      return refuse(res, 'bad-request', error.message, error.status)
+    }
+    throw error
+  }
+}
+
 /** The HTTP side of the console: guards first, then RPC, events, media or the built renderer. */
 export function createRequestHandler(ctx: BridgeContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -118,6 +137,7 @@ async function handle(ctx: BridgeContext, req: IncomingMessage, res: ServerRespo
     if (presented?.via === 'query') res.setHeader('Set-Cookie', tokenCookie(ctx.token))
   }
   const method = req.method ?? 'GET'
+  if (url.pathname === HTTP_UPLOAD_PATH && method === 'POST') return handleUpload(ctx, req, res, url)
   if (url.pathname.startsWith(HTTP_RPC_PREFIX)) {
     if (method !== 'POST') return refuse(res, 'bad-request', 'Call procedures with POST', 405)
     return handleRpc(ctx, url.pathname.slice(HTTP_RPC_PREFIX.length), req, res)

@@ -8,6 +8,10 @@ import {
   type ProcedureName
 } from './console-api'
 import { WorkerEvent } from './events'
+import type { Video } from './video'
+
+/** `POST` the raw file here (`?name=&title=`) to add a video from a browser, which cannot give a path. */
+export const HTTP_UPLOAD_PATH = '/api/upload'
 
 /** How to reach a console server (`video-processor serve`). */
 export interface HttpConsoleClientOptions {
@@ -31,8 +35,11 @@ export interface SubscribeHandlers {
 
 export type Subscribe = (onEvent: (event: WorkerEvent) => void, handlers?: SubscribeHandlers) => () => void
 
-/** The ConsoleApi over HTTP, plus the event stream over SSE. */
-export type HttpConsoleClient = ConsoleApi & { subscribe: Subscribe }
+/** Sends a file's bytes to the server, which stores it under DATA_DIR/uploads and enqueues it. */
+export type Upload = (file: Blob, name: string, title?: string) => Promise<Video>
+
+/** The ConsoleApi over HTTP, plus the event stream over SSE and uploads. */
+export type HttpConsoleClient = ConsoleApi & { subscribe: Subscribe; upload: Upload }
 
 function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`
@@ -44,16 +51,10 @@ export function createHttpConsoleClient(options: HttpConsoleClientOptions): Http
   const headers: Record<string, string> = { 'Content-Type': 'application/json' }
   if (options.token) headers.Authorization = `Bearer ${options.token}`
 
-  async function call(name: ProcedureName, input: unknown): Promise<unknown> {
-    const url = joinUrl(options.baseUrl, HTTP_RPC_PREFIX + name)
+  async function post(name: string, url: string, init: RequestInit): Promise<unknown> {
     let response: Response
     try {
-      response = await doFetch(url, {
-        method: 'POST',
-        headers,
-        body: input === undefined ? '' : JSON.stringify(input),
-        credentials: 'same-origin'
-      })
+      response = await doFetch(url, { method: 'POST', credentials: 'same-origin', ...init })
     } catch (error) {
       throw new Error(`Cannot reach the console at ${options.baseUrl || 'this page'}: ${(error as Error).message}`, { cause: error })
     }
@@ -70,12 +71,22 @@ export function createHttpConsoleClient(options: HttpConsoleClientOptions): Http
     return parsed.data.result
   }
 
+  const call = (name: ProcedureName, input: unknown) =>
+    post(name, joinUrl(options.baseUrl, HTTP_RPC_PREFIX + name), { headers, body: input === undefined ? '' : JSON.stringify(input) })
+
+  const upload: Upload = async (file, name, title) => {
+    const query = new URLSearchParams({ name, ...(title ? { title } : {}) })
+    const uploadHeaders: Record<string, string> = { 'Content-Type': 'application/octet-stream' }
+    if (options.token) uploadHeaders.Authorization = `Bearer ${options.token}`
+    return (await post('upload', `${joinUrl(options.baseUrl, HTTP_UPLOAD_PATH)}?${query}`, { headers: uploadHeaders, body: file })) as Video
+  }
+
   const api = Object.fromEntries(procedureNames.map((name) => [name, (input: unknown) => call(name, input)])) as ConsoleApi
   const subscribe: Subscribe = (onEvent, handlers = {}) =>
     typeof globalThis.EventSource === 'function' && !options.fetch
       ? subscribeWithEventSource(options, onEvent, handlers)
       : subscribeWithFetch(options, doFetch, onEvent, handlers)
-  return Object.assign(api, { subscribe })
+  return Object.assign(api, { subscribe, upload })
 }
 
 function deliver(data: string, onEvent: (event: WorkerEvent) => void): void {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { copyFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,6 +34,23 @@ const LECTURE = [
   'Mount Everest in Nepal is the highest mountain above sea level on the whole planet.',
   'Copper wire is an excellent conductor of electricity and heat in modern houses.'
 ].map((text, i) => ({ start: i * 2, end: i * 2 + 1.9, text }))
+
+function newest(dir: string): number {
+  let latest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs)
+  }
+  return latest
+}
+
+/** The test drives the built renderer: build it when missing or older than its sources. */
+function rendererStale(): boolean {
+  const index = path.join(ROOT, 'out/renderer/index.html')
+  if (!existsSync(index)) return true
+  const sources = Math.max(newest(path.join(ROOT, 'src/renderer')), newest(path.join(ROOT, 'src/shared')))
+  return statSync(index).mtimeMs < sources
+}
 
 function cleanEnv(dataDir: string): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(
@@ -89,7 +106,7 @@ describe.skipIf(skipReason !== null)('console in a browser against serve', () =>
 
   beforeAll(async () => {
     ;({ dir, cleanup } = await tempDir('vp-console-e2e-'))
-    if (!existsSync(path.join(ROOT, 'out/renderer/index.html'))) {
+    if (rendererStale()) {
       const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
       if (built.status !== 0) throw new Error(`electron-vite build failed:\n${built.stderr}`)
     }
@@ -209,5 +226,14 @@ describe.skipIf(skipReason !== null)('console in a browser against serve', () =>
     await addThroughUi(videos.charlie!, 'Clip echo')
     await expect.poll(() => row('Clip echo').getAttribute('data-status'), { timeout: 120_000 }).toBe('completed')
     expect(loads).toBe(1)
+  })
+
+  it('uploads a file picked in the browser (which knows no paths) and completes it', async () => {
+    const foxtrot = path.join(dir, 'media', 'foxtrot.mp4')
+    await copyFile(videos.alpha!, foxtrot)
+    if (!(await page.getByTestId('add-videos').isVisible())) await page.getByTestId('open-add').click()
+    await page.getByTestId('add-files').setInputFiles(foxtrot)
+    await expect.poll(() => row('foxtrot').getAttribute('data-status'), { timeout: 120_000 }).toBe('completed')
+    expect(await page.getByTestId('add-message').textContent()).toBe('Queued 1 file')
   })
 })

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http'
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -35,9 +35,9 @@ describe('console server guards', () => {
     await mkdir(join(dir, 'renderer', 'assets'), { recursive: true })
     await writeFile(join(dir, 'renderer', 'index.html'), '<!doctype html><title>console</title>')
     await writeFile(join(dir, 'secret.txt'), 'outside the static root')
-    open = await startConsoleServer({ core, staticDir: join(dir, 'renderer') })
+    open = await startConsoleServer({ core, staticDir: join(dir, 'renderer'), dataDir: join(dir, 'data') })
     locked = await startConsoleServer({ core, token: 's3cret-token' })
-    readOnly = await startConsoleServer({ core, readOnly: true })
+    readOnly = await startConsoleServer({ core, readOnly: true, dataDir: join(dir, 'data') })
   })
   afterAll(async () => {
     await Promise.all([open.close(), locked.close(), readOnly.close()])
@@ -113,6 +113,25 @@ describe('console server guards', () => {
     expect(JSON.parse(start.body).error.code).toBe('read-only')
     const status = JSON.parse((await send(readOnly.url, '/api/rpc/worker.status', { method: 'POST' })).body)
     expect(status.result.readOnly).toBe(true)
+  })
+
+  it('takes an upload as a raw body into DATA_DIR/uploads and enqueues it, with the same guards as writes', async () => {
+    const octet = { 'Content-Type': 'application/octet-stream' }
+    const ok = await send(open.url, '/api/upload?name=..%2F..%2Fclip.mp4&title=Uploaded', { method: 'POST', headers: { ...octet, Origin: open.url }, body: 'fake video bytes' })
+    expect(ok.status).toBe(200)
+    const video = JSON.parse(ok.body).result
+    expect(video.title).toBe('Uploaded')
+    expect(video.source.path).toMatch(new RegExp(`^${join(dir, 'data', 'uploads')}/[0-9a-f-]{36}-clip\\.mp4$`))
+    expect(await readFile(video.source.path, 'utf8')).toBe('fake video bytes')
+
+    const foreign = await send(open.url, '/api/upload?name=a.mp4', { method: 'POST', headers: { ...octet, Origin: 'http://evil.example' }, body: 'x' })
+    expect(foreign.status).toBe(403)
+    const form = await send(open.url, '/api/upload?name=a.mp4', { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=x' }, body: 'x' })
+    expect(form.status).toBe(415)
+    const refused = await send(readOnly.url, '/api/upload?name=a.mp4', { method: 'POST', headers: octet, body: 'x' })
+    expect(refused.status).toBe(403)
+    expect(JSON.parse(refused.body).error.code).toBe('read-only')
+    expect((await readdir(join(dir, 'data', 'uploads'))).length).toBe(1)
   })
 
   it('serves the renderer with CSP and nosniff, never a file outside its root', async () => {

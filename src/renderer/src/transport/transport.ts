@@ -1,5 +1,6 @@
 import type { ConsoleApi } from '../../../shared/console-api'
 import type { Subscribe } from '../../../shared/http-client'
+import type { Video } from '../../../shared/video'
 
 /** How the console talks to the worker: Electron IPC or HTTP + SSE, chosen at start. */
 export interface Transport {
@@ -10,4 +11,6 @@ export interface Transport {
   mediaUrl(videoId: string, what: 'video' | { keyframe: number }): string
   /** The local path of a dropped file, when the transport can know it (Electron). */
   pathForFile?(file: File): string
+  /** Sends a file's bytes to the server instead (a browser knows no paths). */
+  upload?(file: File, title?: string): Promise<Video>
 }

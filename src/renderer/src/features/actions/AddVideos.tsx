@@ -55,13 +55,25 @@ export function AddVideos({ onClose, onAdded, dropped }: AddVideosProps) {
     setMessage(null)
     let added = 0
     for (const file of Array.from(files)) {
+      const name = file.name.replace(/\.[^.]+$/, '')
       const path = transport.pathForFile?.(file) ?? ''
-      if (!path) {
-        setMessage({ tone: 'bad', text: `A browser does not reveal where ${file.name} is: type its full path above (or use the desktop app).` })
-        setLocation((current) => current || file.name)
+      try {
+        if (path) {
+          if (await add({ kind: 'file', path }, name)) added += 1
+        } else if (transport.upload) {
+          // A browser cannot say where the file is: its bytes go to the server's DATA_DIR/uploads.
+          setMessage({ tone: 'ok', text: `Uploading ${file.name}…` })
+          const video = await transport.upload(file, name)
+          onAdded(video.id)
+          added += 1
+        } else {
+          setMessage({ tone: 'bad', text: `Cannot tell where ${file.name} is: type its full path above.` })
+          return
+        }
+      } catch (error) {
+        setMessage({ tone: 'bad', text: `${file.name}: ${(error as Error).message}` })
         return
       }
-      if (await add({ kind: 'file', path }, file.name.replace(/\.[^.]+$/, ''))) added += 1
     }
     if (added > 0) setMessage({ tone: 'ok', text: `Queued ${added} file${added === 1 ? '' : 's'}` })
   }
