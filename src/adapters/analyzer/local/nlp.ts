@@ -7,6 +7,8 @@ export interface TimedSentence {
   end: number
   text: string
   confidence: number | null
+  /** Text for key phrases when it differs (low-confidence words blanked). */
+  keyText?: string | undefined
 }
 
 export interface Phrase {

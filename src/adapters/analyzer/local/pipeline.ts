@@ -120,7 +120,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     const uniqueTitles = [...new Set(titles.filter((t): t is string => t !== null))]
     const screenText = ocr.flatMap((r) => goodLines(r).map((l) => l.text)).filter((t) => !uniqueTitles.includes(t))
     const phrases = keyPhrases([
-      ...text.sentences.map((x) => ({ text: x.text, weight: x.confidence === null ? 1 : 0.5 + x.confidence })),
+      ...text.sentences.map((x) => ({ text: x.keyText ?? x.text, weight: x.confidence === null ? 1 : 0.5 + x.confidence })),
       ...uniqueTitles.map((t) => ({ text: t, weight: 3 })),
       ...screenText.map((t) => ({ text: t, weight: 0.5 }))
     ])

@@ -17,7 +17,12 @@ export interface SpeechSegment {
   text: string
   /** Mean word confidence 0–1 (null from the `asr` filter, which gives none). */
   confidence: number | null
+  /** The text with barely recognised words replaced by commas, for key phrases only. */
+  keyText?: string
 }
+
+/** Words recognised with less confidence than this are mostly wrong ("news day" for "moves data"). */
+const KEY_CONFIDENCE = 0.2
 
 /** pocketsphinx_continuous (word timings and confidence), else ffmpeg's `asr` filter; null when neither works. */
 export async function findRecognizer(
@@ -82,8 +87,9 @@ export function parsePocketsphinx(stdout: string, offset: number): SpeechSegment
   const flush = () => {
     if (words.length) {
       const text = joinLetters(words.map((w) => w.word)).join(' ')
+      const keyText = joinLetters(words.map((w) => (w.conf < KEY_CONFIDENCE ? ',' : w.word))).join(' ').replace(/ ,/g, ',')
       const confidence = words.reduce((a, w) => a + w.conf, 0) / words.length
-      segments.push({ start: (words[0] as Word).start + offset, end: (words.at(-1) as Word).end + offset, text, confidence })
+      segments.push({ start: (words[0] as Word).start + offset, end: (words.at(-1) as Word).end + offset, text, confidence, keyText })
     }
     words = []
   }

@@ -65,7 +65,7 @@ export async function readTranscript(o: {
       return { source: 'none', transcript: undefined, sentences: [], warnings }
     }
     warnings.push(`machine transcript (${plan.recognizer.kind}): low accuracy, English only`)
-    const sentences = segments.map((s) => ({ start: s.start, end: s.end, text: s.text, confidence: s.confidence }))
+    const sentences = segments.map((s) => ({ start: s.start, end: s.end, text: s.text, confidence: s.confidence, keyText: s.keyText }))
     return {
       source: 'speech-recognition',
       transcript: { source: 'speech-recognition', text: segments.map((s) => s.text).join(' '), segments: segments.map(round) },
