@@ -82,6 +82,18 @@ describe('Supabase store on a PostgREST-compatible fake', () => {
     expect(logger.lines.some((l) => /succeeded after 2 failed attempt/.test(l))).toBe(true)
   })
 
+  it('an insert whose answer was lost is retried and finds its own row; a real duplicate is refused', async () => {
+    const store = make({ logger: memoryLogger() })
+    const id = randomUUID()
+    rest.fail({ times: 1, reset: true, afterCommit: true, method: 'POST' })
+    expect(await store.createVideo({ id, title: 'lost answer', source: null })).toMatchObject({ id, title: 'lost answer', processingStatus: 'queued' })
+    expect((await db.query('select id from videos where id = $1', [id])).rows).toHaveLength(1)
+    await expect(store.createVideo({ id, title: 'again', source: null })).rejects.toThrow(`Video ${id} already exists`)
+    // An update whose answer was lost is simply applied again.
+    rest.fail({ times: 1, reset: true, afterCommit: true, method: 'PATCH' })
+    expect(await store.update(id, { attempts: 3 })).toMatchObject({ attempts: 3 })
+  })
+
   it('gives up after the retries on a lasting outage, and never retries a client error', async () => {
     const store = make({ logger: memoryLogger() })
     rest.fail({ times: 10, status: 500, method: 'GET' })

@@ -205,6 +205,8 @@ function sleepMs(ms: number): Promise<void> {
 /** A TCP proxy to `targetPort` that can be taken down (connections refused) and brought back on the same port. */
 export interface ToggleProxy {
   endpoint: string
+  /** The next connection forwards at most `bytes` from the server, then closes: a body torn mid-way. */
+  cutNextAfter(bytes: number): void
   down(): Promise<void>
   up(): Promise<void>
   stop(): Promise<void>
@@ -214,6 +216,7 @@ export async function startToggleProxy(targetPort: number): Promise<ToggleProxy>
   const sockets = new Set<Socket>()
   let server: Server | null = null
   let port = 0
+  let cutNext: number | null = null
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const s = createServer((client) => {
@@ -226,7 +229,22 @@ export async function startToggleProxy(targetPort: number): Promise<ToggleProxy>
             upstream.destroy()
           })
         }
-        client.pipe(upstream).pipe(client)
+        const limit = cutNext
+        cutNext = null
+        client.pipe(upstream)
+        if (limit === null) upstream.pipe(client)
+        else {
+          let sent = 0
+          upstream.on('data', (chunk: Buffer) => {
+            const part = chunk.subarray(0, Math.max(0, limit - sent))
+            sent += part.length
+            if (part.length > 0) client.write(part)
+            if (sent >= limit) {
+              upstream.destroy()
+              client.end()
+            }
+          })
+        }
       })
       s.once('error', reject)
       s.listen(port, '127.0.0.1', () => {
@@ -246,6 +264,7 @@ export async function startToggleProxy(targetPort: number): Promise<ToggleProxy>
   await listen()
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    cutNextAfter: (bytes) => void (cutNext = bytes),
     down: close,
     up: listen,
     stop: close

@@ -29,6 +29,8 @@ export interface Fault {
   message?: string
   /** …or drop the connection without an answer (a network error for the client). */
   reset?: boolean
+  /** With `reset`: run the request first, so it takes effect but its answer is lost. */
+  afterCommit?: boolean
 }
 
 export interface FakePostgrest {
@@ -87,6 +89,10 @@ export async function startFakePostgrest(db: PGlite, opts: { serviceKey: string 
     const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method))
     if (fault) {
       fault.left--
+      if (fault.reset && fault.afterCommit) {
+        await db.transaction((tx) => execute(tx, method, table, url.searchParams, prefs(req), header(req, 'accept') ?? '', body)).catch(() => undefined)
+        return void req.socket.destroy()
+      }
       if (fault.reset) return void req.socket.destroy()
       const status = fault.status ?? 503
       return send(res, status, { code: fault.code ?? '', message: fault.message ?? `injected ${status}`, details: null, hint: null })
