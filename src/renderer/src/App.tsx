@@ -1,5 +1,8 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type DragEvent } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
 import type { WorkerEvent } from '../../shared/events'
+import type { VideoPage } from '../../shared/video'
+import { keys } from './api/keys'
 import { useActions, useVideos, useWorkerStatus } from './api/queries'
 import { useEventStream } from './api/use-event-stream'
 import { applyView, countByStatus, defaultView, type ListView, type SortKey } from './lib/filter-videos'
@@ -25,10 +28,14 @@ export function App() {
   const searchRef = useRef<HTMLInputElement>(null)
 
   const videos = page?.items
-  const titleOf = useRef(new Map<string, string>())
-  const onFailure = useCallback((event: Extract<WorkerEvent, { type: 'video.failed' }>) => {
-    notifyFailure(event, titleOf.current.get(event.videoId))
-  }, [])
+  const client = useQueryClient()
+  const onFailure = useCallback(
+    (event: Extract<WorkerEvent, { type: 'video.failed' }>) => {
+      const title = client.getQueryData<VideoPage>(keys.videos)?.items.find((v) => v.id === event.videoId)?.title
+      notifyFailure(event, title ?? undefined)
+    },
+    [client]
+  )
   const connection = useEventStream(onFailure)
   useEffect(() => askNotificationPermissionOnFirstClick(), [])
 
@@ -36,9 +43,6 @@ export function App() {
   const deferredView = useDeferredValue(view)
   const rows = useMemo(() => applyView(videos ?? [], deferredView), [videos, deferredView])
   const counts = useMemo(() => countByStatus(videos ?? []), [videos])
-  useEffect(() => {
-    titleOf.current = new Map((videos ?? []).flatMap((v) => (v.title ? [[v.id, v.title] as const] : [])))
-  }, [videos])
 
   const move = (delta: number) => {
     if (rows.length === 0) return
