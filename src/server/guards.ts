@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { isIP } from 'node:net'
+import { hostname, networkInterfaces } from 'node:os'
 import type { IncomingMessage } from 'node:http'
 
 /** Security settings of the headless console, resolved once at start. */
@@ -41,6 +42,14 @@ export function allowedHostnames(options: GuardOptions): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '::1'])
   const bound = options.host.replace(/^\[|\]$/g, '').toLowerCase()
   if (bound !== '0.0.0.0' && bound !== '::') names.add(bound)
+  else {
+    // Bound to every interface (a token is then required): the machine's own addresses and
+    // name are how others reach it; any other name is still refused.
+    for (const list of Object.values(networkInterfaces())) for (const nic of list ?? []) names.add(nic.address.toLowerCase())
+    const own = hostname().toLowerCase()
+    names.add(own)
+    names.add(`${own}.local`)
+  }
   for (const extra of options.allowedHosts ?? []) names.add(extra.toLowerCase())
   return names
 }

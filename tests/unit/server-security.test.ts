@@ -3,7 +3,9 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hostname, networkInterfaces } from 'node:os'
 import { startConsoleServer, type ConsoleServer } from '../../src/server'
+import { allowedHostnames, isAllowedHost } from '../../src/server/guards'
 import { createInMemoryCore } from '../contract/in-memory-core'
 
 type Reply = { status: number; headers: Record<string, string | string[] | undefined>; body: string }
@@ -47,6 +49,15 @@ describe('console server guards', () => {
   it('refuses to bind a non-loopback address without a token, naming the fix', async () => {
     await expect(startConsoleServer({ core, host: '0.0.0.0' })).rejects.toThrow(/without a token.*CONSOLE_TOKEN/)
     await expect(startConsoleServer({ core, host: '192.168.1.20', token: '' })).rejects.toThrow(/--token/)
+  })
+
+  it('on a wildcard bind accepts the machine\'s own addresses and name, nothing else', () => {
+    const allowed = allowedHostnames({ host: '0.0.0.0', token: 't' })
+    const ip = Object.values(networkInterfaces()).flat().find((nic) => nic && !nic.internal)?.address
+    if (ip) expect(isAllowedHost(ip.includes(':') ? `[${ip}]:5317` : `${ip}:5317`, allowed)).toBe(true)
+    expect(isAllowedHost(`${hostname()}:5317`, allowed)).toBe(true)
+    expect(isAllowedHost('evil.example:5317', allowed)).toBe(false)
+    expect(isAllowedHost('10.0.0.1:5317', allowedHostnames({ host: '127.0.0.1' }))).toBe(false)
   })
 
   it('binds 127.0.0.1 by default', () => {
