@@ -1,12 +1,14 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { mergeShots, pickTopics } from '../../src/adapters/analyzer/local/compose'
 import { pickCuts } from '../../src/adapters/analyzer/local/cuts'
-import { keyPhrases } from '../../src/adapters/analyzer/local/nlp'
+import { keyPhrases, loadNlp } from '../../src/adapters/analyzer/local/nlp'
 import { createSignalParser } from '../../src/adapters/analyzer/local/signals'
 import { chunkBounds, joinLetters, parsePocketsphinx } from '../../src/adapters/analyzer/local/speech'
 import { parseCues } from '../../src/adapters/analyzer/local/subtitles'
 
 describe('local analyzer parsing', () => {
+  beforeAll(loadNlp)
+
   it('picks hard cuts, isolated slide-change spikes and freeze ends, 2 s apart at least', () => {
     const scenes = [
       { time: 0.04, score: 0.05 }, // inside the first second: ignored

@@ -1,5 +1,5 @@
-import model from 'wink-eng-lite-web-model'
-import winkNLP, { type ItemSentence, type ItsFunction } from 'wink-nlp'
+import type { ItemSentence, ItsFunction } from 'wink-nlp'
+import type WinkNlp from 'wink-nlp'
 
 /** A sentence of the transcript with where it is said. */
 export interface TimedSentence {
@@ -20,9 +20,22 @@ export interface Phrase {
   words: number
 }
 
-let instance: ReturnType<typeof winkNLP> | null = null
-// Loading the model takes ~60 ms: once per process.
-const nlp = () => (instance ??= winkNLP(model))
+let instance: ReturnType<typeof WinkNlp> | null = null
+
+/**
+ * Loads wink-nlp and its English model (~25 MB, ~0.1–0.5 s) on first use rather than at
+ * import, so a worker that analyses with Gemini never pays for it.
+ */
+export async function loadNlp(): Promise<void> {
+  if (instance) return
+  const [{ default: winkNLP }, { default: model }] = await Promise.all([import('wink-nlp'), import('wink-eng-lite-web-model')])
+  instance ??= winkNLP(model)
+}
+
+function nlp(): ReturnType<typeof WinkNlp> {
+  if (!instance) throw new Error('loadNlp() must finish before the text functions run')
+  return instance
+}
 
 /** Splits text into sentences, mapping each back to the time of the cue its first character came from. */
 export function sentencesFromCues(cues: { start: number; end: number; text: string }[]): TimedSentence[] {

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { createWorker, OEM } from 'tesseract.js'
 
 export interface OcrLine {
   text: string
@@ -23,6 +22,8 @@ export function engLangPath(): string {
 /** Reads text lines off each image with one tesseract.js worker; stops early when `signal` aborts. */
 export async function ocrImages(files: string[], signal: AbortSignal): Promise<OcrResult[]> {
   if (files.length === 0) return []
+  // Imported here: only OCR needs it, and a Gemini worker never does.
+  const { createWorker, OEM } = await import('tesseract.js')
   const worker = await createWorker('eng', OEM.LSTM_ONLY, { langPath: engLangPath(), cacheMethod: 'none', gzip: true })
   const stop = () => void worker.terminate()
   signal.addEventListener('abort', stop, { once: true })

@@ -8,7 +8,7 @@ import { buildQuiz, mergeShots, pickTopics, summarise, titleChapters, type Title
 import { keyframeTimes, pickCuts, shotsFrom } from './cuts'
 import { clock, describeMetadata, metadataTopics } from './describe'
 import { extractKeyframes, type ExtractedFrame } from './keyframes'
-import { keyPhrases, rankSentences } from './nlp'
+import { keyPhrases, loadNlp, rankSentences } from './nlp'
 import { goodLines, ocrImages, slideTitles, type OcrResult } from './ocr'
 import type { Probe } from './probe'
 import { signalPass } from './signals'
@@ -53,6 +53,8 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
   }
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'vp-local-'))
   try {
+    const nlpReady = loadNlp()
+    nlpReady.catch(() => {}) // awaited below; avoid an unhandled rejection meanwhile
     const plan = await planTranscript(p.file, info, p.recognizer, s.speech)
     const wav = plan.source === 'speech-recognition' ? path.join(workDir, 'audio16k.wav') : null
     const sig = await timed('signals', () =>
@@ -102,6 +104,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
           return []
         }
       })
+    await nlpReady
     const readText = () =>
       timed('transcript', () =>
         readTranscript({ plan, ffmpeg: tools.ffmpeg, file: p.file, wav, duration, silences: sig.silences, workDir, concurrency: s.concurrency, signal, timeoutMs: s.stepTimeoutMs })
