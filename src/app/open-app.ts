@@ -59,7 +59,12 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
       await Promise.allSettled([ports.queue.close(), ports.store.close(), ports.close()])
       throw error
     })
-    const core = createCore({ ...ports, journal: createJournal(db), clock: { now: () => new Date() }, logger }, { ...coreOptionsFrom(config), ...opts.core })
+    const core = createCore({ ...ports, journal: createJournal(db), clock: { now: () => new Date() }, logger }, {
+      ...coreOptionsFrom(config),
+      // An aborted SQS long poll can swallow messages for a visibility timeout: let it end instead.
+      abortReceiveOnStop: !config.aws.sqsUrl,
+      ...opts.core
+    })
     const openDb = db
     let closing: Promise<void> | null = null
     return {

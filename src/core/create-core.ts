@@ -30,6 +30,8 @@ export interface CoreOptions {
   backoffSeconds?: (receiveCount: number) => number
   /** Statistics sample interval for the throughput history; default 10 s. */
   sampleEveryMs?: number
+  /** A graceful stop cuts a pending long poll short (default true; openApp passes false for SQS). */
+  abortReceiveOnStop?: boolean
 }
 
 /** Wires the ports into the worker, the event bus and the ConsoleApi. Knows no transport or backend. */
@@ -47,7 +49,12 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
       maxReceiveCount: options.maxReceiveCount,
       backoffSeconds: options.backoffSeconds ?? defaultBackoffSeconds
     },
-    { concurrency: options.concurrency, pollWaitSeconds: options.pollWaitSeconds, sampleEveryMs: options.sampleEveryMs ?? 10_000 }
+    {
+      concurrency: options.concurrency,
+      pollWaitSeconds: options.pollWaitSeconds,
+      sampleEveryMs: options.sampleEveryMs ?? 10_000,
+      abortReceiveOnStop: options.abortReceiveOnStop ?? true
+    }
   )
   const backends: Backends = {
     queue: ports.queue.name,

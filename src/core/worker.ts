@@ -10,6 +10,12 @@ export interface WorkerOptions {
   pollWaitSeconds: number
   /** How often a statistics sample goes to the journal while running. */
   sampleEveryMs: number
+  /**
+   * Whether a graceful stop cuts a long poll short. Safe for the local queue; on SQS an aborted
+   * long poll can still take messages that then stay invisible for a visibility timeout, so
+   * there a graceful stop lets the poll end (at most POLL_WAIT_SECONDS) and hands back what came.
+   */
+  abortReceiveOnStop: boolean
 }
 
 export interface Worker {
@@ -152,6 +158,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
       if (state === 'stopped' && !stopping) return
       if (mode === 'now') {
         abortAll({ kind: 'shutdown' })
+        receiveAbort?.abort()
         if (state === 'draining') setState('stopping')
       } else if (deadlineMs !== undefined && !deadline) {
         // A later stop may bring the deadline an earlier drain did not have (SIGINT after worker.stop).
@@ -161,7 +168,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
       stopping = (async () => {
         draining = mode === 'drain'
         setState(mode === 'drain' ? 'draining' : 'stopping')
-        receiveAbort?.abort()
+        if (options.abortReceiveOnStop) receiveAbort?.abort()
         notify()
         await loopDone
         await Promise.all([...inflight.values()].map((j) => j.done))

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs'
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../src/app/logger'
@@ -24,6 +25,7 @@ let app: App
 let dir: string
 let cleanup: () => Promise<void>
 let queueUrl: string
+let dlqUrl: string
 const events: WorkerEvent[] = []
 
 beforeAll(async () => {
@@ -32,7 +34,10 @@ beforeAll(async () => {
   gemini = await startFakeGemini()
   supabaseDb = await openDatabase(null)
   rest = await startFakePostgrest(supabaseDb, { serviceKey: SERVICE_KEY })
-  queueUrl = (await aws.createQueue('videos', { VisibilityTimeout: '30' })).url
+  const dlq = await aws.createQueue('videos-dlq')
+  dlqUrl = dlq.url
+  const redrive = JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: '3' })
+  queueUrl = (await aws.createQueue('videos', { VisibilityTimeout: '30', RedrivePolicy: redrive })).url
   await aws.createBucket('media')
   const video = await makeTestVideo(dir)
   await aws.s3.send(new PutObjectCommand({ Bucket: 'media', Key: 'in/clip.mp4', Body: await readFile(video) }))
@@ -106,5 +111,18 @@ describe('openApp with cloud settings', () => {
     await app.core.stop()
     expect(await readdir(app.config.downloadDir)).toEqual([])
     expect(await aws.counts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 })
+  })
+
+  it('sends a message whose video has no Supabase row to the dead-letter queue, and carries on', async () => {
+    await app.core.start()
+    const orphan = '0b6c3a52-1f0e-4c7e-9d3b-5a2f8e1c4d70'
+    await aws.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ video_id: orphan, source_type: 's3', s3_key: 'in/clip.mp4' }) }))
+    const next = await app.core.api['videos.enqueue']({ source: { kind: 's3', key: 'in/clip.mp4' } })
+    await waitFor('next completed', () => events.some((e) => e.type === 'video.completed' && e.videoId === next.id))
+    const dead = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 5, MessageAttributeNames: ['All'] }))
+    expect(dead.Messages?.[0]?.Body).toContain(orphan)
+    expect(dead.Messages?.[0]?.MessageAttributes?.['DeadLetterReason']?.StringValue).toMatch(/no row in the Supabase videos table/)
+    expect(await app.core.api['videos.get']({ id: orphan })).toBeNull()
+    await app.core.stop()
   })
 })

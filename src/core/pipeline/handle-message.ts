@@ -33,8 +33,14 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   }
   if (parsed.kind === 'invalid') {
     if (parsed.videoId) {
-      await failBadMessage(deps, parsed.videoId, parsed.reason).catch((e: unknown) => rec.log('error', `could not mark video failed: ${errorText(e)}`, parsed.videoId))
-      return remove('bad message')
+      const recorded = await failBadMessage(deps, parsed.videoId, parsed.reason).then(
+        () => true,
+        (e: unknown) => {
+          rec.log('error', `could not mark video failed: ${errorText(e)}`, parsed.videoId)
+          return false
+        }
+      )
+      if (recorded) return remove('bad message')
     }
     rec.log('warn', `message ${message.id} moved to the dead-letter queue: ${parsed.reason}`)
     return queue.deadLetter(message, parsed.reason).catch(async (e: unknown) => {
@@ -49,6 +55,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
     rec.log('warn', `lease on message ${message.id} lost (${errorText(e)}); another worker may process it`, firstId)
   )
   const outcomes: JobOutcome[] = []
+  let orphan: JobError | null = null
   for (const job of parsed.jobs) {
     const controller = new AbortController()
     const forward = () => controller.abort(signal.reason)
@@ -59,11 +66,14 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
     try {
       outcomes.push(await runJob(deps, job, delivery, controller.signal))
     } catch (e) {
-      // The store itself failed (the database went away): deliver it again after the backoff,
-      // so an outage does not turn into a tight redelivery loop.
-      rec.log('error', `job failed outside the pipeline: ${errorText(e)}`, job.videoId)
-      const error = new JobError(`store unavailable: ${errorText(e)}`, { cause: 'other', retryable: true, error: e })
-      outcomes.push({ kind: 'failed', error, final: false })
+      // The video's row could not be read or written, so the failure cannot be recorded on it.
+      // A store outage is delivered again after the backoff (no tight redelivery loop); a row
+      // that can never exist (Supabase rows are made upstream) sends the message to the DLQ.
+      const error = e instanceof JobError ? e : new JobError(`store unavailable: ${errorText(e)}`, { cause: 'other', retryable: true, error: e })
+      const final = !error.retryable || delivery.lastReceive
+      rec.log('error', `job failed outside the pipeline: ${error.message}`, job.videoId)
+      outcomes.push({ kind: 'failed', error, final })
+      if (final) orphan ??= error
     } finally {
       stats.jobEnded()
       untrack()
@@ -78,14 +88,15 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   const handedBack = signal.aborted || outcomes.some((o) => o.kind === 'handed-back')
   const retry = outcomes.find((o) => o.kind === 'failed' && !o.final)
   const exhausted = outcomes.find((o) => o.kind === 'failed' && o.final && o.error.retryable)
+  const deadReason = orphan?.message ?? (exhausted?.kind === 'failed' ? exhausted.error.message : null)
   if (handedBack) {
     await queue.changeVisibility(message.receiptHandle, 0).catch((e: unknown) => rec.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
   } else if (retry) {
     const seconds = deps.backoffSeconds(message.receiveCount)
     rec.log('info', `will retry in ${seconds} s (delivery ${message.receiveCount} of ${limit})`, firstId)
     await queue.changeVisibility(message.receiptHandle, seconds).catch((e: unknown) => rec.log('warn', `retry delay not set: ${errorText(e)}`, firstId))
-  } else if (exhausted && exhausted.kind === 'failed') {
-    await queue.deadLetter(message, exhausted.error.message).catch(async (e: unknown) => {
+  } else if (deadReason !== null) {
+    await queue.deadLetter(message, deadReason).catch(async (e: unknown) => {
       rec.log('warn', `dead-lettering failed (${errorText(e)}); deleting the message`, firstId)
       await remove('exhausted')
     })
