@@ -1,5 +1,5 @@
 import { useActions, useFailureGroups } from '../../api/queries'
-import { CAUSE_LABEL } from '../../lib/labels'
+import { CAUSE_LABEL, errorText } from '../../lib/labels'
 
 /** Failures grouped by cause: the night an outside service is down, one button retries them all. */
 export function FailureGroups({ readOnly, onShowFailed }: { readOnly: boolean; onShowFailed(): void }) {
@@ -25,8 +25,8 @@ export function FailureGroups({ readOnly, onShowFailed }: { readOnly: boolean; o
           <li key={group.cause} className="failure-group" data-testid={`failure-group-${group.cause}`}>
             <span className="cause">{CAUSE_LABEL[group.cause]}</span>
             <span className="count">{group.count}</span>
-            <span className="example muted" title={group.example ?? ''}>
-              {group.example ?? ''}
+            <span className="example muted" title={errorText(group.example) ?? ''}>
+              {errorText(group.example) ?? ''}
             </span>
             {!readOnly && group.cause !== 'bad-message' ? (
               <button type="button" disabled={retryFailed.isPending} onClick={() => retryFailed.mutate(group.cause)}>
