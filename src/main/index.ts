@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { app, ipcMain, protocol, session, shell } from 'electron'
+import { app, dialog, ipcMain, protocol, session, shell } from 'electron'
 import { loadConfig } from '../core/config'
 import { openApp } from '../app/open-app'
 import { serveOwnerConsole } from '../app/owner-console'
@@ -66,7 +66,11 @@ app
   .whenReady()
   .then(main)
   .catch((error: unknown) => {
-    console.error(`video-processor: ${(error as Error).message ?? error}`)
+    // One clear line (a bad setting, DATA_DIR owned by a running `serve`…), in a dialog too:
+    // a desktop user may have no terminal to read it in.
+    const message = error instanceof Error ? error.message : String(error)
+    console.error(`video-processor: ${message}`)
+    dialog.showErrorBox('Video processor cannot start', message)
     app.exit(1)
   })
 
