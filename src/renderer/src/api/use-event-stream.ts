@@ -73,6 +73,8 @@ export function createEventApplier(client: QueryClient, onFailure?: FailureListe
         }
         break
       case 'message.received':
+        // The core sends statistics when a job ends; received and in flight change now.
+        later('stats')
         break
     }
   }
