@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { detectCapabilities, resolveFfmpeg } from '../../src/adapters/analyzer/ffmpeg-path'
 import { createLocalAnalyzer, type LocalAnalyzerOptions } from '../../src/adapters/analyzer/local'
+import { ocrImages } from '../../src/adapters/analyzer/local/ocr'
 import type { AnalyzeContext } from '../../src/core/ports'
 import { Analysis } from '../../src/shared/analysis'
 import { ffmpeg, makeClip, tempDir, tool } from '../support/media-generate'
@@ -204,6 +205,15 @@ describe.skipIf(!hasFfmpeg)('local analyzer', () => {
       const error = await settled
       expect(error).toMatchObject({ name: 'AbortError' })
       expect(children()).toEqual([])
+    })
+
+    it('stops reading text off keyframes when cancelled', async () => {
+      const image = path.join(dir, 'frame.jpg')
+      await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=960x540:duration=1', '-frames:v', '1', image])
+      const controller = new AbortController()
+      const pending = ocrImages([image, image, image, image], controller.signal).catch((e: unknown) => e)
+      setTimeout(() => controller.abort(), 50)
+      expect(await pending).toMatchObject({ name: 'AbortError' })
     })
 
     it('stops with a timeout JobError when the analysis takes too long', async () => {

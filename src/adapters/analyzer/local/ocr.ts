@@ -24,14 +24,24 @@ export async function ocrImages(files: string[], signal: AbortSignal): Promise<O
   if (files.length === 0) return []
   // Imported here: only OCR needs it, and a Gemini worker never does.
   const { createWorker, OEM } = await import('tesseract.js')
-  const worker = await createWorker('eng', OEM.LSTM_ONLY, { langPath: engLangPath(), cacheMethod: 'none', gzip: true })
+  // Whatever tesseract.js does with pending jobs on terminate, an abort settles at once.
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason)
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+  })
+  aborted.catch(() => {})
+  const starting = createWorker('eng', OEM.LSTM_ONLY, { langPath: engLangPath(), cacheMethod: 'none', gzip: true })
+  const worker = await Promise.race([starting, aborted]).catch(async (error: unknown) => {
+    void starting.then((w) => w.terminate(), () => {})
+    throw error
+  })
   const stop = () => void worker.terminate()
   signal.addEventListener('abort', stop, { once: true })
   try {
     const results: OcrResult[] = []
     for (const file of files) {
       signal.throwIfAborted()
-      const { data } = await worker.recognize(file, {}, { blocks: true, text: false })
+      const { data } = await Promise.race([worker.recognize(file, {}, { blocks: true, text: false }), aborted])
       const lines: OcrLine[] = []
       for (const block of data.blocks ?? []) {
         for (const para of block.paragraphs) {
