@@ -6,6 +6,8 @@
 //      run it; the main process owns DATA_DIR and runs the worker
 //   3. otherwise one line saying why, then `video-processor serve` on 127.0.0.1, opened in a
 //      Chromium --app window when one is installed and a display exists, else its URL printed
+//
+// `npm start -- --headless` (or VIDEO_PROCESSOR_HEADLESS=1) skips Electron.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -140,16 +142,20 @@ function runHeadless() {
 }
 
 const built = buildIfStale()
-let binary = electronBinary()
+let binary
 let reason
-if (!binary) {
-  const fetched = fetchElectron()
-  binary = fetched.binary
-  reason = fetched.reason
-}
-if (binary && !hasDisplay()) {
-  reason = 'there is no display (DISPLAY/WAYLAND_DISPLAY unset)'
-  binary = undefined
+if (process.argv.includes('--headless') || process.env.VIDEO_PROCESSOR_HEADLESS === '1') {
+  reason = 'the headless console was asked for (--headless)'
+} else if (!hasDisplay()) {
+  // No window could open anyway: do not download anything.
+  reason = 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)'
+} else {
+  binary = electronBinary()
+  if (!binary) {
+    const fetched = fetchElectron()
+    binary = fetched.binary
+    reason = fetched.reason
+  }
 }
 if (binary && !built) {
   reason = 'the console is not built'
