@@ -117,6 +117,18 @@ describe.skipIf(!hasFfmpeg)('local analyzer', () => {
     expect(result.quiz).toEqual([])
   })
 
+  it("takes the container's titled chapters over its own", async () => {
+    const meta = path.join(dir, 'chapters.txt')
+    await writeFile(meta, ';FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=2000\ntitle=Opening\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=2000\nEND=4000\ntitle=Closing\n')
+    const file = path.join(dir, 'chapters.mkv')
+    await ffmpeg(['-i', subs, '-i', meta, '-map', '0', '-map_chapters', '1', '-c', 'copy', '-c:s', 'srt', file])
+    const result = await analyze(file)
+    expect(result.chapters).toEqual([
+      { start: 0, end: 2, title: 'Opening' },
+      { start: 2, end: 4, title: 'Closing' }
+    ])
+  })
+
   it('names FFMPEG_PATH when it points at nothing', async () => {
     const a = createLocalAnalyzer({ dataDir: dir, env: { PATH: process.env.PATH, FFMPEG_PATH: path.join(dir, 'no-such-ffmpeg') } })
     await expect(a.check()).rejects.toThrow(/no-such-ffmpeg \(from FFMPEG_PATH\) does not run/)
