@@ -80,8 +80,8 @@ export function createInMemoryCore(): CoreHandle {
       if (video.processingStatus !== 'failed') throw new ConsoleApiError('conflict', `Video ${id} has not failed`)
       return update({ ...video, processingStatus: 'queued', updatedAt: now() })
     },
-    'videos.retryFailed': async () => {
-      const failed = [...videos.values()].filter((v) => v.processingStatus === 'failed')
+    'videos.retryFailed': async (input) => {
+      const failed = [...videos.values()].filter((v) => v.processingStatus === 'failed' && (!input?.cause || v.errorCause === input.cause))
       for (const video of failed) update({ ...video, processingStatus: 'queued' })
       return { count: failed.length }
     },

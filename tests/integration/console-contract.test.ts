@@ -118,6 +118,19 @@ for (const [coreName, { open, validatesInput }] of Object.entries(cores)) {
       await waitFor(events, (e) => e.type === 'worker.state' && e.state === 'stopped', 'worker.state stopped')
     })
 
+    it('cancels a queued video, and retrying failures by cause queues it again', async () => {
+      // The worker is stopped now (previous test), so the video stays queued until cancelled.
+      const video = await connection.api['videos.enqueue']({ source: { kind: 'file', path: '/nowhere/cancel.mp4' }, title: `cancel via ${transport}` })
+      expect(await connection.api['videos.cancel']({ id: video.id })).toEqual({ cancelled: true })
+      const cancelled = VideoDetail.parse(await connection.api['videos.get']({ id: video.id }))
+      expect(cancelled.video).toMatchObject({ processingStatus: 'failed', errorCause: 'cancelled' })
+      expect(await connection.api['videos.cancel']({ id: video.id })).toEqual({ cancelled: false })
+      const { count } = await connection.api['videos.retryFailed']({ cause: 'cancelled' })
+      expect(count).toBeGreaterThanOrEqual(1)
+      const again = VideoDetail.parse(await connection.api['videos.get']({ id: video.id }))
+      expect(again.video.processingStatus).toBe('queued')
+    })
+
     it('returns statistics that validate', async () => {
       const stats = Stats.parse(await connection.api['stats.get'](undefined))
       expect(stats.received).toBeGreaterThanOrEqual(0)
