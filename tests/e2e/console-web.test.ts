@@ -139,6 +139,11 @@ describe.skipIf(skipReason !== null)('console in a browser against serve', () =>
     expect(backends).toContain('embedded (PGlite)')
     expect(page.url()).not.toContain('token')
     await expect.poll(() => page.getByTestId('connection').textContent()).toContain('live')
+    await page.locator('.config summary').click()
+    const settings = await page.getByTestId('config').textContent()
+    expect(settings).toContain('DATA_DIR')
+    expect(settings).not.toContain(TOKEN) // secrets never reach the page
+    await page.locator('.config summary').click()
   })
 
   it('adds three videos through the UI and watches them complete without reloading', async () => {

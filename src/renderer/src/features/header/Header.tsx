@@ -1,6 +1,7 @@
 import type { WorkerStatus } from '../../../../shared/console-api'
 import type { Connection } from '../../api/use-event-stream'
 import { useActions } from '../../api/queries'
+import { ConfigPanel } from './ConfigPanel'
 
 export interface HeaderProps {
   status: WorkerStatus | undefined
@@ -39,6 +40,7 @@ export function Header({ status, connection, onAdd }: HeaderProps) {
             </span>
           </span>
         ) : null}
+        <ConfigPanel />
       </div>
       <div className="controls">
         <span className={`conn conn-${connection}`} data-testid="connection" title="Live event stream">
