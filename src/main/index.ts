@@ -17,7 +17,9 @@ protocol.registerSchemesAsPrivileged([
 const devUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
 const devOrigin = devUrl ? new URL(devUrl).origin : undefined
 
-if (!app.requestSingleInstanceLock()) app.quit()
+// A second launch only focuses the first window (which owns DATA_DIR); it starts nothing itself.
+const primary = app.requestSingleInstanceLock()
+if (!primary) app.quit()
 
 async function main(): Promise<void> {
   // The window process owns DATA_DIR and runs the worker, exactly like `serve` does.
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
 app.on('window-all-closed', () => app.quit())
 app
   .whenReady()
-  .then(main)
+  .then(() => (primary ? main() : undefined))
   .catch((error: unknown) => {
     // One clear line (a bad setting, DATA_DIR owned by a running `serve`…), in a dialog too:
     // a desktop user may have no terminal to read it in.
