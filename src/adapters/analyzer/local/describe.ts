@@ -1,4 +1,5 @@
-import type { VideoMetadata } from '../../../shared/analysis'
+import { JobError } from '../../../core/errors'
+import { Analysis, type VideoMetadata } from '../../../shared/analysis'
 
 /** `m:ss`, or `h:mm:ss` from an hour on. */
 export function clock(seconds: number): string {
@@ -53,4 +54,15 @@ export function metadataTopics(m: VideoMetadata, hasVideo: boolean): string[] {
   if (!hasVideo) topics.push('audio only')
   if (m.subtitleStreams.length > 0) topics.push('subtitles')
   return topics
+}
+
+/** Validates against the shared schema; a bug here fails the job clearly instead of saving bad JSON. */
+export function validated(candidate: unknown): Analysis {
+  const parsed = Analysis.safeParse(candidate)
+  if (parsed.success) return parsed.data
+  throw new JobError(`The local analyzer produced an analysis that does not match the schema: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+    cause: 'other',
+    retryable: false,
+    detail: { issues: parsed.error.issues.slice(0, 5) }
+  })
 }

@@ -2,9 +2,9 @@ import os from 'node:os'
 import { stat } from 'node:fs/promises'
 import { JobError, isAbortError } from '../../../core/errors'
 import type { AnalyzeContext, Analyzer, FetchedVideo } from '../../../core/ports'
-import { Analysis } from '../../../shared/analysis'
+import type { Analysis } from '../../../shared/analysis'
 import { detectCapabilities, resolveFfmpeg, type FfmpegCapabilities, type FfmpegTools } from '../ffmpeg-path'
-import { describeMetadata, metadataTopics } from './describe'
+import { describeMetadata, metadataTopics, validated } from './describe'
 import { fullAnalysis } from './pipeline'
 import { probe, type Probe } from './probe'
 import { run } from './run'
@@ -149,7 +149,7 @@ export function createLocalAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
 }
 
 function metadataOnly(info: Probe, warnings: string[]): Analysis {
-  return Analysis.parse({
+  return validated({
     summary: describeMetadata(info.metadata, info.hasVideo),
     topics: metadataTopics(info.metadata, info.hasVideo),
     quiz: [],

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { AnalyzeContext } from '../../../core/ports'
-import { Analysis, type Chapter } from '../../../shared/analysis'
+import type { Analysis, Chapter } from '../../../shared/analysis'
 import type { FfmpegCapabilities, FfmpegTools } from '../ffmpeg-path'
 import { buildQuiz, mergeShots, pickTopics, summarise, titleChapters, type TitledShot } from './compose'
 import { keyframeTimes, pickCuts, shotsFrom } from './cuts'
-import { clock, describeMetadata, metadataTopics } from './describe'
+import { clock, describeMetadata, metadataTopics, validated } from './describe'
 import { extractKeyframes, type ExtractedFrame } from './keyframes'
 import { keyPhrases, loadNlp, rankSentences } from './nlp'
 import { goodLines, ocrImages, slideTitles, type OcrResult } from './ocr'
@@ -156,7 +156,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     const subsIgnored = m.subtitleStreams.filter((x) => !info.textSubtitleStreams.includes(x.index))
     if (subsIgnored.length) warnings.push(`bitmap subtitle track (${subsIgnored.map((x) => x.codec).join(', ')}) not read`)
 
-    return Analysis.parse({
+    return validated({
       summary,
       topics,
       quiz,
