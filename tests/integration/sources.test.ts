@@ -35,6 +35,10 @@ beforeAll(async () => {
     if (url.startsWith('/clip.mp4')) {
       res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': bytes.length })
       res.end(bytes)
+    } else if (url === '/private.mp4') {
+      const ok = req.headers.authorization === `Basic ${Buffer.from('operator:pa55:w0rd').toString('base64')}`
+      if (!ok) return void res.writeHead(401, { 'www-authenticate': 'Basic' }).end('no')
+      res.writeHead(200, { 'content-length': bytes.length }).end(bytes)
     } else if (url === '/gone') {
       res.writeHead(404).end('no')
     } else if (url === '/secret') {
@@ -88,6 +92,23 @@ describe('http source', () => {
     expect(got).toEqual({ kind: 'file', path: path.join(jobDir, 'clip.mp4'), sizeBytes: size, temporary: true })
     expect(await readFile(path.join(jobDir, 'clip.mp4'))).toEqual(await readFile(video))
     expect(progress.at(-1)).toEqual([size, size])
+    await done()
+  })
+
+  it('sends user:password from the URL as Basic auth and never shows the password', async () => {
+    const { dir: jobDir, cleanup: done } = await tempDir('vp-job-')
+    const logs: string[] = []
+    const withLog = { ...ctx(jobDir), log: (m: string) => void logs.push(m) }
+    const host = base.replace('http://', '')
+    const got = await createHttpSource().fetch({ kind: 'http', url: `http://operator:pa55%3Aw0rd@${host}/private.mp4` }, withLog, { preferUrl: false })
+    expect(await readFile(got.kind === 'file' ? got.path : '')).toEqual(await readFile(video))
+    const denied = await rejection(createHttpSource().fetch({ kind: 'http', url: `http://operator:wrong-pass@${host}/private.mp4` }, withLog, { preferUrl: false }))
+    expect([denied.failureCause, denied.retryable]).toEqual(['source-missing', false])
+    const refused = await rejection(createHttpSource().fetch({ kind: 'http', url: 'http://operator:wrong-pass@127.0.0.1:1/x.mp4' }, withLog, { preferUrl: false }))
+    expect(refused.retryable).toBe(true)
+    const shown = [denied.message, refused.message, ...logs].join('\n')
+    expect(shown).toContain('HTTP 401')
+    expect(shown).not.toMatch(/pa55|wrong-pass/)
     await done()
   })
 

@@ -23,13 +23,14 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
     async fetch(source: VideoSource, ctx: FetchContext): Promise<FetchedVideo> {
       if (source.kind !== 'http') throw new Error(`http source cannot fetch ${source.kind} videos`)
       const where = shown(source.url)
+      const { url, headers } = splitCredentials(source.url)
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(opts.connectTimeoutMs ?? 60_000)])
       let res: Response
       try {
-        res = await doFetch(source.url, { signal, redirect: 'follow' })
+        res = await doFetch(url, { signal, redirect: 'follow', headers })
       } catch (error) {
         if (ctx.signal.aborted) throw error
-        const why = isAbortError(error) ? 'no response in time' : describe(error)
+        const why = isAbortError(error) ? 'no response in time' : scrub(describe(error), source.url)
         throw new JobError(`download of ${where} failed: ${why}`, { cause: isAbortError(error) ? 'timeout' : 'other', retryable: true, error })
       }
       if (!res.ok || !res.body) {
@@ -38,7 +39,7 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
       }
       const header = res.headers.get('content-length')
       const total = header !== null && /^\d+$/.test(header) ? Number(header) : null
-      const dest = join(ctx.dir, fileName(res.url || source.url))
+      const dest = join(ctx.dir, fileName(res.url || url))
       ctx.log(`downloading ${where}${total !== null ? ` (${total} bytes)` : ''}`)
       let bytes = 0
       const counter = new Transform({
@@ -52,7 +53,7 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
         await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, createWriteStream(dest), { signal: ctx.signal })
       } catch (error) {
         if (ctx.signal.aborted) throw error
-        throw new JobError(`download of ${where} broke off after ${bytes} bytes: ${describe(error)}`, { cause: 'other', retryable: true, error })
+        throw new JobError(`download of ${where} broke off after ${bytes} bytes: ${scrub(describe(error), source.url)}`, { cause: 'other', retryable: true, error })
       }
       if (total !== null && bytes !== total)
         throw new JobError(`download of ${where} is incomplete: got ${bytes} of ${total} bytes`, { cause: 'other', retryable: true })
@@ -69,6 +70,36 @@ function statusError(status: number, text: string, where: string): JobError {
   if (status === 429) return new JobError(`rate limited: ${what}`, { cause: 'quota', retryable: true, detail: { status } })
   if (status >= 500 || status === 408) return new JobError(`server error: ${what}`, { cause: 'other', retryable: true, detail: { status } })
   return new JobError(`download refused: ${what}`, { cause: 'other', retryable: false, detail: { status } })
+}
+
+/**
+ * fetch refuses URLs with user:password (and names the whole URL, password included, in its
+ * error): the credentials go into a Basic Authorization header instead.
+ */
+function splitCredentials(raw: string): { url: string; headers: Record<string, string> } {
+  let u: URL
+  try {
+    u = new URL(raw)
+  } catch {
+    return { url: raw, headers: {} }
+  }
+  if (!u.username && !u.password) return { url: raw, headers: {} }
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')
+  u.username = ''
+  u.password = ''
+  return { url: u.href, headers: { authorization: `Basic ${basic}` } }
+}
+
+/** Takes the full URL (and its password or query, should a library echo them) out of an error text. */
+function scrub(text: string, raw: string): string {
+  let out = text.split(raw).join(shown(raw))
+  try {
+    const u = new URL(raw)
+    for (const secret of [u.password, decodeURIComponent(u.password), u.search.slice(1)]) if (secret.length >= 3) out = out.split(secret).join('…')
+  } catch {
+    // not a URL: nothing more to take out
+  }
+  return out
 }
 
 /** The URL without credentials or query (signed URLs carry secrets there). */
