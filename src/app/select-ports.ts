@@ -82,6 +82,7 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
         model: config.gemini.model,
         ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}),
         ...(config.gemini.promptFile ? { promptFile: config.gemini.promptFile } : {}),
+        ...(config.gemini.prices ? { prices: config.gemini.prices } : {}),
         dataDir: config.dataDir
       })
     } else {

@@ -13,6 +13,21 @@ const bool = z
   .regex(/^(1|0|true|false|yes|no|on|off)$/i)
   .transform((v) => /^(1|true|yes|on)$/i.test(v))
 
+/** USD per million tokens by model id; thinking tokens are billed as output. */
+export const PriceTable = z.record(z.string().regex(/^[\w.-]+$/), z.object({ inputPerMTok: z.number().min(0), outputPerMTok: z.number().min(0) }))
+export type PriceTable = z.infer<typeof PriceTable>
+const priceTable = z
+  .string()
+  .transform((v, ctx) => {
+    try {
+      return JSON.parse(v) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' })
+      return z.NEVER
+    }
+  })
+  .pipe(PriceTable)
+
 export interface VarSpec {
   schema: z.ZodType
   /** How the value should look, for the one-line error. */
@@ -40,6 +55,10 @@ const vars = {
   GEMINI_BASE_URL: { schema: url, expected: 'an http(s) URL of the Gemini API' },
   GOOGLE_GEMINI_BASE_URL: { schema: url, expected: 'an http(s) URL of the Gemini API' },
   GEMINI_PROMPT_FILE: { schema: text, expected: 'a path to a text file with the prompt' },
+  GEMINI_PRICES: {
+    schema: priceTable,
+    expected: 'JSON prices in USD per million tokens, merged over the built-in table, such as {"gemini-3.5-flash":{"inputPerMTok":1.5,"outputPerMTok":9}}'
+  },
   DATA_DIR: { schema: text, expected: 'a directory path' },
   WORKER_CONCURRENCY: { schema: int(1, 64), expected: 'a whole number from 1 to 64', fallback: 2 },
   POLL_WAIT_SECONDS: { schema: int(0, 20), expected: 'a whole number of seconds from 0 to 20', fallback: 20 },

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse as parseDotenv } from 'dotenv'
-import { configVars, type ConfigVarName, type VarSpec } from './config-vars'
+import { configVars, type ConfigVarName, type PriceTable, type VarSpec } from './config-vars'
 
 /** A missing or malformed setting. `message` is one line naming the variable and the expected form. */
 export class ConfigError extends Error {
@@ -28,7 +28,14 @@ export interface Config {
     sqsUrl: string | undefined
     s3Bucket: string | undefined
   }
-  gemini: { apiKey: string | undefined; model: string; baseUrl: string | undefined; promptFile: string | undefined }
+  gemini: {
+    apiKey: string | undefined
+    model: string
+    baseUrl: string | undefined
+    promptFile: string | undefined
+    /** GEMINI_PRICES: cost-estimate prices merged over the analyzer's built-in table. */
+    prices: PriceTable | undefined
+  }
   supabase: { url: string | undefined; serviceRoleKey: string | undefined }
   dataDir: string
   downloadDir: string
@@ -115,7 +122,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
       apiKey: str('GEMINI_API_KEY'),
       model: str('GEMINI_MODEL') ?? (configVars.GEMINI_MODEL.fallback as string),
       baseUrl: str('GEMINI_BASE_URL') ?? str('GOOGLE_GEMINI_BASE_URL'),
-      promptFile: str('GEMINI_PROMPT_FILE') ? resolve(cwd, str('GEMINI_PROMPT_FILE')!) : undefined
+      promptFile: str('GEMINI_PROMPT_FILE') ? resolve(cwd, str('GEMINI_PROMPT_FILE')!) : undefined,
+      prices: values['GEMINI_PRICES'] as PriceTable | undefined
     },
     supabase: { url: str('NEXT_PUBLIC_SUPABASE_URL'), serviceRoleKey: str('SUPABASE_SERVICE_ROLE_KEY') },
     dataDir,

@@ -1,11 +1,7 @@
-import { z } from 'zod'
+import type { PriceTable } from '../../core/config-vars'
 import type { TokenUsage } from '../../shared/analysis'
 
-/** USD per million tokens; thinking tokens are billed as output. */
-export const ModelPrice = z.object({ inputPerMTok: z.number().min(0), outputPerMTok: z.number().min(0) })
-export type ModelPrice = z.infer<typeof ModelPrice>
-export const PriceTable = z.record(z.string(), ModelPrice)
-export type PriceTable = z.infer<typeof PriceTable>
+export type { PriceTable }
 
 /**
  * Paid-tier list prices, text/image/video input, as transcribed on 2026-10-07 (research/gemini.md §3.6).
@@ -19,19 +15,6 @@ export const DEFAULT_PRICES: PriceTable = {
   'gemini-3.5-flash-lite': { inputPerMTok: 0.3, outputPerMTok: 2.5 },
   'gemini-3.8-flash': { inputPerMTok: 0.75, outputPerMTok: 3.75 },
   'gemini-3.1-pro-preview': { inputPerMTok: 2, outputPerMTok: 12 }
-}
-
-/** Parses a JSON price table (e.g. from GEMINI_PRICES); throws one line naming the problem. */
-export function parsePriceTable(json: string): PriceTable {
-  let raw: unknown
-  try {
-    raw = JSON.parse(json)
-  } catch {
-    throw new Error('GEMINI_PRICES is not JSON: expected {"model":{"inputPerMTok":n,"outputPerMTok":n}}')
-  }
-  const parsed = PriceTable.safeParse(raw)
-  if (!parsed.success) throw new Error(`GEMINI_PRICES is malformed: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`)
-  return parsed.data
 }
 
 /** The SDK's usageMetadata fields we read. */

@@ -41,6 +41,15 @@ describe('loadConfig', () => {
     expect(() => load({ READ_ONLY: 'maybe' })).toThrow(/READ_ONLY.*true or false/)
   })
 
+  it('reads a GEMINI_PRICES table and names the variable when it is malformed', () => {
+    const prices = { 'gemini-3.5-flash': { inputPerMTok: 2, outputPerMTok: 10 } }
+    expect(load({ GEMINI_PRICES: JSON.stringify(prices) }).gemini.prices).toEqual(prices)
+    expect(load({}).gemini.prices).toBeUndefined()
+    for (const bad of ['{not json', '{"gemini-3.5-flash":{"inputPerMTok":-1,"outputPerMTok":1}}', '[1]']) {
+      expect(() => load({ GEMINI_PRICES: bad })).toThrow(/^GEMINI_PRICES=.* is not valid: expected JSON prices in USD per million tokens/)
+    }
+  })
+
   it('never shows a secret in an error, and asks for the missing half of a pair', () => {
     expect(() => load({ CONSOLE_TOKEN: 'short' })).toThrow('CONSOLE_TOKEN=(hidden) is not valid: expected a token of at least 8 characters')
     expect(() => load({ NEXT_PUBLIC_SUPABASE_URL: 'https://abc.supabase.co' })).toThrow(/^SUPABASE_SERVICE_ROLE_KEY is missing/)

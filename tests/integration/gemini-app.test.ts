@@ -1,0 +1,103 @@
+import { readdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { silentLogger } from '../../src/app/logger'
+import { openApp, type App } from '../../src/app/open-app'
+import { loadConfig } from '../../src/core/config'
+import { formatStats } from '../../src/core/stats'
+import type { WorkerEvent } from '../../src/shared/events'
+import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
+import { makeTestVideo, tempDir } from '../support/media'
+
+// Gemini chosen by openApp from the environment alone, on the embedded queue and store: the
+// prompt and price settings reach the adapter, usage is summed in the statistics, and the
+// model is checked before any work starts.
+let fake: FakeGemini
+let dir: string
+let cleanup: () => Promise<void>
+let video: string
+const PRICES = { 'gemini-3.5-flash': { inputPerMTok: 10, outputPerMTok: 100 } }
+
+const configFor = (extra: Record<string, string> = {}) =>
+  loadConfig({
+    cwd: dir,
+    envFileName: null,
+    env: {
+      DATA_DIR: path.join(dir, 'data'),
+      GEMINI_API_KEY: fake.apiKey,
+      GEMINI_BASE_URL: fake.url,
+      GEMINI_PROMPT_FILE: 'my-prompt.md',
+      GEMINI_PRICES: JSON.stringify(PRICES),
+      POLL_WAIT_SECONDS: '1',
+      ...extra
+    }
+  })
+
+beforeAll(async () => {
+  ;({ dir, cleanup } = await tempDir('vp-gemini-app-'))
+  fake = await startFakeGemini()
+  video = await makeTestVideo(dir)
+  await writeFile(path.join(dir, 'my-prompt.md'), 'House prompt: analyse this lecture{{TITLE}} as JSON.')
+})
+
+afterAll(async () => {
+  await fake.close()
+  await cleanup()
+})
+
+async function waitFor(what: string, fn: () => boolean, ms = 40_000): Promise<void> {
+  const until = Date.now() + ms
+  while (!fn()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('Gemini through openApp on embedded defaults', () => {
+  it('uses the prompt file and price table from the settings, sums tokens and cost in the statistics, deletes every upload', async () => {
+    const app: App = await openApp(configFor(), { logger: silentLogger })
+    const events: WorkerEvent[] = []
+    app.core.events.subscribe((e) => events.push(e))
+    try {
+      await app.check()
+      expect(fake.count('models.get')).toBe(1)
+      await app.core.start()
+      const ids: string[] = []
+      for (const title of ['One', 'Two']) ids.push((await app.core.api['videos.enqueue']({ source: { kind: 'file', path: video }, title })).id)
+      await waitFor('both completed', () => ids.every((id) => events.some((e) => e.type === 'video.completed' && e.videoId === id)))
+
+      const prompts = fake.generateBodies.map((b) => JSON.stringify(b))
+      expect(prompts).toHaveLength(2)
+      expect(prompts.some((p) => p.includes('House prompt: analyse this lecture (titled \\"One\\") as JSON.'))).toBe(true)
+      const usages = await Promise.all(ids.map(async (id) => (await app.core.api['videos.get']({ id }))?.analysis?.usage))
+      const expectedCost = (u: (typeof usages)[number]) => ((u?.promptTokens ?? 0) * 10 + ((u?.outputTokens ?? 0) + (u?.thoughtsTokens ?? 0)) * 100) / 1e6
+      for (const u of usages) {
+        expect(u?.totalTokens).toBeGreaterThan(0)
+        expect(u?.costUsd).toBeCloseTo(expectedCost(u), 9)
+      }
+      const stats = await app.core.api['stats.get'](undefined)
+      expect(stats.tokens.total).toBe(usages.reduce((n, u) => n + (u?.totalTokens ?? 0), 0))
+      expect(stats.tokens.prompt).toBe(usages.reduce((n, u) => n + (u?.promptTokens ?? 0), 0))
+      expect(stats.costUsd).toBeCloseTo(expectedCost(usages[0]) + expectedCost(usages[1]), 9)
+      expect(formatStats(stats).join('\n')).toContain(`Tokens: ${stats.tokens.total} (prompt ${stats.tokens.prompt}, output ${stats.tokens.output}), cost $${stats.costUsd.toFixed(4)}`)
+      expect(JSON.stringify(await app.core.api['config.get'](undefined))).not.toContain(fake.apiKey)
+      await app.core.stop()
+      expect(fake.storedFiles()).toEqual([])
+      expect(fake.deleted).toHaveLength(2)
+      expect(await readdir(app.config.downloadDir)).toEqual([])
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('refuses to start on a retired model with one clear line, before any upload', async () => {
+    const before = fake.count('upload.start')
+    const app = await openApp(configFor({ GEMINI_MODEL: 'gemini-2.5-flash' }), { logger: silentLogger })
+    try {
+      await expect(app.check()).rejects.toThrow(/^Gemini model 'gemini-2.5-flash' does not exist or has been retired \(HTTP 404\): set GEMINI_MODEL/)
+      expect(fake.count('upload.start')).toBe(before)
+    } finally {
+      await app.close()
+    }
+  })
+})
