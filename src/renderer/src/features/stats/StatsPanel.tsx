@@ -1,6 +1,9 @@
-import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { lazy, Suspense } from 'react'
 import { useStats, useStatsHistory } from '../../api/queries'
 import { throughput } from '../../lib/throughput'
+
+// recharts is most of the bundle: load it after the list is on screen.
+const ThroughputChart = lazy(() => import('./ThroughputChart'))
 import { formatMs, STAGE_ORDER } from '../../lib/timeline'
 
 function Counter({ label, value, tone, testId }: { label: string; value: number | string; tone?: string; testId: string }) {
@@ -32,16 +35,9 @@ export function StatsPanel() {
       <div className="chart" aria-label="Throughput over the last hour">
         <span className="chart-title muted">throughput, per sample (last hour)</span>
         {points.length > 1 ? (
-          <ResponsiveContainer width="100%" height={96}>
-            <AreaChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: -24 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-              <XAxis dataKey="label" tick={{ fontSize: 10, fill: 'var(--muted)' }} minTickGap={40} />
-              <YAxis allowDecimals={false} tick={{ fontSize: 10, fill: 'var(--muted)' }} width={48} />
-              <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', fontSize: 12 }} />
-              <Area type="monotone" dataKey="processed" stackId="1" stroke="var(--ok)" fill="var(--ok)" fillOpacity={0.35} isAnimationActive={false} />
-              <Area type="monotone" dataKey="failed" stackId="1" stroke="var(--bad)" fill="var(--bad)" fillOpacity={0.35} isAnimationActive={false} />
-            </AreaChart>
-          </ResponsiveContainer>
+          <Suspense fallback={<div style={{ height: 96 }} />}>
+            <ThroughputChart points={points} />
+          </Suspense>
         ) : (
           <p className="muted small">The chart fills in as the worker records samples.</p>
         )}
