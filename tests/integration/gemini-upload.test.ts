@@ -9,7 +9,7 @@ import type { AnalyzeContext } from '../../src/core/ports'
 import { startFakeGeminiChild, type FakeGeminiChild } from '../support/fake-gemini-child'
 
 const MiB = 1024 * 1024
-const SIZE = 100 * MiB
+const SIZE = 500 * MiB
 
 let fake: FakeGeminiChild
 let dir = ''
@@ -44,7 +44,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-it('streams a 100 MB upload from disk with RSS growth under 128 MB, bytes intact, file deleted', async () => {
+it('streams a 500 MB upload from disk with RSS growth under 128 MB, bytes intact, file deleted', async () => {
   const analyzer = createGeminiAnalyzer({ apiKey: fake.apiKey, baseUrl: fake.url, poll: { minIntervalMs: 5 } })
   const progress: number[] = []
   const ctx: AnalyzeContext = {
@@ -61,7 +61,7 @@ it('streams a 100 MB upload from disk with RSS growth under 128 MB, bytes intact
   }
   peak = Math.max(peak, process.memoryUsage.rss())
   const growthMiB = (peak - baseline) / MiB
-  console.log(`[gemini-upload] 100 MiB upload: RSS growth ${growthMiB.toFixed(1)} MiB`)
+  console.log(`[gemini-upload] ${SIZE / MiB} MiB upload: RSS growth ${growthMiB.toFixed(1)} MiB`)
   expect(growthMiB).toBeLessThan(128)
   const stats = await fake.stats()
   expect(stats.bytesReceived).toBe(SIZE)
