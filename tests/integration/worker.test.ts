@@ -154,7 +154,8 @@ describe('worker on the embedded pieces', () => {
     const bad = await h.core.api['videos.get']({ id: badId })
     expect(bad?.video.processingStatus).toBe('failed')
     expect(bad?.video.errorCause).toBe('bad-message')
-    expect(bad?.video.analysisResult).toMatch(/^Error: bad queue message: .*ftp|^Error: bad queue message: /)
+    expect(bad?.video.analysisResult).toMatch(/^Error: bad queue message: message is not a video job: expected \{"video_id": "<uuid>", "source_type": .*\(source_type: /)
+    expect(bad?.video.isProcessed).toBe(false)
     const lost = await h.core.api['videos.get']({ id: missing.id })
     expect(lost?.video.errorCause).toBe('source-missing')
     expect(lost?.video.analysisResult).toBe(`Error: video file not found: ${missingPath} (no such file); check the path or enqueue it again`)
@@ -205,6 +206,28 @@ describe('worker on the embedded pieces', () => {
     expect((await h.queue.counts()).visible).toBe(2)
     expect(await readdir(h.downloadDir)).toEqual([])
     await h.core.close()
+  })
+
+  it('survives a store outage mid-run: the message waits out the backoff and the video completes once', async () => {
+    const h = await harness({ backoffSeconds: () => 1 })
+    const v = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: video } })
+    // A real store error: the table of record is gone while the worker receives the message.
+    await db.exec('alter table videos rename to videos_away')
+    try {
+      await h.core.start()
+      await waitFor('outage noticed', () => h.events.some((e) => e.type === 'log' && e.level === 'error' && /store unavailable/.test(e.message)))
+    } finally {
+      await db.exec('alter table videos_away rename to videos')
+    }
+    await waitFor('completed', () => h.events.some((e) => e.type === 'video.completed' && e.videoId === v.id))
+    const receives = h.events.filter((e) => e.type === 'message.received')
+    expect(receives.length).toBeGreaterThanOrEqual(2)
+    expect(h.events.filter((e) => e.type === 'video.completed')).toHaveLength(1)
+    expect((await h.core.api['worker.status'](undefined)).state).toBe('running')
+    expect((await h.core.api['videos.get']({ id: v.id }))?.video).toMatchObject({ processingStatus: 'completed', isProcessed: true, attempts: 1 })
+    await h.core.close()
+    const counts = await h.queue.counts()
+    expect([counts.visible, counts.inFlight, counts.dead]).toEqual([0, 0, 0])
   })
 
   it('refuses writes in read-only mode', async () => {
