@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, render, screen, waitFor } from '@testing-library/react'
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
 import { TransportContext } from '../../../src/renderer/src/api/transport-context'
@@ -69,5 +69,20 @@ describe('read-only mode', () => {
     expect(screen.queryByText('Retry this group')).toBeNull()
     expect(screen.queryByTestId('retry-all-failed')).toBeNull()
     expect(screen.getByTestId('failure-group-source-missing').textContent).toContain('2')
+  })
+
+  it('when writable, "Retry this group" requeues the failures of that cause only', async () => {
+    const { core, wrap, client } = setup(false)
+    const cancelled = await core.api['videos.enqueue']({ source: { kind: 'file', path: '/a.mp4' }, title: 'Cancelled one' })
+    await core.api['videos.cancel']({ id: cancelled.id })
+    client.setQueryData(['failures'], [
+      { cause: 'cancelled', count: 1, example: 'Error: cancelled' },
+      { cause: 'quota', count: 3, example: 'Error: 429 Too Many Requests' }
+    ])
+    render(wrap(<FailureGroups readOnly={false} onShowFailed={() => {}} />))
+    expect(screen.getByTestId('failure-group-quota').textContent).toContain('429 Too Many Requests')
+    expect(screen.getByTestId('failure-group-quota').textContent).not.toContain('Error: 429')
+    fireEvent.click(within(screen.getByTestId('failure-group-cancelled')).getByRole('button', { name: 'Retry this group' }))
+    await waitFor(async () => expect((await core.api['videos.get']({ id: cancelled.id }))?.video.processingStatus).toBe('queued'))
   })
 })
