@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import { embeddedMigrations, type Migration } from './migrations'
-import { createFromTemplate } from './template'
+import { createFromTemplate, migrated } from './template'
 
 /** The embedded Postgres (PGlite). Single-process: one instance per data directory per process. */
 export type EmbeddedDb = PGlite
@@ -52,14 +52,7 @@ async function create(target: string, opts: OpenDatabaseOptions): Promise<PGlite
   const migrations = await allMigrations(migrationsDir)
   const fresh = target === 'memory://' || !existsSync(join(target, 'PG_VERSION'))
   if (fresh && opts.template !== false) return await createFromTemplate(target, migrations, dirname(dirname(migrationsDir)), migrate)
-  const db = await PGlite.create(target)
-  try {
-    await migrate(db, migrations)
-    return db
-  } catch (error) {
-    await db.close().catch(() => undefined)
-    throw error
-  }
+  return await migrated(await PGlite.create(target), migrations, migrate)
 }
 
 /** Applies each migration once, in order, each in its own transaction. */

@@ -30,7 +30,8 @@ export async function createFromTemplate(
   return db
 }
 
-async function migrated(
+/** Runs the migrations on a just-opened database; closes it if they fail. */
+export async function migrated(
   db: PGlite,
   migrations: readonly Migration[],
   migrate: (db: PGlite, migrations: readonly Migration[]) => Promise<unknown>
