@@ -167,6 +167,15 @@ export function maskSecret(value: string): string {
   return value.length >= 20 ? `****${value.slice(-4)}` : '****'
 }
 
+/** An endpoint URL may carry a password (`http://user:pass@proxy`): shown masked, like the secrets. */
+function maskUrlPassword(value: string): string {
+  if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return value
+  const url = new URL(value)
+  if (!url.password) return value
+  url.password = '****'
+  return url.href
+}
+
 /** Every known variable with its effective value, secrets masked: safe for logs and the console. */
 export function publicConfig(config: Config): Record<string, string> {
   const out: Record<string, string> = {}
@@ -186,7 +195,7 @@ export function publicConfig(config: Config): Record<string, string> {
   for (const [name, spec] of Object.entries(configVars) as [ConfigVarName, VarSpec][]) {
     const value = config.raw[name] ?? effective[name]
     if (value === undefined) out[name] = '(not set)'
-    else out[name] = spec.secret ? maskSecret(value) : value
+    else out[name] = spec.secret ? maskSecret(value) : maskUrlPassword(value)
   }
   return out
 }

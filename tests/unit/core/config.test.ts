@@ -83,5 +83,7 @@ describe('describeConfig', () => {
     expect(shown['SUPABASE_SERVICE_ROLE_KEY']).toBe('****')
     expect(shown['AWS_SQS_URL']).toBe('(not set)')
     expect(shown['WORKER_CONCURRENCY']).toBe('2')
+    const proxied = publicConfig(load({ GEMINI_BASE_URL: 'http://gateway:hunter22@127.0.0.1:8080/gemini' }))
+    expect(proxied['GEMINI_BASE_URL']).toBe('http://gateway:****@127.0.0.1:8080/gemini')
   })
 })
