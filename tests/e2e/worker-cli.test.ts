@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startFakeGemini } from '../support/fake-gemini'
 import { makeTestVideo, tempDir } from '../support/media'
 
 const BIN = fileURLToPath(new URL('../../bin/video-processor.js', import.meta.url))
@@ -75,6 +76,24 @@ describe('video-processor CLI', () => {
     expect(r.stderr.trim().split('\n')).toEqual(['WORKER_CONCURRENCY="abc" is not valid: expected a whole number from 1 to 64'])
   })
 
+  it('checks the Gemini model before working: a retired one is one line naming GEMINI_MODEL, exit code 1', async () => {
+    const gemini = await startFakeGemini()
+    try {
+      const dataDir = path.join(dir, 'retired')
+      const r = await cli(['worker'], env(dataDir, { GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url, GEMINI_MODEL: 'gemini-2.5-flash' }))
+      expect(r.code).toBe(1)
+      expect(r.stderr.trim().split('\n')).toEqual([
+        "The analyzer cannot work: Gemini model 'gemini-2.5-flash' does not exist or has been retired (HTTP 404): set GEMINI_MODEL to a current model such as gemini-3.5-flash"
+      ])
+      expect(r.stdout).toMatch(/analyzer\s+gemini \(gemini-2\.5-flash\)/)
+      expect(r.stdout).not.toContain(gemini.apiKey)
+      expect([gemini.count('models.get'), gemini.count('upload.start')]).toEqual([1, 0])
+      expect(existsSync(path.join(dataDir, 'owner.lock'))).toBe(false)
+    } finally {
+      await gemini.close()
+    }
+  })
+
   it('runs a worker that enqueue and status reach from other processes, and stops gracefully on SIGINT', async () => {
     const dataDir = path.join(dir, 'run')
     const e = env(dataDir)
@@ -93,6 +112,10 @@ describe('video-processor CLI', () => {
     const detail = JSON.parse(one.stdout) as { video: { processingStatus: string; isProcessed: boolean; source: unknown }; analysis: { metadata: { width: number } } }
     expect(detail.video).toMatchObject({ processingStatus: 'completed', isProcessed: true, source: { kind: 'file', path: video } })
     expect(detail.analysis.metadata.width).toBe(160)
+    const plain = await cli(['status', id], e)
+    expect(plain.stdout).toMatch(new RegExp(`^Video\\s+${id}\\nTitle\\s+First clip\\n`))
+    expect(plain.stdout).toMatch(/^Status\s+completed \(processed\)$/m)
+    expect(plain.stdout).toMatch(/^Analysis\n\s+Summary\s+\S[\s\S]*^Events\n[\s\S]*video\.completed/m)
     const table = await cli(['status'], e)
     expect(table.stdout).toMatch(new RegExp(`Worker: process ${w.proc.pid} \\(running\\)`))
     expect(table.stdout).toMatch(new RegExp(`${id}\\s+completed`))
