@@ -150,6 +150,21 @@ describe('worker on SQS + S3 + Supabase + Gemini stand-ins', () => {
     expect(await aws.counts(url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 })
   })
 
+  it('a stop hands the running job back to SQS at once (visibility 0), nothing waits for the timeout', async () => {
+    const { url } = await aws.createQueue(`stop-${randomUUID().slice(0, 8)}`, { VisibilityTimeout: '600' })
+    const id = await upstreamRow('stopped mid-job')
+    gemini.fault('generate', { kind: 'delay', ms: 8000 })
+    const { core, events } = await startWorker(url)
+    await aws.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: s3Message(id) }))
+    await waitFor('job running', () => events.some((e) => e.type === 'video.status' && e.videoId === id && e.status === 'uploading'))
+    await core.stop({ mode: 'now' })
+    // With a 600 s visibility timeout, only a hand-back makes it visible again this soon. The poll the
+    // stop abandoned may catch it first (SQS hands it to any waiting poll): that one gives it back too.
+    const out = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }))
+    expect(out.Messages?.map((m) => m.Body)).toEqual([s3Message(id)])
+    expect(Number(out.Messages?.[0]?.Attributes?.ApproximateReceiveCount)).toBeGreaterThanOrEqual(2)
+  })
+
   it('a message that always fails reaches the DLQ after maxReceiveCount, its video failed with the reason', async () => {
     const dlq = await aws.createQueue(`poison-dlq-${randomUUID().slice(0, 8)}`)
     const { url } = await aws.createQueue(`poison-${randomUUID().slice(0, 8)}`, {

@@ -100,6 +100,26 @@ describe('SQS queue adapter on fauxqs', () => {
     await queue.close()
   })
 
+  it('a message reaching a poll after its caller aborted is handed back, not stranded for the visibility timeout', async () => {
+    const q = await aws.createQueue(queueName('orphan'), { VisibilityTimeout: '600' })
+    const logger = memoryLogger()
+    const queue = await createSqsQueue({ queueUrl: q.url, aws: aws.aws, logger })
+    const ac = new AbortController()
+    const waiting = queue.receive({ max: 10, waitSeconds: 20, signal: ac.signal })
+    await sleep(200)
+    ac.abort()
+    expect(await waiting).toEqual([])
+    // SQS still holds the abandoned poll open and gives it the next message.
+    await aws.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'arrived late' }))
+    const other = await createSqsQueue({ queueUrl: q.url, aws: aws.aws })
+    const [got] = await drain(other, 1)
+    expect(got?.body).toBe('arrived late')
+    expect(logger.lines.some((l) => /reached a long poll nobody waited for; handing them back/.test(l))).toBe(true)
+    await other.delete([got!.receiptHandle])
+    await queue.close()
+    await other.close()
+  })
+
   it('a heartbeat keeps a job longer than the visibility timeout from being delivered again', async () => {
     const q = await aws.createQueue(queueName('lease'), { VisibilityTimeout: '2' })
     const queue = await createSqsQueue({ queueUrl: q.url, aws: aws.aws })

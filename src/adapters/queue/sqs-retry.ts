@@ -16,6 +16,8 @@ export interface RetryCall {
   /** Retries after the first attempt; Infinity for the receive loop. */
   retries: number
   signal?: AbortSignal
+  /** Checked before each retry: true ends the retrying (a poll nobody waits for any more). */
+  giveUp?: () => boolean
 }
 
 /**
@@ -37,9 +39,10 @@ export async function withBackoff<T>(
     maxTimeout: backoff.maxTimeoutMs ?? 20_000,
     randomize: true,
     ...(call.signal ? { signal: call.signal } : {}),
-    shouldRetry: ({ error }) => isTransientAwsError(error),
+    unref: true,
+    shouldRetry: ({ error }) => isTransientAwsError(error) && !call.giveUp?.(),
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-      if (!isTransientAwsError(error) || call.signal?.aborted) return
+      if (!isTransientAwsError(error) || call.signal?.aborted || call.giveUp?.()) return
       failures = attemptNumber
       const next = retriesLeft > 0 ? 'backing off before retrying' : 'giving up'
       logger.warn(`SQS ${call.what} failed (attempt ${attemptNumber}): ${describeAwsError(error)}; ${next}`)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { SQSClient } from '@aws-sdk/client-sqs'
+import type { Message, ReceiveMessageCommandOutput, SQSClient } from '@aws-sdk/client-sqs'
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
@@ -13,6 +13,7 @@ import { describeAwsError } from '../aws-errors'
 import type { QueueAttributes } from './sqs-attributes'
 import { readQueueAttributes, resolveQueueUrl } from './sqs-attributes'
 import { isLeaseLost, LeaseLostError, LeaseTracker } from './sqs-lease'
+import { AbandonedPolls } from './sqs-poll'
 import type { BackoffOptions } from './sqs-retry'
 import { withBackoff } from './sqs-retry'
 import { errorCode, queueNameOf, quietLogger, SqsDeleteError, SYSTEM_ATTRIBUTES, toReceived } from './sqs-messages'
@@ -32,6 +33,8 @@ export interface SqsQueueOptions {
   visibilityTimeoutSeconds?: number
   logger?: Logger
   backoff?: BackoffOptions
+  /** How long close() lets polls abandoned by a stop return what they got (default 2 s). */
+  closeGraceMs?: number
 }
 
 /** Connects to the queue and reads its attributes (visibility timeout, RedrivePolicy, FIFO). */
@@ -63,6 +66,8 @@ class SqsQueue implements Queue {
   private readonly url: string
   private readonly closing = new AbortController()
   private readonly leases = new LeaseTracker()
+  private readonly abandoned = new AbandonedPolls()
+  private closed = false
   private dlqUrl: Promise<string> | null = null
 
   constructor(
@@ -79,25 +84,43 @@ class SqsQueue implements Queue {
 
   async receive({ max, waitSeconds, signal }: ReceiveOptions): Promise<ReceivedMessage[]> {
     const count = Math.min(10, Math.floor(max))
-    if (count < 1 || this.closing.signal.aborted) return []
-    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal
+    if (count < 1 || this.closed || signal?.aborted) return []
+    let abandoned = false
+    const command = new ReceiveMessageCommand({
+      QueueUrl: this.url,
+      MaxNumberOfMessages: count,
+      WaitTimeSeconds: Math.max(0, Math.min(20, Math.round(waitSeconds))),
+      MessageSystemAttributeNames: [...SYSTEM_ATTRIBUTES],
+      ...(this.opts.visibilityTimeoutSeconds !== undefined ? { VisibilityTimeout: this.opts.visibilityTimeoutSeconds } : {})
+    })
+    // Only close() cuts the HTTP request; the caller's abort abandons the poll (see AbandonedPolls).
+    const poll = withBackoff(
+      async (): Promise<ReceiveMessageCommandOutput> =>
+        abandoned ? { $metadata: {} } : await this.client.send(command, { abortSignal: this.closing.signal }),
+      { what: `receive on ${this.name}`, retries: Infinity, signal: this.closing.signal, giveUp: () => abandoned },
+      this.opts.backoff ?? {},
+      this.logger
+    )
+    let onAbort = () => {}
+    const aborted = new Promise<'abandoned'>((resolve) => {
+      onAbort = () => resolve('abandoned')
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
     try {
-      const out = await this.retry('receive', Infinity, stop, (s) =>
-        this.client.send(
-          new ReceiveMessageCommand({
-            QueueUrl: this.url,
-            MaxNumberOfMessages: count,
-            WaitTimeSeconds: Math.max(0, Math.min(20, Math.round(waitSeconds))),
-            MessageSystemAttributeNames: [...SYSTEM_ATTRIBUTES],
-            ...(this.opts.visibilityTimeoutSeconds !== undefined ? { VisibilityTimeout: this.opts.visibilityTimeoutSeconds } : {})
-          }),
-          s ? { abortSignal: s } : {}
+      const result = await Promise.race([poll.then((out) => ({ out }), (error: unknown) => ({ error })), aborted])
+      if (result === 'abandoned') {
+        abandoned = true
+        this.abandoned.adopt(
+          poll.then((out) => out.Messages ?? []),
+          (messages) => this.handBack(messages)
         )
-      )
-      return (out.Messages ?? []).map(toReceived)
-    } catch (error) {
-      if (stop.aborted) return []
-      throw new Error(`SQS receive from ${this.name} failed: ${describeAwsError(error)}`, { cause: error })
+        return []
+      }
+      if ('out' in result) return (result.out.Messages ?? []).map(toReceived)
+      if (this.closing.signal.aborted) return []
+      throw new Error(`SQS receive from ${this.name} failed: ${describeAwsError(result.error)}`, { cause: result.error })
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
     }
   }
 
@@ -171,8 +194,19 @@ class SqsQueue implements Queue {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    // A poll abandoned at stop may just have been handed a job given back: let it return it.
+    await this.abandoned.settle(this.opts.closeGraceMs ?? 2000)
     this.closing.abort()
     if (!this.opts.client) this.client.destroy()
+  }
+
+  private async handBack(messages: Message[]): Promise<void> {
+    this.logger.info(`SQS: ${messages.length} message(s) reached a long poll nobody waited for; handing them back`)
+    await Promise.all(
+      messages.map((m) => (m.ReceiptHandle ? this.changeVisibility(m.ReceiptHandle, 0).catch(() => undefined) : undefined))
+    )
   }
 
   private async sendTo(
