@@ -52,16 +52,16 @@ function rendererStale(): boolean {
   return statSync(index).mtimeMs < sources
 }
 
-function cleanEnv(dataDir: string): NodeJS.ProcessEnv {
+function cleanEnv(dataDir: string, token = TOKEN): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(AWS_|GEMINI_|GOOGLE_|NEXT_PUBLIC_SUPABASE|SUPABASE_|WORKER_|POLL_|DOWNLOAD_DIR|DATA_DIR|READ_ONLY|CONSOLE_TOKEN|HOST|PORT)/.test(k))
   )
-  return { ...clean, DATA_DIR: dataDir, POLL_WAIT_SECONDS: '1', CONSOLE_TOKEN: TOKEN }
+  return { ...clean, DATA_DIR: dataDir, POLL_WAIT_SECONDS: '1', CONSOLE_TOKEN: token }
 }
 
-async function startServe(dataDir: string, port = '0'): Promise<string> {
+async function startServe(dataDir: string, port = '0', token = TOKEN): Promise<string> {
   serveOutput = ''
-  serve = spawn(process.execPath, [BIN, 'serve', '--port', port], { cwd: dir, env: cleanEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] })
+  serve = spawn(process.execPath, [BIN, 'serve', '--port', port], { cwd: dir, env: cleanEnv(dataDir, token), stdio: ['ignore', 'pipe', 'pipe'] })
   serve.stdout!.on('data', (d: Buffer) => (serveOutput += d.toString()))
   serve.stderr!.on('data', (d: Buffer) => (serveOutput += d.toString()))
   const until = Date.now() + 90_000
@@ -240,5 +240,13 @@ describe.skipIf(skipReason !== null)('console in a browser against serve', () =>
     await page.getByTestId('add-files').setInputFiles(foxtrot)
     await expect.poll(() => row('foxtrot').getAttribute('data-status'), { timeout: 120_000 }).toBe('completed')
     expect(await page.getByTestId('add-message').textContent()).toBe('Queued 1 file')
+  })
+
+  it('says so when the restarted server no longer accepts the page\'s token', async () => {
+    const port = new URL(baseUrl).port
+    await stopServe()
+    baseUrl = await startServe(path.join(dir, 'data'), port, 'a-different-token')
+    await expect.poll(() => page.getByTestId('unauthorized').isVisible(), { timeout: 30_000 }).toBe(true)
+    expect(await page.getByTestId('connection').textContent()).toContain('reconnecting')
   })
 })

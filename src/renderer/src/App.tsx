@@ -2,6 +2,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, ty
 import { useQueryClient } from '@tanstack/react-query'
 import type { WorkerEvent } from '../../shared/events'
 import type { VideoPage } from '../../shared/video'
+import { ConsoleApiError } from '../../shared/console-api'
 import { keys } from './api/keys'
 import { useActions, useVideos, useWorkerStatus } from './api/queries'
 import { useEventStream } from './api/use-event-stream'
@@ -17,7 +18,7 @@ import { VideoList } from './features/videos/VideoList'
 import { VideoDetail } from './features/detail/VideoDetail'
 
 export function App() {
-  const { data: status } = useWorkerStatus()
+  const { data: status, error: statusError } = useWorkerStatus()
   const { data: page, error: listError } = useVideos()
   const actions = useActions()
   const readOnly = status?.readOnly ?? false
@@ -82,6 +83,11 @@ export function App() {
       onDrop={onDrop}
     >
       <Header status={status} connection={connection} onAdd={() => setAdding((a) => !a)} />
+      {statusError instanceof ConsoleApiError && statusError.code === 'unauthorized' ? (
+        <p className="banner tone-bad" role="alert" data-testid="unauthorized">
+          The console server does not accept this page any more (it restarted with a new token): open the address it printed.
+        </p>
+      ) : null}
       <main className={`layout${selectedId ? ' with-detail' : ''}`}>
         <div className="left">
           <StatsPanel />

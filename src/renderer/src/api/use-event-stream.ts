@@ -88,6 +88,7 @@ export function useEventStream(onFailure?: FailureListener): Connection {
   const onFailureRef = useLatest(onFailure)
   useEffect(() => {
     const apply = createEventApplier(client, (event) => onFailureRef.current?.(event))
+    let lastProbe = 0
     return transport.subscribe(apply, {
       onOpen: () => {
         setConnection('live')
@@ -95,7 +96,14 @@ export function useEventStream(onFailure?: FailureListener): Connection {
         void client.invalidateQueries()
       },
       onReset: () => void client.invalidateQueries(),
-      onError: () => setConnection('reconnecting')
+      onError: () => {
+        setConnection('reconnecting')
+        // The stream cannot say why it failed; the status call can (down, or a new token).
+        if (Date.now() - lastProbe > 5000) {
+          lastProbe = Date.now()
+          void client.invalidateQueries({ queryKey: keys.worker })
+        }
+      }
     })
   }, [transport, client, onFailureRef])
   return connection
