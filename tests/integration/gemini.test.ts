@@ -8,7 +8,7 @@ import { youtubeWatchUrl } from '../../src/adapters/analyzer/gemini-youtube'
 import { JobError } from '../../src/core/errors'
 import type { AnalyzeContext, FetchedVideo } from '../../src/core/ports'
 import { Analysis } from '../../src/shared/analysis'
-import { errors, sampleAnalysis, startFakeGemini, type FakeGemini } from '../support/fake-gemini'
+import { apiError, errors, sampleAnalysis, startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 
 interface Recorded {
   ctx: AnalyzeContext
@@ -152,6 +152,20 @@ describe('gemini analyzer: failures', () => {
     expect(fake.count('generate')).toBe(3)
     expect(e.message).toMatch(/HTTP 503 UNAVAILABLE.*overloaded.*after 3 attempts/)
     expect(e.retryable).toBe(true)
+  })
+
+  it('retries a 500, and fails a 403 at once with a message naming what to check', async () => {
+    fake.fault('generate', { kind: 'error', reply: errors.internal() })
+    const r = recorder()
+    await analyzer().analyze(youtube, r.ctx)
+    expect(fake.count('generate')).toBe(2)
+    expect(r.logs.find((l) => l.level === 'warn')?.message).toMatch(/HTTP 500 INTERNAL/)
+    fake.reset()
+    fake.fault('generate', { kind: 'error', reply: apiError(403, 'PERMISSION_DENIED', 'Generative Language API has not been used in project 123 before or it is disabled.') })
+    const e = await failure(analyzer().analyze(youtube, recorder().ctx))
+    expect(fake.count('generate')).toBe(1)
+    expect([e.retryable, e.failureCause]).toEqual([false, 'other'])
+    expect(e.message).toMatch(/HTTP 403 PERMISSION_DENIED: permission denied \(the key lacks access to this API or project.*\)\. Generative Language API has not been used/)
   })
 
   it('does not retry a daily quota 429: the video fails as quota, not retryable', async () => {
