@@ -46,7 +46,15 @@ async function main(): Promise<void> {
   await win.loadURL(devUrl ?? APP_URL)
   // Like `serve`, the owner answers `enqueue` and `status` from other shells on loopback.
   const owner = await serveOwnerConsole(opened)
-  await core.start()
+  try {
+    await opened.check()
+    await core.start()
+  } catch (error) {
+    // The history stays browsable; the worker waits until the cause is fixed and Start is pressed.
+    const message = error instanceof Error ? error.message : String(error)
+    console.error(`video-processor: the analyzer cannot work: ${message}`)
+    void dialog.showMessageBox(win, { type: 'warning', title: 'Worker not started', message: 'The analyzer cannot work, so the worker was not started.', detail: message })
+  }
 
   let quitting = false
   app.on('before-quit', (event) => {
