@@ -15,7 +15,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
-          maxWorkers: 2
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 }
         }
       },
       {
@@ -23,7 +24,9 @@ export default defineConfig({
           name: 'renderer',
           environment: 'jsdom',
           include: ['tests/unit/renderer/**/*.test.{ts,tsx}'],
-          testTimeout: 20_000
+          testTimeout: 20_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 }
         }
       },
       {
@@ -35,7 +38,8 @@ export default defineConfig({
           hookTimeout: 180_000,
           pool: 'forks',
           maxWorkers: 1,
-          fileParallelism: false
+          fileParallelism: false,
+          sequence: { groupOrder: 2 }
         }
       }
     ]

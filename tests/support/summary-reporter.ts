@@ -1,11 +1,11 @@
-import type { Reporter, TestModule } from 'vitest/node'
+import type { Reporter, SerializedError, TestModule } from 'vitest/node'
 
 /**
  * Prints one plain closing line, `tests: N passed, N failed, N skipped`, after Vitest's own
  * summary, so CI and people read the same count in any log.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
     let passed = 0
     let failed = 0
     let skipped = 0
@@ -18,6 +18,8 @@ export default class SummaryReporter implements Reporter {
       }
       if (module.state() === 'failed' && !module.children.size) failed++
     }
+    // An unhandled error (a crashed worker, a bad configuration) fails the run even with no failed test.
+    failed += unhandledErrors.length
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`)
   }
 }
