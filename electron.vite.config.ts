@@ -1,6 +1,17 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import type { Plugin } from 'vite'
+
+/** Dev server only: React's refresh preamble is an inline script and HMR a websocket. */
+function devCsp(): Plugin {
+  return {
+    name: 'console-dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) =>
+      html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws:")
+  }
+}
 
 // main: our code bundled, npm dependencies left in node_modules (PGlite, the SDKs, ffmpeg installers).
 // preload: ONE CommonJS file with everything inlined, because a sandboxed preload cannot require.
@@ -24,7 +35,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(import.meta.dirname, 'src/renderer'),
-    plugins: [react()],
+    plugins: [react(), devCsp()],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       emptyOutDir: true,
