@@ -38,7 +38,7 @@ export function Timeline({ video, journal }: { video: Video; journal: JournalEnt
       {attempts.map((attempt) => (
         <div key={attempt.attempt} data-testid="attempt-timeline">
           <h4>
-            Attempt {attempt.attempt} <span className="muted">· {new Date(attempt.startedAt).toLocaleString()} · {formatMs(attempt.totalMs)} · {attempt.outcome}</span>
+            {attempt.attempt === 0 ? 'Waiting in the queue' : `Attempt ${attempt.attempt}`} <span className="muted">· {new Date(attempt.startedAt).toLocaleString()} · {formatMs(attempt.totalMs)} · {attempt.outcome}</span>
           </h4>
           <Waterfall bars={attempt.bars} totalMs={attempt.totalMs} testId="status-waterfall" />
         </div>
