@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { mkdir, open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { isAlive } from '../core/pid'
 
 /** DATA_DIR is owned by a live process; the message is one line naming the pid. */
 export class OwnerLockError extends Error {
@@ -23,16 +24,7 @@ export interface OwnerLock {
 
 export const LOCK_FILE = 'owner.lock'
 
-/** True when a process with this pid exists (EPERM: it exists but belongs to another user). */
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+export { isAlive }
 
 /** The pid written in DATA_DIR/owner.lock when that process is still alive, else null. */
 export async function currentOwner(dataDir: string): Promise<number | null> {

@@ -1,9 +1,8 @@
-import { readdir, rm } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { WorkerState } from '../shared/events'
 import type { ReceivedMessage } from './ports'
 import { handleMessage, errorText, type MessageDeps } from './pipeline/handle-message'
 import type { AbortReason } from './pipeline/failure'
+import { removeStaleJobDirs } from './pipeline/job-dirs'
 
 export interface WorkerOptions {
   concurrency: number
@@ -30,7 +29,6 @@ export interface Worker {
 }
 
 type Deps = Omit<MessageDeps, 'track'>
-const JOB_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d+$/i
 
 /**
  * The consumer loop: long-polls for at most as many messages as there are free slots, runs
@@ -126,11 +124,6 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
     }
   }
 
-  async function cleanStaleDirs() {
-    const entries = await readdir(deps.downloadDir).catch(() => [] as string[])
-    await Promise.all(entries.filter((e) => JOB_DIR.test(e)).map((e) => rm(join(deps.downloadDir, e), { recursive: true, force: true })))
-  }
-
   const abortAll = (reason: AbortReason) => {
     for (const { controller } of inflight.values()) controller.abort(reason)
   }
@@ -146,7 +139,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
       if (stopping) await stopping
       if (state !== 'stopped') return
       setState('starting')
-      await cleanStaleDirs()
+      await removeStaleJobDirs(deps.downloadDir)
       stats.started()
       draining = false
       setState('running')

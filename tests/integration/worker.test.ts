@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdir, readFile, readdir } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalAnalyzer } from '../../src/adapters/analyzer/local/index'
@@ -228,6 +229,24 @@ describe('worker on the embedded pieces', () => {
     await h.core.close()
     const counts = await h.queue.counts()
     expect([counts.visible, counts.inFlight, counts.dead]).toEqual([0, 0, 0])
+  })
+
+  it('clears job directories a crash left at start, but not those of another live worker sharing DOWNLOAD_DIR', async () => {
+    const h = await harness()
+    const exited = spawn(process.execPath, ['-e', ''])
+    const deadPid = await new Promise<number>((resolve) => exited.on('exit', () => resolve(exited.pid!)))
+    const dirs = {
+      unmarked: '0b6c3a52-1f0e-4c7e-9d3b-5a2f8e1c4d71-1',
+      dead: '0b6c3a52-1f0e-4c7e-9d3b-5a2f8e1c4d72-1',
+      live: '0b6c3a52-1f0e-4c7e-9d3b-5a2f8e1c4d73-2',
+      other: 'notes'
+    }
+    for (const d of Object.values(dirs)) await mkdir(path.join(h.downloadDir, d))
+    await writeFile(path.join(h.downloadDir, dirs.dead, '.video-processor-pid'), String(deadPid))
+    await writeFile(path.join(h.downloadDir, dirs.live, '.video-processor-pid'), String(process.ppid))
+    await h.core.start()
+    expect((await readdir(h.downloadDir)).sort()).toEqual([dirs.live, dirs.other].sort())
+    await h.core.close()
   })
 
   it('refuses writes in read-only mode', async () => {

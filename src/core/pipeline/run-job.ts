@@ -9,6 +9,7 @@ import type { Ports, Source, VideoPatch } from '../ports'
 import type { Recorder } from '../recorder'
 import type { StatsTracker } from '../stats'
 import { abortReason, toJobError } from './failure'
+import { markJobDir } from './job-dirs'
 
 export interface JobDeps {
   ports: Ports
@@ -85,6 +86,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     await setStatus('downloading')
     const source = pickSource(ports.sources, job.source)
     await mkdir(dir, { recursive: true })
+    await markJobDir(dir)
     const tDownload = Date.now()
     const fetched = await source.fetch(
       job.source,
