@@ -12,6 +12,8 @@ export function createFileSource(): Source {
     kinds: ['file'],
     async fetch(source: VideoSource, ctx: FetchContext): Promise<FetchedVideo> {
       if (source.kind !== 'file') throw new Error(`file source cannot fetch ${source.kind} videos`)
+      // A cancelled job must not go on to the analyzer with the operator's file.
+      ctx.signal.throwIfAborted()
       const path = resolve(source.path)
       const info = await stat(path).catch((error: unknown) => {
         throw new JobError(`video file not found: ${path} (${codeOf(error)}); check the path or enqueue it again`, {
