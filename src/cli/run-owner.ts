@@ -54,10 +54,14 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
       signals += 1
       if (signals === 1) {
         logger.info(`${signal} received: stopping gracefully (jobs in flight get ${config.worker.shutdownDeadlineSeconds} s; send it again to hand them back now)`)
-        void app.core.stop({ mode: 'drain', deadlineMs: config.worker.shutdownDeadlineSeconds * 1000 }).then(() => resolve())
+        // A failed stop still ends the process (statistics, close), never a hang on Ctrl+C.
+        void app.core
+          .stop({ mode: 'drain', deadlineMs: config.worker.shutdownDeadlineSeconds * 1000 })
+          .catch((e: unknown) => logger.error(`graceful stop failed: ${e instanceof Error ? e.message : String(e)}`))
+          .finally(resolve)
       } else {
         logger.info(`${signal} received again: handing jobs in flight back to the queue`)
-        void app.core.stop({ mode: 'now' })
+        void app.core.stop({ mode: 'now' }).catch(() => undefined)
       }
     }
     process.on('SIGINT', onSignal)
