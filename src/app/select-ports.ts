@@ -83,6 +83,7 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
         ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}),
         ...(config.gemini.promptFile ? { promptFile: config.gemini.promptFile } : {}),
         ...(config.gemini.prices ? { prices: config.gemini.prices } : {}),
+        ...(config.gemini.processingTimeoutMs ? { pollTimeoutMs: config.gemini.processingTimeoutMs } : {}),
         dataDir: config.dataDir
       })
     } else {

@@ -55,6 +55,10 @@ const vars = {
   GEMINI_BASE_URL: { schema: url, expected: 'an http(s) URL of the Gemini API' },
   GOOGLE_GEMINI_BASE_URL: { schema: url, expected: 'an http(s) URL of the Gemini API' },
   GEMINI_PROMPT_FILE: { schema: text, expected: 'a path to a text file with the prompt' },
+  GEMINI_PROCESSING_TIMEOUT_SECONDS: {
+    schema: int(1, 86_400),
+    expected: 'a whole number of seconds from 1 to 86400 (how long an uploaded video may stay PROCESSING at Gemini)'
+  },
   GEMINI_PRICES: {
     schema: priceTable,
     expected: 'JSON prices in USD per million tokens, merged over the built-in table, such as {"gemini-3.5-flash":{"inputPerMTok":1.5,"outputPerMTok":9}}'

@@ -33,6 +33,8 @@ export interface Config {
     model: string
     baseUrl: string | undefined
     promptFile: string | undefined
+    /** GEMINI_PROCESSING_TIMEOUT_SECONDS in ms; unset: the analyzer's default (5 min + 1 min per 200 MB). */
+    processingTimeoutMs: number | undefined
     /** GEMINI_PRICES: cost-estimate prices merged over the analyzer's built-in table. */
     prices: PriceTable | undefined
   }
@@ -123,6 +125,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
       model: str('GEMINI_MODEL') ?? (configVars.GEMINI_MODEL.fallback as string),
       baseUrl: str('GEMINI_BASE_URL') ?? str('GOOGLE_GEMINI_BASE_URL'),
       promptFile: str('GEMINI_PROMPT_FILE') ? resolve(cwd, str('GEMINI_PROMPT_FILE')!) : undefined,
+      processingTimeoutMs: values['GEMINI_PROCESSING_TIMEOUT_SECONDS'] === undefined ? undefined : (values['GEMINI_PROCESSING_TIMEOUT_SECONDS'] as number) * 1000,
       prices: values['GEMINI_PRICES'] as PriceTable | undefined
     },
     supabase: { url: str('NEXT_PUBLIC_SUPABASE_URL'), serviceRoleKey: str('SUPABASE_SERVICE_ROLE_KEY') },

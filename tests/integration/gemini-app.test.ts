@@ -90,6 +90,35 @@ describe('Gemini through openApp on embedded defaults', () => {
     }
   })
 
+  it('fails a video stuck in PROCESSING past GEMINI_PROCESSING_TIMEOUT_SECONDS, and one whose answer stays invalid with the raw text in its journal', async () => {
+    const app = await openApp(configFor({ GEMINI_PROCESSING_TIMEOUT_SECONDS: '1', MAX_RECEIVE_COUNT: '1' }), { logger: silentLogger })
+    const events: WorkerEvent[] = []
+    app.core.events.subscribe((e) => events.push(e))
+    const failed = (id: string) => events.some((e) => e.type === 'video.failed' && e.videoId === id && e.final)
+    try {
+      await app.core.start()
+      fake.nextFile = { processingPolls: 10_000, finalState: 'ACTIVE' }
+      const stuck = await app.core.api['videos.enqueue']({ source: { kind: 'file', path: video } })
+      await waitFor('stuck one failed', () => failed(stuck.id))
+      const detail = await app.core.api['videos.get']({ id: stuck.id })
+      expect(detail?.video.errorCause).toBe('timeout')
+      expect(detail?.video.analysisResult).toMatch(/^Error: Gemini still processing the video after 1 s \(file files\/\S+ state PROCESSING\)/)
+      expect(fake.storedFiles()).toEqual([])
+
+      fake.nextFile = { processingPolls: 0, finalState: 'ACTIVE' }
+      fake.replies.push({ text: 'not json at all' }, { text: '{"summary": "still not an analysis"}' })
+      const garbled = await app.core.api['videos.enqueue']({ source: { kind: 'youtube', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' } })
+      await waitFor('garbled one failed', () => failed(garbled.id))
+      const g = await app.core.api['videos.get']({ id: garbled.id })
+      expect(g?.video).toMatchObject({ processingStatus: 'failed', errorCause: 'model-refusal', isProcessed: false })
+      expect(g?.video.analysisResult).toMatch(/^Error: Gemini's answer did not validate after one repair/)
+      const kept = g?.journal.find((j) => j.level === 'error' && j.data?.['rawText'] !== undefined)
+      expect(kept?.data).toMatchObject({ rawText: '{"summary": "still not an analysis"}', firstRawText: 'not json at all' })
+    } finally {
+      await app.close()
+    }
+  })
+
   it('refuses to start on a retired model with one clear line, before any upload', async () => {
     const before = fake.count('upload.start')
     const app = await openApp(configFor({ GEMINI_MODEL: 'gemini-2.5-flash' }), { logger: silentLogger })

@@ -45,6 +45,8 @@ describe('loadConfig', () => {
     const prices = { 'gemini-3.5-flash': { inputPerMTok: 2, outputPerMTok: 10 } }
     expect(load({ GEMINI_PRICES: JSON.stringify(prices) }).gemini.prices).toEqual(prices)
     expect(load({}).gemini.prices).toBeUndefined()
+    expect([load({ GEMINI_PROCESSING_TIMEOUT_SECONDS: '90' }).gemini.processingTimeoutMs, load({}).gemini.processingTimeoutMs]).toEqual([90_000, undefined])
+    expect(() => load({ GEMINI_PROCESSING_TIMEOUT_SECONDS: '0' })).toThrow(/^GEMINI_PROCESSING_TIMEOUT_SECONDS="0" is not valid: expected a whole number of seconds/)
     for (const bad of ['{not json', '{"gemini-3.5-flash":{"inputPerMTok":-1,"outputPerMTok":1}}', '[1]']) {
       expect(() => load({ GEMINI_PRICES: bad })).toThrow(/^GEMINI_PRICES=.* is not valid: expected JSON prices in USD per million tokens/)
     }
