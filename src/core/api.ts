@@ -55,8 +55,10 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(safeJson(video.analysisResult)) : null
       return { video, analysis: parsed?.success ? parsed.data : null, journal: await journal.list(id) }
     },
-    'videos.enqueue': async ({ source, title }) => {
+    'videos.enqueue': async ({ source: given, title }) => {
       const id = randomUUID()
+      // Before the row and the message: a source other workers cannot read never gets queued.
+      const source = ports.publisher ? await ports.publisher.publish(given, { videoId: id }) : given
       const video = await store.createVideo({ id, title: title ?? null, source })
       rec.emit({ type: 'video.updated', at: rec.now(), video })
       await queue.send(toSeedMessage(id, source, title))

@@ -82,6 +82,16 @@ export interface Source {
   fetch(source: VideoSource, ctx: FetchContext, opts: { preferUrl: boolean }): Promise<FetchedVideo>
 }
 
+/**
+ * Makes a source readable by every worker before it is enqueued: on a shared queue (SQS) a
+ * local file is uploaded to S3 and the message names the object instead. Optional: without
+ * one, sources are enqueued as given.
+ */
+export interface SourcePublisher {
+  /** The source to enqueue (maybe `source` itself); rejects with a clear error when it cannot be shared. */
+  publish(source: VideoSource, ctx: { videoId: string }): Promise<VideoSource>
+}
+
 // ───────────────────────────── Analyzer ─────────────────────────────
 
 export interface AnalyzeContext {
@@ -181,6 +191,8 @@ export interface Ports {
   journal: Journal
   clock: Clock
   logger: Logger
+  /** Runs in `videos.enqueue` before the row and the message are made (see {@link SourcePublisher}). */
+  publisher?: SourcePublisher
 }
 
 export type { Analysis, VideoJob }
