@@ -10,8 +10,19 @@ export const CONSOLE_FILE = 'console.json'
 export const ConsoleAddress = z.object({ url: z.url(), pid: z.number().int(), token: z.string().min(8) })
 export type ConsoleAddress = z.infer<typeof ConsoleAddress>
 
-export function newConsoleToken(): string {
-  return randomBytes(24).toString('base64url')
+export const TOKEN_FILE = 'console-token'
+
+/**
+ * The owner console's token for this DATA_DIR, made once and kept (mode 600), so a page left
+ * open reconnects after the server restarts instead of being locked out by a new token.
+ */
+export async function consoleTokenFor(dataDir: string): Promise<string> {
+  const file = join(dataDir, TOKEN_FILE)
+  const kept = (await readFile(file, 'utf8').catch(() => '')).trim()
+  if (kept.length >= 8) return kept
+  const token = randomBytes(24).toString('base64url')
+  await writeFile(file, token, { mode: 0o600 })
+  return token
 }
 
 export async function writeConsoleAddress(dataDir: string, address: ConsoleAddress): Promise<void> {

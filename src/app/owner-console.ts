@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startConsoleServer, type ConsoleServer } from '../server/index'
-import { newConsoleToken, removeConsoleAddress, writeConsoleAddress } from './console-address'
+import { consoleTokenFor, removeConsoleAddress, writeConsoleAddress } from './console-address'
 import type { App } from './open-app'
 
 /** The built renderer (`out/renderer`) when `npm run build` has run, else undefined. */
@@ -25,10 +25,10 @@ export interface OwnerConsole {
 
 /**
  * The owner of DATA_DIR serves the ConsoleApi on loopback so `enqueue` and `status` from other
- * shells go through it; its address and a fresh token go to DATA_DIR/console.json (mode 600).
+ * shells go through it; its address and token go to DATA_DIR/console.json (mode 600).
  */
 export async function serveOwnerConsole(app: App, opts: { host?: string; port?: number; token?: string; staticDir?: string } = {}): Promise<OwnerConsole> {
-  const token = opts.token ?? app.config.consoleToken ?? newConsoleToken()
+  const token = opts.token ?? app.config.consoleToken ?? (await consoleTokenFor(app.config.dataDir))
   const server = await startConsoleServer({
     core: app.core,
     host: opts.host ?? '127.0.0.1',
