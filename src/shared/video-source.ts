@@ -10,14 +10,18 @@ export const VideoSource = z.discriminatedUnion('kind', [
 export type VideoSource = z.infer<typeof VideoSource>
 export type SourceKind = VideoSource['kind']
 
-/** A short, human readable location of a source, for lists and logs. */
+/** A short, human readable location of a source, for lists and logs: an http(s) URL without its password or query (signed URLs carry secrets there). */
 export function describeSource(source: VideoSource): string {
   switch (source.kind) {
     case 's3':
       return `s3://${source.bucket ?? '<default bucket>'}/${source.key}`
     case 'youtube':
-    case 'http':
       return source.url
+    case 'http': {
+      if (!URL.canParse(source.url)) return source.url
+      const u = new URL(source.url)
+      return `${u.protocol}//${u.username ? `${u.username}:****@` : ''}${u.host}${u.pathname}${u.search ? '?…' : ''}`
+    }
     case 'file':
       return source.path
   }
