@@ -1,13 +1,14 @@
 import { mkdir } from 'node:fs/promises'
 import { openDatabase, type EmbeddedDb } from '../adapters/embedded/database'
 import { createJournal } from '../adapters/store/journal'
-import { publicConfig, type Config } from '../core/config'
+import { ConfigError, publicConfig, type Config } from '../core/config'
 import type { CoreHandle } from '../core/core-handle'
 import { createCore, type CoreOptions } from '../core/create-core'
 import type { Logger } from '../core/ports'
 import { acquireOwnerLock } from './owner-lock'
 import { createConsoleLogger } from './logger'
 import { selectPorts } from './select-ports'
+import { createSourcePublisher } from './source-publisher'
 
 export interface App {
   core: CoreHandle
@@ -26,6 +27,13 @@ export interface OpenAppOptions {
   logger?: Logger
   /** Overrides of the core options (tests). */
   core?: Partial<CoreOptions>
+}
+
+/** A folder the app keeps files in; one that cannot be made is a setting to fix (exit code 2). */
+async function makeDir(variable: 'DATA_DIR' | 'DOWNLOAD_DIR', dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError(variable, `${variable}=${JSON.stringify(dir)} cannot be used (${error.code ?? error.message}): set ${variable} to a writable folder`)
+  })
 }
 
 /** The CoreOptions a Config asks for. */
@@ -48,18 +56,19 @@ export function coreOptionsFrom(config: Config): CoreOptions {
  */
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createConsoleLogger()
-  await mkdir(config.dataDir, { recursive: true })
+  await makeDir('DATA_DIR', config.dataDir)
   const lock = await acquireOwnerLock(config.dataDir)
   let db: EmbeddedDb | null = null
   try {
-    await mkdir(config.downloadDir, { recursive: true })
+    await makeDir('DOWNLOAD_DIR', config.downloadDir)
     db = await openDatabase(config.dataDir)
     const ports = await selectPorts(config, db, logger)
     await ports.store.init().catch(async (error: unknown) => {
       await Promise.allSettled([ports.queue.close(), ports.store.close(), ports.close()])
       throw error
     })
-    const core = createCore({ ...ports, journal: createJournal(db), clock: { now: () => new Date() }, logger }, {
+    const publisher = createSourcePublisher(config)
+    const core = createCore({ ...ports, ...(publisher ? { publisher } : {}), journal: createJournal(db), clock: { now: () => new Date() }, logger }, {
       ...coreOptionsFrom(config),
       // An aborted SQS long poll can swallow messages for a visibility timeout: let it end instead.
       abortReceiveOnStop: !config.aws.sqsUrl,
