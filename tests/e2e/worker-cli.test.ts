@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -74,6 +74,10 @@ describe('video-processor CLI', () => {
     const r = await cli(['worker'], env(path.join(dir, 'bad'), { WORKER_CONCURRENCY: 'abc' }))
     expect(r.code).toBe(2)
     expect(r.stderr.trim().split('\n')).toEqual(['WORKER_CONCURRENCY="abc" is not valid: expected a whole number from 1 to 64'])
+    const blocked = path.join(dir, 'not-a-folder')
+    await writeFile(blocked, 'a file where DATA_DIR should be a folder')
+    const unusable = await cli(['status'], env(path.join(blocked, 'data')))
+    expect([unusable.code, unusable.stderr.trim().split('\n')]).toEqual([2, [`DATA_DIR="${path.join(blocked, 'data')}" cannot be used (ENOTDIR): set DATA_DIR to a writable folder`]])
   })
 
   it('checks the Gemini model before working: a retired one is one line naming GEMINI_MODEL, exit code 1', async () => {
