@@ -3,6 +3,7 @@ import { ZodError } from 'zod'
 import { Analysis } from '../shared/analysis'
 import { ConsoleApiError, consoleProcedures, type ConsoleApi, type ProcedureName, type WorkerStatus } from '../shared/console-api'
 import { VideoQuery, type Video } from '../shared/video'
+import type { VideoSource } from '../shared/video-source'
 import type { FailureCause } from '../shared/video-status'
 import { toSeedMessage } from './message-format'
 import type { Ports } from './ports'
@@ -37,9 +38,25 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     if (ACTIVE.has(video.processingStatus) && deps.worker.isRunning(video.id))
       throw new ConsoleApiError('conflict', `video ${video.id} is being processed right now; cancel it first`)
     const updated = await rec.update(video.id, { processingStatus: 'queued', analysisResult: null, isProcessed: false, errorCause: null, completedAt: null })
-    await queue.send(toSeedMessage(video.id, video.source, video.title))
+    await send(video.id, video.source, video.title)
     rec.emit({ type: 'video.status', at: rec.now(), videoId: video.id, status: 'queued', attempt: video.attempts })
     return updated
+  }
+
+  /**
+   * Sends the video's message. A row left `queued` without a message would wait forever, so a
+   * failed send marks it failed with the reason (retry sends it again) before the error goes on.
+   */
+  async function send(id: string, source: VideoSource, title: string | null | undefined): Promise<void> {
+    try {
+      await queue.send(toSeedMessage(id, source, title))
+    } catch (error) {
+      const reason = `could not queue the video (${error instanceof Error ? error.message : String(error)}); retry it`
+      await rec
+        .update(id, { processingStatus: 'failed', analysisResult: `Error: ${reason}`, errorCause: 'other', completedAt: new Date() })
+        .catch((e: unknown) => rec.log('error', `video left queued without a message: ${e instanceof Error ? e.message : String(e)}`, id))
+      throw error
+    }
   }
 
   const handlers: ConsoleApi = {
@@ -61,7 +78,7 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       const source = ports.publisher ? await ports.publisher.publish(given, { videoId: id }) : given
       const video = await store.createVideo({ id, title: title ?? null, source })
       rec.emit({ type: 'video.updated', at: rec.now(), video })
-      await queue.send(toSeedMessage(id, source, title))
+      await send(id, source, title)
       rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'queued', attempt: 0 })
       return video
     },

@@ -249,6 +249,25 @@ describe('worker on the embedded pieces', () => {
     await h.core.close()
   })
 
+  it('marks a video failed, not queued forever, when its message cannot be sent; retry sends it', async () => {
+    const h = await harness()
+    await db.exec('alter table queue_messages rename to queue_messages_away')
+    let id = ''
+    try {
+      await expect(h.core.api['videos.enqueue']({ source: { kind: 'file', path: video }, title: 'unsent' })).rejects.toThrow(/queue_messages/)
+      const row = (await h.core.api['videos.list']({ search: 'unsent' })).items[0]
+      id = row?.id ?? ''
+      expect(row).toMatchObject({ processingStatus: 'failed', errorCause: 'other' })
+      expect(row?.analysisResult).toMatch(/^Error: could not queue the video \(.*queue_messages.*\); retry it$/)
+    } finally {
+      await db.exec('alter table queue_messages_away rename to queue_messages')
+    }
+    await h.core.start()
+    expect((await h.core.api['videos.retry']({ id })).processingStatus).toBe('queued')
+    await waitFor('completed', () => h.events.some((e) => e.type === 'video.completed' && e.videoId === id))
+    await h.core.close()
+  })
+
   it('refuses writes in read-only mode', async () => {
     const h = await harness({ readOnly: true })
     await expect(h.core.api['videos.enqueue']({ source: { kind: 'file', path: video } })).rejects.toMatchObject({ code: 'read-only' })
