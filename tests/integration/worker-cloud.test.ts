@@ -121,8 +121,16 @@ describe('openApp with cloud settings', () => {
     await waitFor('next completed', () => events.some((e) => e.type === 'video.completed' && e.videoId === next.id))
     const dead = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 5, MessageAttributeNames: ['All'] }))
     expect(dead.Messages?.[0]?.Body).toContain(orphan)
-    expect(dead.Messages?.[0]?.MessageAttributes?.['DeadLetterReason']?.StringValue).toMatch(/no row in the Supabase videos table/)
+    // Moved by the worker (SQS's own redrive adds no reason) on the first delivery, not after maxReceiveCount (3).
+    expect(dead.Messages?.[0]?.MessageAttributes?.['DeadLetterReason']?.StringValue).toBe(
+      `video ${orphan} has no row in the Supabase videos table: create the row before sending its message (or enqueue it with video-processor enqueue)`
+    )
+    const deliveries = events.flatMap((e) => (e.type === 'message.received' && e.videoId === orphan ? [e.receiveCount] : []))
+    expect(deliveries).toEqual([1])
+    const logged = events.flatMap((e) => (e.type === 'log' && e.videoId === orphan ? [`${e.level}: ${e.message}`] : []))
+    expect(logged).toEqual([expect.stringMatching(new RegExp(`^error: message \\S+ goes to the dead-letter queue at once \\(no row to record the failure on\\): video ${orphan} has no row`))])
     expect(await app.core.api['videos.get']({ id: orphan })).toBeNull()
     await app.core.stop()
+    expect(await aws.counts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 })
   })
 })

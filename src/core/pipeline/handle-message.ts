@@ -71,7 +71,13 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
       // that can never exist (Supabase rows are made upstream) sends the message to the DLQ.
       const error = e instanceof JobError ? e : new JobError(`store unavailable: ${errorText(e)}`, { cause: 'other', retryable: true, error: e })
       const final = !error.retryable || delivery.lastReceive
-      rec.log('error', `job failed outside the pipeline: ${error.message}`, job.videoId)
+      rec.log(
+        'error',
+        final
+          ? `message ${message.id} goes to the dead-letter queue at once (no row to record the failure on): ${error.message}`
+          : `the video's row could not be read or written (${error.message}); message ${message.id} will be delivered again after the backoff`,
+        job.videoId
+      )
       outcomes.push({ kind: 'failed', error, final })
       if (final) orphan ??= error
     } finally {
