@@ -19,6 +19,22 @@ export class JobError extends Error {
   }
 }
 
+/**
+ * A queue adapter's `changeVisibility`, `delete` or `deadLetter` got a receipt handle that is no
+ * longer the message's current delivery: it was deleted, or its lease ran out and another worker
+ * may hold it. The worker stops renewing; it is logged, never fatal.
+ */
+export class LeaseLostError extends Error {
+  /** The backend's error code when it gave one (SQS: MessageNotInflight, ReceiptHandleIsInvalid…). */
+  readonly code: string | undefined
+
+  constructor(message: string, code?: string) {
+    super(message)
+    this.name = 'LeaseLostError'
+    this.code = code
+  }
+}
+
 export function isAbortError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')
 }

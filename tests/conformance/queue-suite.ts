@@ -3,6 +3,7 @@
  * fauxqs). Each backend provides a factory making a fresh, empty queue per test.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { LeaseLostError } from '../../src/core/errors'
 import type { Queue, ReceivedMessage } from '../../src/core/ports'
 
 export interface QueueHarness {
@@ -98,9 +99,10 @@ export function queueConformance(name: string, makeQueue: MakeQueue, opts: Queue
       const [first] = await collect(queue, 1, 5)
       const [second] = await collect(queue, 1, waitPastTimeout)
       expect(second?.id).toBe(first!.id)
-      await expect(queue.changeVisibility(first!.receiptHandle, vis + 10)).rejects.toThrow()
+      // One error class for every adapter, so the worker can tell a lost lease from an outage.
+      await expect(queue.changeVisibility(first!.receiptHandle, vis + 10)).rejects.toBeInstanceOf(LeaseLostError)
       const staleDelete = queue.delete([first!.receiptHandle])
-      if (opts.staleDeleteRejects) await expect(staleDelete).rejects.toThrow()
+      if (opts.staleDeleteRejects) await expect(staleDelete).rejects.toBeInstanceOf(LeaseLostError)
       else await staleDelete
       // The newer delivery is intact: its handle still works.
       await queue.changeVisibility(second!.receiptHandle, vis + 10)

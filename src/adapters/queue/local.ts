@@ -1,3 +1,4 @@
+import { LeaseLostError } from '../../core/errors'
 import type { Queue, ReceivedMessage, ReceiveOptions, SendOptions } from '../../core/ports'
 import type { EmbeddedDb } from '../embedded/database'
 import {
@@ -34,12 +35,7 @@ export interface LocalQueue extends Queue {
 }
 
 /** Thrown when a receipt handle is not the current delivery's (lease expired and re-delivered, or deleted). */
-export class LeaseLostError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'LeaseLostError'
-  }
-}
+export { LeaseLostError }
 
 const SQS_MAX_BATCH = 10
 const MAX_VISIBILITY_SECONDS = 43_200

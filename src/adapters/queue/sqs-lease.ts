@@ -1,14 +1,9 @@
+import { LeaseLostError } from '../../core/errors'
 import { errorName } from '../aws-errors'
 
 /** The message's lease is gone: it was deleted, or its visibility expired and another worker may hold it. */
-export class LeaseLostError extends Error {
-  readonly code: string
-
-  constructor(queueName: string, code: string, detail: string) {
-    super(`lease lost on ${queueName} (${code}): ${detail}; stop working on this message, another worker may hold it`)
-    this.name = 'LeaseLostError'
-    this.code = code
-  }
+export function leaseLost(queueName: string, code: string, detail: string): LeaseLostError {
+  return new LeaseLostError(`lease lost on ${queueName} (${code}): ${detail}; stop working on this message, another worker may hold it`, code)
 }
 
 const LEASE_LOST_NAMES = new Set(['MessageNotInflight', 'ReceiptHandleIsInvalid'])

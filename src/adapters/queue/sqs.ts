@@ -12,13 +12,13 @@ import { createSqsClient } from '../aws-clients'
 import { describeAwsError } from '../aws-errors'
 import type { QueueAttributes } from './sqs-attributes'
 import { readQueueAttributes, resolveQueueUrl } from './sqs-attributes'
-import { isLeaseLost, LeaseLostError, LeaseTracker } from './sqs-lease'
+import { isLeaseLost, leaseLost, LeaseTracker } from './sqs-lease'
 import { AbandonedPolls } from './sqs-poll'
 import type { BackoffOptions } from './sqs-retry'
 import { withBackoff } from './sqs-retry'
 import { errorCode, queueNameOf, quietLogger, SqsDeleteError, SYSTEM_ATTRIBUTES, toReceived } from './sqs-messages'
 
-export { LeaseLostError } from './sqs-lease'
+export { LeaseLostError } from '../../core/errors'
 export { SqsDeleteError, queueNameOf } from './sqs-messages'
 
 /** Options the composition root fills from config (`AWS_SQS_URL`, AWS settings, visibility timeout). */
@@ -149,7 +149,7 @@ class SqsQueue implements Queue {
 
   changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
     if (this.leases.isDeleted(receiptHandle)) {
-      return Promise.reject(new LeaseLostError(this.name, 'Deleted', 'the message was already deleted by this worker'))
+      return Promise.reject(leaseLost(this.name, 'Deleted', 'the message was already deleted by this worker'))
     }
     return this.leases.track(receiptHandle, async () => {
       try {
@@ -168,7 +168,7 @@ class SqsQueue implements Queue {
           this.leaseBackoff()
         )
       } catch (error) {
-        if (isLeaseLost(error)) throw new LeaseLostError(this.name, errorCode(error), describeAwsError(error))
+        if (isLeaseLost(error)) throw leaseLost(this.name, errorCode(error), describeAwsError(error))
         throw error
       }
     })
