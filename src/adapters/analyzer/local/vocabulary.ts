@@ -1,0 +1,98 @@
+import { open, readFile } from 'node:fs/promises'
+
+/**
+ * pocketsphinx's memory and speed follow the size of its vocabulary: with the 72 k words of
+ * en-us.lm.bin (and 135 k dictionary entries) a recogniser takes ~105 MB and decodes a 130 s
+ * lecture in 21 CPU-s; with the 20 k likeliest words it takes ~65 MB and 16 CPU-s at the same
+ * word error rate (19.0 %). Measured in bench/local-analyzer.ts and the lecture test.
+ */
+export const VOCABULARY_SIZE = 20_000
+
+const MAGIC = 'Trie Language Model'
+const QUANT_BINS = 2 ** 16
+
+interface TrieHead {
+  order: number
+  counts: number[]
+  unigramsAt: number
+}
+
+/** Layout of a sphinxbase trie LM (ngram_model_trie.c): magic, order, counts, quantisation, unigrams. */
+function trieHead(head: Buffer): TrieHead | null {
+  if (head.toString('latin1', 0, MAGIC.length) !== MAGIC) return null
+  const order = head.readUInt8(MAGIC.length)
+  if (order < 2 || order > 5) return null
+  const counts = Array.from({ length: order }, (_, i) => head.readUInt32LE(MAGIC.length + 1 + i * 4))
+  const quantAt = MAGIC.length + 1 + order * 4
+  // Type 1 = 16-bit quantised: a probability and a backoff table per middle order, a probability table for the last.
+  if (head.readInt32LE(quantAt) !== 1) return null
+  const quantBytes = ((order - 2) * 2 + 1) * QUANT_BINS * 4
+  return { order, counts, unigramsAt: quantAt + 4 + quantBytes }
+}
+
+/** The LM's words ranked likeliest first, from its unigram table and the word list at the end of the file. */
+async function rankedWords(lmFile: string): Promise<string[] | null> {
+  const fh = await open(lmFile, 'r')
+  try {
+    const size = (await fh.stat()).size
+    const first = Buffer.alloc(Math.min(size, 64))
+    await fh.read(first, 0, first.length, 0)
+    const t = trieHead(first)
+    if (!t) return null
+    const n = t.counts[0] as number
+    const unigrams = Buffer.alloc((n + 1) * 12) // {float prob, float backoff, uint32 next}; one sentinel
+    if (t.unigramsAt + unigrams.length > size) return null
+    await fh.read(unigrams, 0, unigrams.length, t.unigramsAt)
+    // The words are the last n NUL-terminated strings of the file, in unigram order.
+    const tailLength = Math.min(size, n * 48)
+    const tail = Buffer.alloc(tailLength)
+    await fh.read(tail, 0, tailLength, size - tailLength)
+    const words: string[] = []
+    let end = tail.length - 1
+    while (words.length < n) {
+      const start = tail.lastIndexOf(0, end - 1) + 1
+      if (start <= 0) return null
+      words.push(tail.toString('latin1', start, end))
+      end = start - 1
+    }
+    words.reverse()
+    let lastNext = 0
+    const scored: [string, number][] = []
+    for (const [i, word] of words.entries()) {
+      const prob = unigrams.readFloatLE(i * 12)
+      const next = unigrams.readUInt32LE(i * 12 + 8)
+      // A layout we misread shows as junk: bigram offsets must not go down, log probabilities not above 0.
+      if (next < lastNext || !(prob <= 0)) return null
+      lastNext = next
+      scored.push([word, prob])
+    }
+    if (lastNext > (t.counts[1] as number)) return null
+    return scored.sort((a, b) => b[1] - a[1]).map(([w]) => w)
+  } finally {
+    await fh.close()
+  }
+}
+
+const cache = new Map<string, Promise<string | null>>()
+
+/**
+ * The lines of `dictFile` whose word is among the `size` likeliest words of the trie LM `lmFile`,
+ * or null when the LM is not a trie this code can read (then use the whole dictionary).
+ * Kept per process: the files are the system's model and do not change under a worker.
+ */
+export function topWordsDictionary(lmFile: string, dictFile: string, size = VOCABULARY_SIZE): Promise<string | null> {
+  const key = `${lmFile}\n${dictFile}\n${size}`
+  let hit = cache.get(key)
+  if (!hit) {
+    hit = (async () => {
+      const ranked = await rankedWords(lmFile)
+      if (!ranked) return null
+      const keep = new Set(ranked.slice(0, size))
+      const lines = (await readFile(dictFile, 'latin1')).split('\n')
+      const kept = lines.filter((l) => keep.has((l.split(/\s/, 1)[0] ?? '').replace(/\(\d+\)$/, '')))
+      return kept.length ? `${kept.join('\n')}\n` : null
+    })().catch(() => null)
+    cache.set(key, hit)
+  }
+  return hit
+}
