@@ -182,7 +182,7 @@ describe('video-processor CLI', () => {
     }
   })
 
-  it('hands a running job back on a second SIGINT and leaves no downloaded files', async () => {
+  it('hands a running job back on a second SIGINT, or at the shutdown deadline, and leaves no downloaded files', async () => {
     const bytes = await readFile(video)
     const server: Server = createServer((_req, res) => {
       res.writeHead(200, { 'content-length': bytes.length })
@@ -205,6 +205,17 @@ describe('video-processor CLI', () => {
       expect(await readdir(path.join(dataDir, 'downloads'))).toEqual([])
       const detail = JSON.parse((await cli(['status', id, '--json'], e)).stdout) as { video: { processingStatus: string } }
       expect(detail.video.processingStatus).toBe('queued')
+
+      // One SIGINT with a short SHUTDOWN_DEADLINE_SECONDS: the stuck job is handed back at the deadline.
+      const patient = startWorker({ ...e, SHUTDOWN_DEADLINE_SECONDS: '1' })
+      await patient.waitFor(new RegExp(`Video ${id}: downloading`))
+      patient.proc.kill('SIGINT')
+      expect(await patient.exited).toBe(0)
+      expect(patient.output()).toMatch(/jobs in flight get 1 s[\s\S]*handed back to the queue[\s\S]*Statistics:[\s\S]*Messages received: 1[\s\S]*In flight: 0[\s\S]*Stopped\./)
+      expect(patient.output()).not.toContain('received again')
+      expect(await readdir(path.join(dataDir, 'downloads'))).toEqual([])
+      const again = JSON.parse((await cli(['status', id, '--json'], e)).stdout) as { video: { processingStatus: string; attempts: number } }
+      expect(again.video).toMatchObject({ processingStatus: 'queued', attempts: 2 })
     } finally {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
