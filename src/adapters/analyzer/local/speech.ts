@@ -143,7 +143,7 @@ async function modelArgs(modelDir: string, dir: string): Promise<string[]> {
   const fullDict = path.join(modelDir, 'cmudict-en-us.dict')
   const small = existsSync(lm) && existsSync(fullDict) ? await topWordsDictionary(lm, fullDict) : null
   const dict = small === null ? fullDict : path.join(dir, 'vocabulary.dict')
-  if (small !== null) await writeFile(dict, small, 'latin1')
+  if (small !== null) await writeFile(dict, small)
   return ['-hmm', path.join(modelDir, 'en-us'), '-lm', lm, '-dict', dict, ...DECODER_FLAGS]
 }
 
@@ -187,10 +187,11 @@ export async function recognize(o: {
   signal: AbortSignal
   timeoutMs: number
 }): Promise<SpeechSegment[]> {
-  // Chunks of ≤ 90 s balance well across cores and keep each recogniser's memory flat.
-  // Each recogniser holds ~100 MB of model: at most 4 at once whatever the core count.
+  // A recogniser starts in 0.1 s and its memory stays flat over a chunk's length: chunks of ≤ 30 s
+  // keep both cores busy to the end even when other processes take one of them for a while.
+  // Each recogniser holds ~65 MB of model: at most 4 at once whatever the core count.
   const parallel = Math.max(1, Math.min(4, o.concurrency))
-  const target = Math.min(90, Math.max(20, o.duration / parallel))
+  const target = Math.min(30, Math.max(20, o.duration / parallel))
   const silentIn = (c: Span) => o.silences.reduce((a, x) => a + Math.max(0, Math.min(c.end, x.end) - Math.max(c.start, x.start)), 0)
   // A chunk that is all silence has nothing to say: skip the recogniser's start-up for it.
   const chunks = chunkBounds(o.duration, o.silences, target).filter((c) => silentIn(c) < (c.end - c.start) * 0.95)

@@ -30,67 +30,88 @@ function trieHead(head: Buffer): TrieHead | null {
   return { order, counts, unigramsAt: quantAt + 4 + quantBytes }
 }
 
-/** The LM's words ranked likeliest first, from its unigram table and the word list at the end of the file. */
-async function rankedWords(lmFile: string): Promise<string[] | null> {
+/**
+ * The `size` likeliest words of the LM, from its unigram table and the word list at the end of the file.
+ * Works on buffers and typed arrays: strings are made only for the words kept, so a worker does not
+ * grow by tens of MB of heap just before starting the recognisers.
+ */
+async function likeliestWords(lmFile: string, size: number): Promise<Set<string> | null> {
   const fh = await open(lmFile, 'r')
   try {
-    const size = (await fh.stat()).size
-    const first = Buffer.alloc(Math.min(size, 64))
+    const fileSize = (await fh.stat()).size
+    const first = Buffer.alloc(Math.min(fileSize, 64))
     await fh.read(first, 0, first.length, 0)
     const t = trieHead(first)
     if (!t) return null
     const n = t.counts[0] as number
     const unigrams = Buffer.alloc((n + 1) * 12) // {float prob, float backoff, uint32 next}; one sentinel
-    if (t.unigramsAt + unigrams.length > size) return null
+    if (t.unigramsAt + unigrams.length > fileSize) return null
     await fh.read(unigrams, 0, unigrams.length, t.unigramsAt)
-    // The words are the last n NUL-terminated strings of the file, in unigram order.
-    const tailLength = Math.min(size, n * 48)
-    const tail = Buffer.alloc(tailLength)
-    await fh.read(tail, 0, tailLength, size - tailLength)
-    const words: string[] = []
-    let end = tail.length - 1
-    while (words.length < n) {
-      const start = tail.lastIndexOf(0, end - 1) + 1
-      if (start <= 0) return null
-      words.push(tail.toString('latin1', start, end))
-      end = start - 1
-    }
-    words.reverse()
+    const probs = new Float32Array(n)
     let lastNext = 0
-    const scored: [string, number][] = []
-    for (const [i, word] of words.entries()) {
-      const prob = unigrams.readFloatLE(i * 12)
+    for (let i = 0; i < n; i++) {
+      probs[i] = unigrams.readFloatLE(i * 12)
       const next = unigrams.readUInt32LE(i * 12 + 8)
       // A layout we misread shows as junk: bigram offsets must not go down, log probabilities not above 0.
-      if (next < lastNext || !(prob <= 0)) return null
+      if (next < lastNext || !((probs[i] as number) <= 0)) return null
       lastNext = next
-      scored.push([word, prob])
     }
     if (lastNext > (t.counts[1] as number)) return null
-    return scored.sort((a, b) => b[1] - a[1]).map(([w]) => w)
+    const threshold = size >= n ? -Infinity : (Float32Array.from(probs).sort().reverse()[size - 1] as number)
+    // The words are the last n NUL-terminated strings of the file, in unigram order.
+    const tailLength = Math.min(fileSize, n * 48)
+    const tail = Buffer.alloc(tailLength)
+    await fh.read(tail, 0, tailLength, fileSize - tailLength)
+    const keep = new Set<string>()
+    let end = tail.length - 1
+    for (let i = n - 1; i >= 0; i--) {
+      const start = tail.lastIndexOf(0, end - 1) + 1
+      if (start <= 0) return null
+      if ((probs[i] as number) >= threshold && keep.size < size) keep.add(tail.toString('latin1', start, end))
+      end = start - 1
+    }
+    return keep
   } finally {
     await fh.close()
   }
 }
 
-const cache = new Map<string, Promise<string | null>>()
+/** The lines of a pocketsphinx dictionary whose word (alternates "word(2)" included) is in `keep`. */
+function filterDictionary(dict: Buffer, keep: Set<string>): Buffer {
+  const out = Buffer.alloc(dict.length)
+  let at = 0
+  let pos = 0
+  while (pos < dict.length) {
+    const eol = dict.indexOf(10, pos)
+    const lineEnd = eol < 0 ? dict.length : eol + 1
+    let wordEnd = pos
+    while (wordEnd < lineEnd && dict[wordEnd] !== 32 && dict[wordEnd] !== 9 && dict[wordEnd] !== 10) wordEnd++
+    const word = dict.toString('latin1', pos, wordEnd).replace(/\(\d+\)$/, '')
+    if (word && keep.has(word)) {
+      at += dict.copy(out, at, pos, lineEnd)
+      if (out[at - 1] !== 10) out[at++] = 10
+    }
+    pos = lineEnd
+  }
+  return Buffer.from(out.subarray(0, at))
+}
+
+const cache = new Map<string, Promise<Buffer | null>>()
 
 /**
  * The lines of `dictFile` whose word is among the `size` likeliest words of the trie LM `lmFile`,
  * or null when the LM is not a trie this code can read (then use the whole dictionary).
  * Kept per process: the files are the system's model and do not change under a worker.
  */
-export function topWordsDictionary(lmFile: string, dictFile: string, size = VOCABULARY_SIZE): Promise<string | null> {
+export function topWordsDictionary(lmFile: string, dictFile: string, size = VOCABULARY_SIZE): Promise<Buffer | null> {
   const key = `${lmFile}\n${dictFile}\n${size}`
   let hit = cache.get(key)
   if (!hit) {
     hit = (async () => {
-      const ranked = await rankedWords(lmFile)
-      if (!ranked) return null
-      const keep = new Set(ranked.slice(0, size))
-      const lines = (await readFile(dictFile, 'latin1')).split('\n')
-      const kept = lines.filter((l) => keep.has((l.split(/\s/, 1)[0] ?? '').replace(/\(\d+\)$/, '')))
-      return kept.length ? `${kept.join('\n')}\n` : null
+      const keep = await likeliestWords(lmFile, size)
+      if (!keep) return null
+      const kept = filterDictionary(await readFile(dictFile), keep)
+      return kept.length ? kept : null
     })().catch(() => null)
     cache.set(key, hit)
   }
