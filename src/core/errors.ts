@@ -1,3 +1,4 @@
+import type { TokenUsage } from '../shared/analysis'
 import type { FailureCause } from '../shared/video-status'
 
 /**
@@ -9,13 +10,19 @@ export class JobError extends Error {
   readonly retryable: boolean
   /** Extra detail for the journal (raw model output, HTTP status…); never secrets. */
   readonly detail: Record<string, unknown> | undefined
+  /** Tokens the failed attempt still spent (a refused or unrepairable answer is billed too). */
+  readonly usage: { usage: TokenUsage; model: string } | undefined
 
-  constructor(message: string, opts: { cause: FailureCause; retryable: boolean; detail?: Record<string, unknown>; error?: unknown }) {
+  constructor(
+    message: string,
+    opts: { cause: FailureCause; retryable: boolean; detail?: Record<string, unknown>; error?: unknown; usage?: { usage: TokenUsage; model: string } }
+  ) {
     super(message, opts.error !== undefined ? { cause: opts.error } : undefined)
     this.name = 'JobError'
     this.failureCause = opts.cause
     this.retryable = opts.retryable
     this.detail = opts.detail
+    this.usage = opts.usage
   }
 }
 

@@ -114,6 +114,11 @@ describe('Gemini through openApp on embedded defaults', () => {
       expect(g?.video.analysisResult).toMatch(/^Error: Gemini's answer did not validate after one repair/)
       const kept = g?.journal.find((j) => j.level === 'error' && j.data?.['rawText'] !== undefined)
       expect(kept?.data).toMatchObject({ rawText: '{"summary": "still not an analysis"}', firstRawText: 'not json at all' })
+      // The two unusable answers were billed: their tokens count in the statistics.
+      const stats = await app.core.api['stats.get'](undefined)
+      expect(stats.failed).toBe(2)
+      expect(stats.tokens.prompt).toBe(2 * 3310)
+      expect(stats.costUsd).toBeCloseTo((2 * 3310 * 10 + 2 * 270 * 100) / 1e6, 9)
     } finally {
       await app.close()
     }

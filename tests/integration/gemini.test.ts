@@ -228,12 +228,17 @@ describe('gemini analyzer: failures', () => {
     const kept = r.logs.find((l) => l.level === 'error')
     expect(kept?.data?.rawText).toContain('"answer":"c"')
     expect(kept?.data?.firstRawText).toBe('not json at all')
+    // Both answers were billed: the failure still reports their tokens and cost.
+    expect(e.usage?.model).toBe('gemini-3.5-flash')
+    expect(e.usage?.usage).toMatchObject({ promptTokens: 3310 * 2, totalTokens: 3580 * 2 })
+    expect(e.usage?.usage.costUsd).toBeCloseTo((2 * 3310 * 1.5 + 2 * 270 * 9) / 1e6, 9)
   })
 
   it('fails a blocked prompt as a refusal without retrying', async () => {
     fake.replies.push({ blockReason: 'SAFETY' })
     const e = await failure(analyzer().analyze(youtube, recorder().ctx))
     expect(e.failureCause).toBe('model-refusal')
+    expect(e.usage?.usage.promptTokens).toBeGreaterThan(0)
     expect(fake.count('generate')).toBe(1)
   })
 

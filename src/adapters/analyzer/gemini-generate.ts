@@ -9,7 +9,7 @@ import {
 } from '@google/genai'
 import { JobError } from '../../core/errors'
 import type { AnalyzeContext } from '../../core/ports'
-import type { ModelAnalysis } from '../../shared/analysis'
+import type { ModelAnalysis, TokenUsage } from '../../shared/analysis'
 import { parseModelOutput, responseJsonSchema } from './gemini-schema'
 import { withRetries, type RetryContext } from './gemini-retry'
 
@@ -22,6 +22,8 @@ export interface GenerateArgs {
   maxOutputTokens: number
   retry: RetryContext
   ctx: AnalyzeContext
+  /** Token usage (with the cost estimate) of the answers so far: a failure still reports what it spent. */
+  usageOf(responses: GenerateContentResponse[]): TokenUsage
 }
 
 export interface Generated {
@@ -57,7 +59,8 @@ function refusal(res: GenerateContentResponse): string | null {
  */
 export async function generateAnalysis(a: GenerateArgs): Promise<Generated> {
   const first: Content = { role: 'user', parts: [a.video, { text: a.prompt }] }
-  const call = async (contents: Content[], maxOutputTokens: number) => {
+  const spent = (responses: GenerateContentResponse[]) => ({ usage: a.usageOf(responses), model: a.model })
+  const call = async (contents: Content[], maxOutputTokens: number, earlier: GenerateContentResponse[] = []) => {
     const config: GenerateContentConfig = {
       responseMimeType: 'application/json',
       responseJsonSchema: SCHEMA,
@@ -74,7 +77,7 @@ export async function generateAnalysis(a: GenerateArgs): Promise<Generated> {
     const refused = refusal(res)
     if (refused) {
       a.ctx.log('error', `Gemini refused: ${refused}`, { rawText: (res.text ?? '').slice(0, RAW_TEXT_LIMIT) })
-      throw new JobError(`Gemini refused to analyse the video: ${refused}`, { cause: 'model-refusal', retryable: false })
+      throw new JobError(`Gemini refused to analyse the video: ${refused}`, { cause: 'model-refusal', retryable: false, usage: spent([...earlier, res]) })
     }
     return res
   }
@@ -91,7 +94,7 @@ export async function generateAnalysis(a: GenerateArgs): Promise<Generated> {
     ? 'Your previous answer was cut off before the JSON was complete. Reply again with the complete JSON object, keeping every text short.'
     : `Your previous answer was not usable: it ${out1.problem}. Reply with the corrected, complete JSON object only.`
   const history: Content[] = raw1 ? [first, { role: 'model', parts: [{ text: raw1 }] }] : [first]
-  const res2 = await call([...history, { role: 'user', parts: [{ text: note }] }], truncated ? a.maxOutputTokens * 2 : a.maxOutputTokens)
+  const res2 = await call([...history, { role: 'user', parts: [{ text: note }] }], truncated ? a.maxOutputTokens * 2 : a.maxOutputTokens, [res1])
   const out2 = parseModelOutput(res2.text)
   if (out2.ok) {
     return { analysis: out2.value, responses: [res1, res2], warnings: [`The first answer ${out1.problem}; it was repaired once.`] }
@@ -101,6 +104,7 @@ export async function generateAnalysis(a: GenerateArgs): Promise<Generated> {
   throw new JobError(`Gemini's answer did not validate after one repair: it ${out2.problem}`, {
     cause: 'model-refusal',
     retryable: false,
-    detail: { rawText: raw2, firstRawText: raw1, finishReason: res2.candidates?.[0]?.finishReason ?? null }
+    detail: { rawText: raw2, firstRawText: raw1, finishReason: res2.candidates?.[0]?.finishReason ?? null },
+    usage: spent([res1, res2])
   })
 }

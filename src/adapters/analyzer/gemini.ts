@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { GoogleGenAI, createPartFromUri, type File as GeminiFile, type Part } from '@google/genai'
+import { GoogleGenAI, createPartFromUri, type File as GeminiFile, type GenerateContentResponse, type Part } from '@google/genai'
 import { JobError } from '../../core/errors'
 import type { AnalyzeContext, Analyzer, FetchedVideo } from '../../core/ports'
 import { Analysis } from '../../shared/analysis'
@@ -175,13 +175,14 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
         }
         const t = performance.now()
         const retry = retryContext('generate', ctx, { youtube: input.kind === 'url' })
+        const usageOf = (responses: GenerateContentResponse[]) => toTokenUsage(responses.map((r) => r.usageMetadata), model, prices)
         const generated = await generateAnalysis({
-          ai, model, video, prompt: text, retry, ctx,
+          ai, model, video, prompt: text, retry, ctx, usageOf,
           timeoutMs: opts.generateTimeoutMs ?? 600_000,
           maxOutputTokens: opts.maxOutputTokens ?? 8192
         })
         ctx.stage('analyze', performance.now() - t)
-        const usage = toTokenUsage(generated.responses.map((r) => r.usageMetadata), model, prices)
+        const usage = usageOf(generated.responses)
         ctx.log('info', `Gemini used ${usage.totalTokens} tokens${usage.costUsd != null ? ` (~$${usage.costUsd.toFixed(4)})` : ''}`, { usage })
         return Analysis.parse({
           ...generated.analysis,

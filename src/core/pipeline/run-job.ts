@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Analysis } from '../../shared/analysis'
+import { Analysis, type TokenUsage } from '../../shared/analysis'
 import type { VideoJob } from '../../shared/queue-message'
 import type { Stage, VideoStatus } from '../../shared/video-status'
 import type { VideoSource } from '../../shared/video-source'
@@ -72,6 +72,11 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     }
   }
 
+  const recordUsage = async (usage: TokenUsage, model: string) => {
+    stats.usage(usage)
+    await ports.journal.addUsage(id, usage, model).catch((e: unknown) => rec.log('warn', `token usage not recorded: ${String(e)}`, id))
+  }
+
   try {
     await setStatus('processing', {
       attempts: attempt,
@@ -127,11 +132,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     const tSave = Date.now()
     await setStatus('completed', { analysisResult: JSON.stringify(analysis.data), isProcessed: true, completedAt: new Date(), stageMs })
     stage('save', Date.now() - tSave)
-    const usage = analysis.data.usage
-    if (usage) {
-      stats.usage(usage)
-      await ports.journal.addUsage(id, usage, analysis.data.provenance.model).catch((e: unknown) => rec.log('warn', `token usage not recorded: ${String(e)}`, id))
-    }
+    if (analysis.data.usage) await recordUsage(analysis.data.usage, analysis.data.provenance.model)
     stats.processed()
     rec.emit({ type: 'video.completed', at: rec.now(), videoId: id, ms: Date.now() - started })
     return { kind: 'completed' }
@@ -152,6 +153,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       completedAt: final ? new Date() : null
     })
     if (jobError.detail) rec.log('debug', 'error detail', id, jobError.detail)
+    if (jobError.usage) await recordUsage(jobError.usage.usage, jobError.usage.model)
     if (final) stats.failed()
     rec.emit({ type: 'video.failed', at: rec.now(), videoId: id, error: reason, cause: jobError.failureCause, attempt, final })
     return { kind: 'failed', error: jobError, final }
