@@ -23,7 +23,8 @@ export async function removeStaleJobDirs(downloadDir: string): Promise<void> {
       .map(async (e) => {
         const pid = Number(await readFile(join(downloadDir, e, OWNER_FILE), 'utf8').catch(() => ''))
         if (pid !== process.pid && isAlive(pid)) return
-        await rm(join(downloadDir, e), { recursive: true, force: true })
+        // A directory that cannot be removed must not keep the worker from starting.
+        await rm(join(downloadDir, e), { recursive: true, force: true }).catch(() => undefined)
       })
   )
 }
