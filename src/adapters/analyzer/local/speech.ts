@@ -24,12 +24,14 @@ export interface SpeechSegment {
 }
 
 /**
- * Decoder settings measured on a 130 s flite lecture (bench/local-analyzer.ts has the 6.5-min one):
- * `-ds 2` scores every other frame and `-fwdflat no` drops the second search pass. With the 20 k-word
- * vocabulary they cut CPU from 21 s to 7 s at the same word error rate (19.0 % before, 18.7 % after).
- * `-topn 2 -maxhmmpf 3000` saved another 12 % but raised the error rate to 22.8 %: not taken.
+ * Decoder settings, measured with the 20 k-word vocabulary on flite lectures (CPU-s, word error rate):
+ * - 130 s: defaults 21 s / 19.0 %; `-ds 2 -fwdflat no` 7.3 s / 18.7 %; + `-maxhmmpf 2000 -maxwpf 5` 5.6 s / 18.0 %.
+ * - 6.5 min: the full model with defaults 61.5 s / 19.7 %; these settings 16.1 s / 19.7 %.
+ * `-ds 2` scores every other frame; `-fwdflat no` drops the second search pass; `-maxhmmpf`/`-maxwpf`
+ * cap the active HMMs and word exits per frame. Not taken: `-maxhmmpf 1000` (13.7 s / 20.7 %),
+ * `-ds 3` (26.9 %), narrower `-beam`/`-pbeam` 1e-40 (25.5 %), `-topn 2` (22.8 %).
  */
-export const DECODER_FLAGS = ['-ds', '2', '-fwdflat', 'no'] as const
+export const DECODER_FLAGS = ['-ds', '2', '-fwdflat', 'no', '-maxhmmpf', '2000', '-maxwpf', '5'] as const
 
 /** Words recognised with less confidence than this are mostly wrong ("news day" for "moves data"). */
 const KEY_CONFIDENCE = 0.2
