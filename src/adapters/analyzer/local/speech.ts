@@ -25,13 +25,14 @@ export interface SpeechSegment {
 
 /**
  * Decoder settings, measured with the 20 k-word vocabulary on flite lectures (CPU-s, word error rate):
- * - 130 s: defaults 21 s / 19.0 %; `-ds 2 -fwdflat no` 7.3 s / 18.7 %; + `-maxhmmpf 2000 -maxwpf 5` 5.6 s / 18.0 %.
- * - 6.5 min: the full model with defaults 61.5 s / 19.7 %; these settings 16.1 s / 19.7 %.
- * `-ds 2` scores every other frame; `-fwdflat no` drops the second search pass; `-maxhmmpf`/`-maxwpf`
- * cap the active HMMs and word exits per frame. Not taken: `-maxhmmpf 1000` (13.7 s / 20.7 %),
- * `-ds 3` (26.9 %), narrower `-beam`/`-pbeam` 1e-40 (25.5 %), `-topn 2` (22.8 %).
+ * - 6.5 min, one file: the full model with defaults 61.5 s / 19.7 %; these settings 22.4 s / 19.0 %.
+ * - 130 s: defaults 21 s / 19.0 %; these 7.2 s / 17.3 %.
+ * - the lecture test (32 s in 2 chunks): defaults 14.7 %; these 16.2 %.
+ * `-fwdflat no` drops the second search pass; `-maxhmmpf`/`-maxwpf` cap the active HMMs and word exits
+ * per frame. Not taken: `-ds 2` (every other frame: 6.5 min 16.1 s / 19.7 % but the lecture test 22.1 %),
+ * `-maxhmmpf 1000` (19.0 s / 20.5 %), narrower `-beam`/`-pbeam` 1e-40 (130 s: 25.5 %), `-topn 2` (22.8 %).
  */
-export const DECODER_FLAGS = ['-ds', '2', '-fwdflat', 'no', '-maxhmmpf', '2000', '-maxwpf', '5'] as const
+export const DECODER_FLAGS = ['-fwdflat', 'no', '-maxhmmpf', '2000', '-maxwpf', '5'] as const
 
 /** Words recognised with less confidence than this are mostly wrong ("news day" for "moves data"). */
 const KEY_CONFIDENCE = 0.2
