@@ -1,15 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeGemini } from '../support/fake-gemini'
 import { makeTestVideo, tempDir } from '../support/media'
+import { CLI_BIN, envWithoutSettings, startWorkerProcess } from '../support/worker-process'
 
-const BIN = fileURLToPath(new URL('../../bin/video-processor.js', import.meta.url))
 const children = new Set<ChildProcess>()
 let dir: string
 let cleanup: () => Promise<void>
@@ -17,48 +16,19 @@ let video: string
 
 /** The environment of a fresh user: no cloud settings leak in from the machine running the tests. */
 function env(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|GEMINI_|GOOGLE_|NEXT_PUBLIC_SUPABASE|SUPABASE_|WORKER_|POLL_|VISIBILITY_|DOWNLOAD_DIR|DATA_DIR|READ_ONLY|CONSOLE_TOKEN)/.test(k)))
-  return { ...clean, DATA_DIR: dataDir, POLL_WAIT_SECONDS: '1', ...extra }
+  return { ...envWithoutSettings(), DATA_DIR: dataDir, POLL_WAIT_SECONDS: '1', ...extra }
 }
 
 function cli(args: string[], e: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: e, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CLI_BIN, ...args], { env: e, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
       resolve({ code, stdout, stderr })
     })
   })
 }
 
-interface Worker {
-  proc: ChildProcess
-  output(): string
-  waitFor(re: RegExp, ms?: number): Promise<RegExpMatchArray>
-  exited: Promise<number | null>
-}
-
-function startWorker(e: NodeJS.ProcessEnv): Worker {
-  const proc = spawn(process.execPath, [BIN, 'worker'], { env: e, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.add(proc)
-  let out = ''
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => (children.delete(proc), resolve(code))))
-  return {
-    proc,
-    output: () => out,
-    exited,
-    async waitFor(re, ms = 60_000) {
-      const until = Date.now() + ms
-      for (;;) {
-        const m = out.match(re)
-        if (m) return m
-        if (proc.exitCode !== null || Date.now() > until) throw new Error(`worker output never matched ${re}:\n${out}`)
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
-  }
-}
+const startWorker = (e: NodeJS.ProcessEnv) => startWorkerProcess(e, dir, children)
 
 beforeAll(async () => {
   ;({ dir, cleanup } = await tempDir('vp-cli-'))

@@ -3,11 +3,10 @@
  * one S3 bucket and one Supabase table (fauxqs and the PostgREST fake in this process, the
  * Gemini fake for analysis): 200 messages → 200 videos completed, each exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,8 +15,8 @@ import { startAwsLocal, TEST_CREDENTIALS, type AwsLocal } from '../support/aws-l
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { startFakePostgrest, type FakePostgrest } from '../support/fake-postgrest'
 import { makeTestVideo, tempDir } from '../support/media'
+import { envWithoutSettings, startWorkerProcess } from '../support/worker-process'
 
-const BIN = fileURLToPath(new URL('../../bin/video-processor.js', import.meta.url))
 const KEY = 'service-role-key-for-tests-0123456789'
 const COUNT = 200
 
@@ -50,38 +49,12 @@ afterAll(async () => {
   await cleanup?.()
 })
 
-interface WorkerProcess {
-  proc: ChildProcess
-  output(): string
-  waitFor(re: RegExp, ms?: number): Promise<void>
-  exited: Promise<number | null>
-}
-
-function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
-  const proc = spawn(process.execPath, [BIN, 'worker'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.add(proc)
-  let out = ''
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => (children.delete(proc), resolve(code))))
-  return {
-    proc,
-    output: () => out,
-    exited,
-    async waitFor(re, ms = 60_000) {
-      const until = Date.now() + ms
-      while (!re.test(out)) {
-        if (proc.exitCode !== null || Date.now() > until) throw new Error(`worker output never matched ${re}:\n${out.slice(-3000)}`)
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
-  }
-}
+const startWorker = (env: NodeJS.ProcessEnv) => startWorkerProcess(env, dir, children)
 
 describe('two worker processes on one SQS queue and one Supabase table', () => {
   it(`complete ${COUNT} videos, each exactly once`, async () => {
     const { url } = await aws.createQueue('videos')
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|GEMINI_|GOOGLE_|NEXT_PUBLIC_SUPABASE|SUPABASE_|WORKER_|POLL_|VISIBILITY_|DOWNLOAD_DIR|DATA_DIR)/.test(k)))
+    const clean = envWithoutSettings()
     const env = (name: string): NodeJS.ProcessEnv => ({
       ...clean,
       DATA_DIR: path.join(dir, name),
