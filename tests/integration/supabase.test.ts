@@ -1,24 +1,21 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type EmbeddedDb } from '../../src/adapters/embedded/database'
+import type { EmbeddedDb } from '../../src/adapters/embedded/database'
 import { createSupabaseStore, type SupabaseStoreOptions } from '../../src/adapters/store/supabase'
 import { JobError } from '../../src/core/errors'
 import type { Logger } from '../../src/core/ports'
 import { VideoQuery } from '../../src/shared/video'
-import { startFakePostgrest, type FakePostgrest } from '../support/fake-postgrest'
+import type { FakePostgrest } from '../support/fake-postgrest'
+import { startFakeSupabase, TEST_SERVICE_KEY as KEY, type FakeSupabase } from '../support/fake-supabase'
 
-const KEY = 'service-role-key-for-tests-0123456789'
+let supabase: FakeSupabase | undefined
 let db: EmbeddedDb
 let rest: FakePostgrest
 
 beforeAll(async () => {
-  db = await openDatabase(null)
-  rest = await startFakePostgrest(db, { serviceKey: KEY })
+  ;({ db, rest } = supabase = await startFakeSupabase())
 })
-afterAll(async () => {
-  await rest?.close()
-  await db?.close()
-})
+afterAll(() => supabase?.close())
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = []
