@@ -2,7 +2,8 @@
  * Local analyzer speed and memory: seconds of processing per minute of video for a generated
  * ~5-minute 720p narrated slide lecture, once with an embedded subtitle track (no speech
  * recognition) and once without (pocketsphinx). Peak RSS counts this process and every child
- * (ffmpeg, pocketsphinx) sampled together. Run alone: `npx tsx bench/local-analyzer.ts [--quick]`.
+ * (ffmpeg, pocketsphinx) sampled together; the speech row also gives the word error rate against
+ * the narrated text. Run alone: `npx tsx bench/local-analyzer.ts [--quick]`.
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -12,7 +13,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createLocalAnalyzer } from '../src/adapters/analyzer/local'
 import type { Analysis } from '../src/shared/analysis'
-import { makeSlideLecture, tool, type Slide } from '../tests/support/media-generate'
+import { makeSlideLecture, tool, wordErrorRate, type Slide } from '../tests/support/media-generate'
 import type { BenchOptions, BenchRow } from './support/types'
 import { notRun } from './support/types'
 
@@ -158,6 +159,8 @@ export async function benchLocalAnalyzer(opts: BenchOptions): Promise<BenchRow[]
       const minutes = (result.metadata?.durationSeconds ?? 0) / 60
       const perMinute = ms / 1000 / minutes
       const t = (result.signals?.timingsMs ?? {}) as Record<string, number>
+      const spoken = slidesFor(slideCount).map((x) => x.speech).join(' ')
+      const wer = result.provenance.transcriptSource === 'speech-recognition' ? `; word error rate ${round(wordErrorRate(spoken, result.transcript?.text ?? '') * 100)} %` : ''
       rows.push({
         measure: `${measureName(what, minutes)}: processing time per minute of video`,
         ours: { value: round(perMinute), unit: 's/min' },
@@ -165,9 +168,9 @@ export async function benchLocalAnalyzer(opts: BenchOptions): Promise<BenchRow[]
         peerFigure: { value: 60, unit: 's/min' },
         better: 'lower',
         note:
-          `${round(60 / perMinute)}× real time on ${os.availableParallelism()} cores (load average ${round(load)} at start); ` +
+          `${round(60 / perMinute)}× real time on ${os.availableParallelism()} cores (load average ${round(load)} at start, ${round(os.loadavg()[0] ?? 0)} at end); ` +
           `CPU ${round(cpu / minutes)} s/min (Node + children); transcript ${result.provenance.transcriptSource}; ` +
-          `stages ms: ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ')}; ${result.chapters?.length ?? 0} chapters, ${result.quiz.length} questions`
+          `stages ms: ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ')}; ${result.chapters?.length ?? 0} chapters, ${result.quiz.length} questions${wer}`
       })
       rows.push({
         measure: `${measureName(what, minutes)}: peak RSS, Node + child processes`,
