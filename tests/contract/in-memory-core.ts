@@ -4,6 +4,7 @@ import type { CoreHandle } from '../../src/core/core-handle'
 import { ConsoleApiError, type ConsoleApi, type WorkerStatus } from '../../src/shared/console-api'
 import type { Video } from '../../src/shared/video'
 import type { WorkerState } from '../../src/shared/events'
+import { queuedVideo } from '../support/video-fixtures'
 
 /**
  * A test double of the API surface (not of the worker): enough behaviour for the bridges'
@@ -56,24 +57,7 @@ export function createInMemoryCore(): CoreHandle {
       const video = videos.get(id)
       return video ? { video, analysis: null, journal: [] } : null
     },
-    'videos.enqueue': async ({ source, title }) => {
-      const at = now()
-      return update({
-        id: randomUUID(),
-        title: title ?? null,
-        source,
-        processingStatus: 'queued',
-        analysisResult: null,
-        isProcessed: false,
-        attempts: 0,
-        errorCause: null,
-        stageMs: {},
-        createdAt: at,
-        updatedAt: at,
-        startedAt: null,
-        completedAt: null
-      })
-    },
+    'videos.enqueue': async ({ source, title }) => update(queuedVideo({ id: randomUUID(), title: title ?? null, source, at: now() })),
     'videos.retry': async ({ id }) => {
       const video = videos.get(id)
       if (!video) throw new ConsoleApiError('not-found', `No video ${id}`)
