@@ -58,27 +58,35 @@ async function likeliestWords(lmFile: string, size: number): Promise<Set<string>
     }
     if (lastNext > (t.counts[1] as number)) return null
     const threshold = size >= n ? -Infinity : (Float32Array.from(probs).sort().reverse()[size - 1] as number)
-    // The words are the last n NUL-terminated strings of the file, in unigram order.
-    const tailLength = Math.min(fileSize, n * 48)
-    const tail = Buffer.alloc(tailLength)
-    await fh.read(tail, 0, tailLength, fileSize - tailLength)
-    const keep = new Set<string>()
-    let end = tail.length - 1
-    for (let i = n - 1; i >= 0; i--) {
-      const start = tail.lastIndexOf(0, end - 1) + 1
-      if (start <= 0) return null
-      if ((probs[i] as number) >= threshold && keep.size < size) keep.add(tail.toString('latin1', start, end))
-      end = start - 1
+    // The words are the last n NUL-terminated strings of the file, in unigram order: read a tail
+    // that fits words of 11 letters on average, and twice that if they turn out longer.
+    for (let perWord = 12; ; perWord *= 2) {
+      const tailLength = Math.min(fileSize, n * perWord)
+      const tail = Buffer.allocUnsafe(tailLength)
+      await fh.read(tail, 0, tailLength, fileSize - tailLength)
+      const keep = keptWords(tail, probs, threshold, size)
+      if (keep || tailLength === fileSize) return keep
     }
-    return keep
   } finally {
     await fh.close()
   }
 }
 
+function keptWords(tail: Buffer, probs: Float32Array, threshold: number, size: number): Set<string> | null {
+  const keep = new Set<string>()
+  let end = tail.length - 1
+  for (let i = probs.length - 1; i >= 0; i--) {
+    const start = tail.lastIndexOf(0, end - 1) + 1
+    if (start <= 0) return null
+    if ((probs[i] as number) >= threshold && keep.size < size) keep.add(tail.toString('latin1', start, end))
+    end = start - 1
+  }
+  return keep
+}
+
 /** The lines of a pocketsphinx dictionary whose word (alternates "word(2)" included) is in `keep`. */
 function filterDictionary(dict: Buffer, keep: Set<string>): Buffer {
-  const out = Buffer.alloc(dict.length)
+  const out = Buffer.allocUnsafe(dict.length) // only the pages written become resident
   let at = 0
   let pos = 0
   while (pos < dict.length) {
