@@ -8,6 +8,7 @@ import { formatStats } from '../../src/core/stats'
 import type { WorkerEvent } from '../../src/shared/events'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { makeTestVideo, tempDir } from '../support/media'
+import { waitUntil } from '../support/wait-until'
 
 // Gemini chosen by openApp from the environment alone, on the embedded queue and store: the
 // prompt and price settings reach the adapter, usage is summed in the statistics, and the
@@ -45,14 +46,6 @@ afterAll(async () => {
   await cleanup()
 })
 
-async function waitFor(what: string, fn: () => boolean, ms = 40_000): Promise<void> {
-  const until = Date.now() + ms
-  while (!fn()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 describe('Gemini through openApp on embedded defaults', () => {
   it('uses the prompt file and price table from the settings, sums tokens and cost in the statistics, deletes every upload', async () => {
     const app: App = await openApp(configFor(), { logger: silentLogger })
@@ -64,7 +57,7 @@ describe('Gemini through openApp on embedded defaults', () => {
       await app.core.start()
       const ids: string[] = []
       for (const title of ['One', 'Two']) ids.push((await app.core.api['videos.enqueue']({ source: { kind: 'file', path: video }, title })).id)
-      await waitFor('both completed', () => ids.every((id) => events.some((e) => e.type === 'video.completed' && e.videoId === id)))
+      await waitUntil('both completed', () => ids.every((id) => events.some((e) => e.type === 'video.completed' && e.videoId === id)))
 
       const prompts = fake.generateBodies.map((b) => JSON.stringify(b))
       expect(prompts).toHaveLength(2)
@@ -99,7 +92,7 @@ describe('Gemini through openApp on embedded defaults', () => {
       await app.core.start()
       fake.nextFile = { processingPolls: 10_000, finalState: 'ACTIVE' }
       const stuck = await app.core.api['videos.enqueue']({ source: { kind: 'file', path: video } })
-      await waitFor('stuck one failed', () => failed(stuck.id))
+      await waitUntil('stuck one failed', () => failed(stuck.id))
       const detail = await app.core.api['videos.get']({ id: stuck.id })
       expect(detail?.video.errorCause).toBe('timeout')
       expect(detail?.video.analysisResult).toMatch(/^Error: Gemini still processing the video after 1 s \(file files\/\S+ state PROCESSING\)/)
@@ -108,7 +101,7 @@ describe('Gemini through openApp on embedded defaults', () => {
       fake.nextFile = { processingPolls: 0, finalState: 'ACTIVE' }
       fake.replies.push({ text: 'not json at all' }, { text: '{"summary": "still not an analysis"}' })
       const garbled = await app.core.api['videos.enqueue']({ source: { kind: 'youtube', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' } })
-      await waitFor('garbled one failed', () => failed(garbled.id))
+      await waitUntil('garbled one failed', () => failed(garbled.id))
       const g = await app.core.api['videos.get']({ id: garbled.id })
       expect(g?.video).toMatchObject({ processingStatus: 'failed', errorCause: 'model-refusal', isProcessed: false })
       expect(g?.video.analysisResult).toMatch(/^Error: Gemini's answer did not validate after one repair/)

@@ -25,6 +25,7 @@ import { interceptResponse, startAwsLocal, startToggleProxy, type AwsLocal, type
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { startFakePostgrest, type FakePostgrest } from '../support/fake-postgrest'
 import { makeTestVideo, tempDir } from '../support/media'
+import { waitUntil } from '../support/wait-until'
 
 const KEY = 'service-role-key-for-tests-0123456789'
 let aws: AwsLocal
@@ -117,13 +118,7 @@ async function upstreamRow(title: string): Promise<string> {
 
 const s3Message = (id: string) => JSON.stringify({ video_id: id, source_type: 's3', s3_key: 'in/clip.mp4', s3_bucket: 'media' })
 
-async function waitFor(what: string, fn: () => boolean | Promise<boolean>, ms = 50_000): Promise<void> {
-  const until = Date.now() + ms
-  while (!(await fn())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
+const waitFor = (what: string, fn: () => boolean | Promise<boolean>) => waitUntil(what, fn, 50_000)
 
 const row = async (id: string) =>
   (await db.query<{ processing_status: string; attempts: number; analysis_result: string | null; error_cause: string | null }>('select * from videos where id = $1', [id])).rows[0]

@@ -13,6 +13,7 @@ import { startAwsLocal, TEST_CREDENTIALS, type AwsLocal } from '../support/aws-l
 import { startFakePostgrest, type FakePostgrest } from '../support/fake-postgrest'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { makeTestVideo, tempDir } from '../support/media'
+import { waitUntil } from '../support/wait-until'
 
 // The composition root on cloud settings: SQS and S3 from fauxqs, Gemini from the fake server,
 // Supabase from the PostgREST fake, all chosen by openApp from environment variables alone.
@@ -72,14 +73,6 @@ afterAll(async () => {
   await cleanup()
 })
 
-async function waitFor(what: string, fn: () => boolean, ms = 40_000): Promise<void> {
-  const until = Date.now() + ms
-  while (!fn()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 describe('openApp with cloud settings', () => {
   it('picks SQS, S3, Gemini and Supabase from the environment', async () => {
     const status = await app.core.api['worker.status'](undefined)
@@ -96,7 +89,7 @@ describe('openApp with cloud settings', () => {
     await app.core.start()
     const s3 = await app.core.api['videos.enqueue']({ source: { kind: 's3', key: 'in/clip.mp4' }, title: 'From S3' })
     const yt = await app.core.api['videos.enqueue']({ source: { kind: 'youtube', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' } })
-    await waitFor('both completed', () => [s3.id, yt.id].every((id) => events.some((e) => e.type === 'video.completed' && e.videoId === id)))
+    await waitUntil('both completed', () => [s3.id, yt.id].every((id) => events.some((e) => e.type === 'video.completed' && e.videoId === id)))
     const detail = await app.core.api['videos.get']({ id: s3.id })
     expect(detail?.video.processingStatus).toBe('completed')
     expect(detail?.analysis?.provenance.engine).toBe('gemini')
@@ -118,7 +111,7 @@ describe('openApp with cloud settings', () => {
     const orphan = '0b6c3a52-1f0e-4c7e-9d3b-5a2f8e1c4d70'
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ video_id: orphan, source_type: 's3', s3_key: 'in/clip.mp4' }) }))
     const next = await app.core.api['videos.enqueue']({ source: { kind: 's3', key: 'in/clip.mp4' } })
-    await waitFor('next completed', () => events.some((e) => e.type === 'video.completed' && e.videoId === next.id))
+    await waitUntil('next completed', () => events.some((e) => e.type === 'video.completed' && e.videoId === next.id))
     const dead = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 5, MessageAttributeNames: ['All'] }))
     expect(dead.Messages?.[0]?.Body).toContain(orphan)
     // Moved by the worker (SQS's own redrive adds no reason) on the first delivery, not after maxReceiveCount (3).
