@@ -86,6 +86,15 @@ interface S3rverInstance {
 }
 type S3rverCtor = new (opts: Record<string, unknown>) => S3rverInstance
 
+// s3rver accepts its fixed key pair, wants path-style URLs and no checksums it cannot compute.
+const s3rverClientOptions = (endpoint: string): AwsClientOptions => ({
+  region: TEST_REGION,
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  endpoint,
+  forcePathStyle: true,
+  requestChecksumCalculation: 'WHEN_REQUIRED'
+})
+
 /** s3rver (file-backed S3) on 127.0.0.1; clients need `requestChecksumCalculation: 'WHEN_REQUIRED'`. */
 export async function startS3rver(buckets: string[]): Promise<{ aws: AwsClientOptions; endpoint: string; stop(): Promise<void> }> {
   const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor
@@ -101,13 +110,7 @@ export async function startS3rver(buckets: string[]): Promise<{ aws: AwsClientOp
   const endpoint = `http://127.0.0.1:${address.port}`
   return {
     endpoint,
-    aws: {
-      region: TEST_REGION,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      endpoint,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED'
-    },
+    aws: s3rverClientOptions(endpoint),
     async stop() {
       await server.close()
       rmSync(directory, { recursive: true, force: true })
@@ -174,13 +177,7 @@ export async function startS3Process(bucket: string): Promise<S3Process> {
   const endpoint = `http://127.0.0.1:${port}`
   return {
     endpoint,
-    aws: {
-      region: TEST_REGION,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      endpoint,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED'
-    },
+    aws: s3rverClientOptions(endpoint),
     async seed(key, bytes) {
       const done = next<{ sha256: string }>('seeded')
       child.send({ type: 'seed', bucket, key, bytes })
