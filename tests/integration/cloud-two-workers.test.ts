@@ -5,23 +5,24 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type EmbeddedDb } from '../../src/adapters/embedded/database'
-import { startAwsLocal, TEST_CREDENTIALS, type AwsLocal } from '../support/aws-local'
+import type { EmbeddedDb } from '../../src/adapters/embedded/database'
+import { startAwsLocal, type AwsLocal } from '../support/aws-local'
+import { awsSettings, geminiSettings, supabaseSettings } from '../support/cloud-settings'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
-import { startFakePostgrest, type FakePostgrest } from '../support/fake-postgrest'
-import { makeTestVideo, tempDir } from '../support/media'
+import type { FakePostgrest } from '../support/fake-postgrest'
+import { startFakeSupabase, type FakeSupabase } from '../support/fake-supabase'
+import { seedMediaBucket } from '../support/media-bucket'
+import { tempDir } from '../support/media'
 import { envWithoutSettings, startWorkerProcess } from '../support/worker-process'
 
-const KEY = 'service-role-key-for-tests-0123456789'
 const COUNT = 200
 
 let aws: AwsLocal
 let gemini: FakeGemini
+let supabase: FakeSupabase | undefined
 let db: EmbeddedDb
 let rest: FakePostgrest
 let dir: string
@@ -31,19 +32,15 @@ const children = new Set<ChildProcess>()
 beforeAll(async () => {
   ;({ dir, cleanup } = await tempDir('vp-two-workers-'))
   aws = await startAwsLocal()
-  await aws.createBucket('media')
-  const video = await makeTestVideo(dir)
-  await aws.s3.send(new PutObjectCommand({ Bucket: 'media', Key: 'in/clip.mp4', Body: await readFile(video) }))
+  await seedMediaBucket(aws, dir)
   gemini = await startFakeGemini()
   gemini.nextFile = { processingPolls: 0, finalState: 'ACTIVE' }
-  db = await openDatabase(null)
-  rest = await startFakePostgrest(db, { serviceKey: KEY })
+  ;({ db, rest } = supabase = await startFakeSupabase())
 })
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL')
-  await rest?.close()
-  await db?.close()
+  await supabase?.close()
   await gemini?.close()
   await aws?.stop()
   await cleanup?.()
@@ -58,16 +55,9 @@ describe('two worker processes on one SQS queue and one Supabase table', () => {
     const env = (name: string): NodeJS.ProcessEnv => ({
       ...clean,
       DATA_DIR: path.join(dir, name),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_SQS_URL: url,
-      AWS_S3_BUCKET: 'media',
-      NEXT_PUBLIC_SUPABASE_URL: rest.url,
-      SUPABASE_SERVICE_ROLE_KEY: KEY,
-      GEMINI_API_KEY: gemini.apiKey,
-      GEMINI_BASE_URL: gemini.url,
+      ...awsSettings(aws.endpoint, url, 'media'),
+      ...supabaseSettings(rest.url),
+      ...geminiSettings(gemini),
       WORKER_CONCURRENCY: '4',
       POLL_WAIT_SECONDS: '2'
     })

@@ -13,7 +13,8 @@ import { openApp, type App } from '../../src/app/open-app'
 import { loadConfig } from '../../src/core/config'
 import { ConsoleApiError } from '../../src/shared/console-api'
 import type { WorkerEvent } from '../../src/shared/events'
-import { startAwsLocal, TEST_CREDENTIALS, type AwsLocal } from '../support/aws-local'
+import { startAwsLocal, type AwsLocal } from '../support/aws-local'
+import { awsSettings, geminiSettings } from '../support/cloud-settings'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { makeTestVideo, tempDir } from '../support/media'
 
@@ -44,14 +45,8 @@ async function open(name: string, queueUrl: string, bucket: string | null): Prom
     envFileName: null,
     env: {
       DATA_DIR: path.join(dir, name),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_SQS_URL: queueUrl,
-      ...(bucket ? { AWS_S3_BUCKET: bucket } : {}),
-      GEMINI_API_KEY: gemini.apiKey,
-      GEMINI_BASE_URL: gemini.url,
+      ...awsSettings(aws.endpoint, queueUrl, bucket),
+      ...geminiSettings(gemini),
       POLL_WAIT_SECONDS: '1'
     }
   })

@@ -6,6 +6,7 @@ import { openApp, type App } from '../../src/app/open-app'
 import { loadConfig } from '../../src/core/config'
 import { formatStats } from '../../src/core/stats'
 import type { WorkerEvent } from '../../src/shared/events'
+import { geminiSettings } from '../support/cloud-settings'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { makeTestVideo, tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
@@ -25,8 +26,7 @@ const configFor = (extra: Record<string, string> = {}) =>
     envFileName: null,
     env: {
       DATA_DIR: path.join(dir, 'data'),
-      GEMINI_API_KEY: fake.apiKey,
-      GEMINI_BASE_URL: fake.url,
+      ...geminiSettings(fake),
       GEMINI_PROMPT_FILE: 'my-prompt.md',
       GEMINI_PRICES: JSON.stringify(PRICES),
       POLL_WAIT_SECONDS: '1',

@@ -4,15 +4,13 @@
  * to the DLQ, and an SQS outage while the worker runs.
  */
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createGeminiAnalyzer } from '../../src/adapters/analyzer/gemini'
 import { createS3Client } from '../../src/adapters/aws-clients'
-import { openDatabase, type EmbeddedDb } from '../../src/adapters/embedded/database'
+import type { EmbeddedDb } from '../../src/adapters/embedded/database'
 import { createSqsQueue } from '../../src/adapters/queue/sqs'
 import { createS3Source } from '../../src/adapters/source/s3'
 import { createJournal } from '../../src/adapters/store/journal'
@@ -23,13 +21,15 @@ import type { Logger } from '../../src/core/ports'
 import type { WorkerEvent } from '../../src/shared/events'
 import { interceptResponse, startAwsLocal, startToggleProxy, type AwsLocal, type ToggleProxy } from '../support/aws-local'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
-import { startFakePostgrest, type FakePostgrest } from '../support/fake-postgrest'
-import { makeTestVideo, tempDir } from '../support/media'
+import type { FakePostgrest } from '../support/fake-postgrest'
+import { startFakeSupabase, TEST_SERVICE_KEY as KEY, type FakeSupabase } from '../support/fake-supabase'
+import { seedMediaBucket } from '../support/media-bucket'
+import { tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
 
-const KEY = 'service-role-key-for-tests-0123456789'
 let aws: AwsLocal
 let gemini: FakeGemini
+let supabase: FakeSupabase | undefined
 let db: EmbeddedDb
 let rest: FakePostgrest
 let dir: string
@@ -39,20 +39,16 @@ const running: { core: CoreHandle; close: () => Promise<void> }[] = []
 beforeAll(async () => {
   ;({ dir, cleanup: cleanupDir } = await tempDir('vp-sqs-worker-'))
   aws = await startAwsLocal()
-  await aws.createBucket('media')
-  const video = await makeTestVideo(dir)
-  await aws.s3.send(new PutObjectCommand({ Bucket: 'media', Key: 'in/clip.mp4', Body: await readFile(video) }))
+  await seedMediaBucket(aws, dir)
   gemini = await startFakeGemini()
-  db = await openDatabase(null)
-  rest = await startFakePostgrest(db, { serviceKey: KEY })
+  ;({ db, rest } = supabase = await startFakeSupabase())
 })
 afterEach(async () => {
   for (const r of running.splice(0)) await r.close()
   gemini.reset()
 })
 afterAll(async () => {
-  await rest?.close()
-  await db?.close()
+  await supabase?.close()
   await gemini?.close()
   await aws?.stop()
   await cleanupDir?.()

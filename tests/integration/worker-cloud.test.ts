@@ -1,23 +1,24 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs'
-import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../src/app/logger'
 import { openApp, type App } from '../../src/app/open-app'
 import { loadConfig } from '../../src/core/config'
 import type { WorkerEvent } from '../../src/shared/events'
-import { openDatabase, type EmbeddedDb } from '../../src/adapters/embedded/database'
-import { startAwsLocal, TEST_CREDENTIALS, type AwsLocal } from '../support/aws-local'
-import { startFakePostgrest, type FakePostgrest } from '../support/fake-postgrest'
+import type { EmbeddedDb } from '../../src/adapters/embedded/database'
+import { startAwsLocal, type AwsLocal } from '../support/aws-local'
+import { awsSettings, geminiSettings, supabaseSettings } from '../support/cloud-settings'
+import type { FakePostgrest } from '../support/fake-postgrest'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
-import { makeTestVideo, tempDir } from '../support/media'
+import { startFakeSupabase, TEST_SERVICE_KEY as SERVICE_KEY, type FakeSupabase } from '../support/fake-supabase'
+import { seedMediaBucket } from '../support/media-bucket'
+import { tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
 
 // The composition root on cloud settings: SQS and S3 from fauxqs, Gemini from the fake server,
 // Supabase from the PostgREST fake, all chosen by openApp from environment variables alone.
-const SERVICE_KEY = 'service-role-key-for-tests-0123456789'
+let supabase: FakeSupabase | undefined
 let supabaseDb: EmbeddedDb
 let rest: FakePostgrest
 let aws: AwsLocal
@@ -33,30 +34,20 @@ beforeAll(async () => {
   ;({ dir, cleanup } = await tempDir('vp-cloud-'))
   aws = await startAwsLocal()
   gemini = await startFakeGemini()
-  supabaseDb = await openDatabase(null)
-  rest = await startFakePostgrest(supabaseDb, { serviceKey: SERVICE_KEY })
+  ;({ db: supabaseDb, rest } = supabase = await startFakeSupabase())
   const dlq = await aws.createQueue('videos-dlq')
   dlqUrl = dlq.url
   const redrive = JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: '3' })
   queueUrl = (await aws.createQueue('videos', { VisibilityTimeout: '30', RedrivePolicy: redrive })).url
-  await aws.createBucket('media')
-  const video = await makeTestVideo(dir)
-  await aws.s3.send(new PutObjectCommand({ Bucket: 'media', Key: 'in/clip.mp4', Body: await readFile(video) }))
+  await seedMediaBucket(aws, dir)
   const config = loadConfig({
     cwd: dir,
     envFileName: null,
     env: {
       DATA_DIR: path.join(dir, 'data'),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_SQS_URL: queueUrl,
-      AWS_S3_BUCKET: 'media',
-      GEMINI_API_KEY: gemini.apiKey,
-      GEMINI_BASE_URL: gemini.url,
-      NEXT_PUBLIC_SUPABASE_URL: rest.url,
-      SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
+      ...awsSettings(aws.endpoint, queueUrl, 'media'),
+      ...geminiSettings(gemini),
+      ...supabaseSettings(rest.url),
       POLL_WAIT_SECONDS: '1'
     }
   })
@@ -68,8 +59,7 @@ afterAll(async () => {
   await app?.close()
   await gemini?.close()
   await aws?.stop()
-  await rest?.close()
-  await supabaseDb?.close()
+  await supabase?.close()
   await cleanup()
 })
 
