@@ -53,9 +53,10 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
   }
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'vp-local-'))
   try {
-    const nlpReady = loadNlp()
-    nlpReady.catch(() => {}) // awaited below; avoid an unhandled rejection meanwhile
     const plan = await planTranscript(p.file, info, p.recognizer, s.speech)
+    // The NLP model adds ~36 MB: with speech, load it once the recognisers have exited (150 ms).
+    const nlpReady = plan.source === 'speech-recognition' ? null : loadNlp()
+    nlpReady?.catch(() => {}) // awaited below; avoid an unhandled rejection meanwhile
     const wav = plan.source === 'speech-recognition' ? path.join(workDir, 'audio16k.wav') : null
     const sig = await timed('signals', () =>
       signalPass({
@@ -116,6 +117,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     if (plan.source === 'speech-recognition') {
       text = await readText()
       ocr = await readOcr()
+      await loadNlp()
     } else [ocr, text] = await Promise.all([readOcr(), readText()])
     warnings.push(...text.warnings)
 
