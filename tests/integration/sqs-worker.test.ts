@@ -26,6 +26,7 @@ import { startFakeSupabase, TEST_SERVICE_KEY as KEY, type FakeSupabase } from '.
 import { seedMediaBucket } from '../support/media-bucket'
 import { tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
+import { memoryLogger } from '../support/memory-logger'
 
 let aws: AwsLocal
 let gemini: FakeGemini
@@ -53,12 +54,6 @@ afterAll(async () => {
   await aws?.stop()
   await cleanupDir?.()
 })
-
-function memoryLogger(): Logger & { lines: string[] } {
-  const lines: string[] = []
-  const push = (level: string) => (m: string) => void lines.push(`${level} ${m}`)
-  return { lines, info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug') }
-}
 
 async function startWorker(queueUrl: string, opts: { endpoint?: string; s3Fault?: boolean; logger?: Logger } = {}) {
   const logger = opts.logger ?? memoryLogger()

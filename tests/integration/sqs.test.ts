@@ -1,17 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Logger, Queue } from '../../src/core/ports'
+import type { Queue } from '../../src/core/ports'
 import { createSqsClient } from '../../src/adapters/aws-clients'
 import { createSqsQueue, LeaseLostError, SqsDeleteError } from '../../src/adapters/queue/sqs'
 import type { AwsLocal, ToggleProxy } from '../support/aws-local'
 import { injectFault, interceptResponse, startAwsLocal, startToggleProxy, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-local'
-
-function memoryLogger(): Logger & { lines: string[] } {
-  const lines: string[] = []
-  const push = (level: string) => (m: string) => void lines.push(`${level} ${m}`)
-  return { lines, info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug') }
-}
+import { memoryLogger } from '../support/memory-logger'
 
 const fast = { minTimeoutMs: 50, maxTimeoutMs: 400 }
 let aws: AwsLocal

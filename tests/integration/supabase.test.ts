@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EmbeddedDb } from '../../src/adapters/embedded/database'
 import { createSupabaseStore, type SupabaseStoreOptions } from '../../src/adapters/store/supabase'
 import { JobError } from '../../src/core/errors'
-import type { Logger } from '../../src/core/ports'
 import { VideoQuery } from '../../src/shared/video'
 import type { FakePostgrest } from '../support/fake-postgrest'
 import { startFakeSupabase, TEST_SERVICE_KEY as KEY, type FakeSupabase } from '../support/fake-supabase'
+import { memoryLogger } from '../support/memory-logger'
 
 let supabase: FakeSupabase | undefined
 let db: EmbeddedDb
@@ -16,12 +16,6 @@ beforeAll(async () => {
   ;({ db, rest } = supabase = await startFakeSupabase())
 })
 afterAll(() => supabase?.close())
-
-function memoryLogger(): Logger & { lines: string[] } {
-  const lines: string[] = []
-  const push = (level: string) => (m: string) => void lines.push(`${level} ${m}`)
-  return { lines, info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug') }
-}
 
 const make = (over: Partial<SupabaseStoreOptions> = {}) =>
   createSupabaseStore({ url: rest.url, serviceRoleKey: KEY, backoff: { minTimeoutMs: 10, maxTimeoutMs: 50, retries: 3 }, ...over })
