@@ -28,9 +28,51 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
   const { bus, store, journal, clock, logger } = deps
   const attempts = new Map<string, number>()
   const lastProgress = new Map<string, number>()
-  let tail: Promise<void> = Promise.resolve()
+  // Group commit: entries wait here while a write is in flight, then go out together in one
+  // write. One writer at a time keeps the journal in emit order.
+  let pending: Entry[] = []
+  let writing: Promise<void> | null = null
   let journalBroken = false
   const now = () => clock.now().toISOString()
+
+  function warnOnce(error: unknown): void {
+    // The journal is the console's history, not the table of record: warn once, keep working.
+    if (!journalBroken) logger.warn(`journal write failed: ${error instanceof Error ? error.message : String(error)}`)
+    journalBroken = true
+  }
+
+  async function writeBatch(batch: Entry[]): Promise<void> {
+    if (batch.length > 1 && journal.appendMany) {
+      try {
+        return await journal.appendMany(batch)
+      } catch {
+        // One bad entry must not cost the others their line: fall back to one write each.
+      }
+    }
+    for (const entry of batch) {
+      try {
+        await journal.append(entry)
+      } catch (error) {
+        warnOnce(error)
+      }
+    }
+  }
+
+  async function drain(): Promise<void> {
+    // Let the events emitted in the same tick join the first write.
+    await Promise.resolve()
+    while (pending.length > 0) {
+      const batch = pending
+      pending = []
+      await writeBatch(batch)
+    }
+    writing = null
+  }
+
+  function enqueue(entry: Entry): void {
+    pending.push(entry)
+    writing ??= drain()
+  }
 
   function journalAppend(event: WorkerEvent): void {
     if (event.type === 'video.progress') {
@@ -44,13 +86,7 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
     }
     const entry = toJournal(event, attempts)
     if (!entry) return
-    tail = tail
-      .then(() => journal.append(entry))
-      .catch((error: unknown) => {
-        // The journal is the console's history, not the table of record: warn once, keep working.
-        if (!journalBroken) logger.warn(`journal write failed: ${error instanceof Error ? error.message : String(error)}`)
-        journalBroken = true
-      })
+    enqueue(entry)
   }
 
   const rec: Recorder = {
@@ -66,7 +102,7 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
         const entry = toJournal(event, attempts)
         if (entry) {
           if (data) entry.data = data
-          tail = tail.then(() => journal.append(entry)).catch(() => undefined)
+          enqueue(entry)
         }
       }
     },
@@ -83,7 +119,7 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
       if (attempts.size > 10_000) attempts.delete(attempts.keys().next().value!)
     },
     now,
-    flush: () => tail
+    flush: () => writing ?? Promise.resolve()
   }
   return rec
 }

@@ -8,7 +8,10 @@ import { embeddedMigrations } from '../../src/adapters/embedded/migrations'
 import { createLocalQueue } from '../../src/adapters/queue/local'
 import { createEmbeddedStore } from '../../src/adapters/store/embedded'
 import { createJournal } from '../../src/adapters/store/journal'
+import { createEventBus } from '../../src/core/event-bus'
+import { createRecorder } from '../../src/core/recorder'
 import { JournalEntry } from '../../src/shared/video'
+import { memoryLogger } from '../support/memory-logger'
 
 // One data directory for the file: created once (initdb), then closed and reopened.
 let dataDir: string
@@ -122,5 +125,60 @@ describe('journal', () => {
     ])
     const totals = await journal.usageTotals()
     expect(totals.find((t) => t.model === 'gemini-y')).toMatchObject({ videoId: null, totalTokens: 2, calls: 1 })
+  })
+  it('appends many entries in their order, over several inserts, all or none', async () => {
+    const journal = createJournal(db)
+    const videoId = randomUUID()
+    const entry = (i: number, data: Record<string, unknown> | null = null) =>
+      ({ videoId, at: new Date(Date.UTC(2026, 10, 26, 6, 0, 0, i)).toISOString(), attempt: 2, type: 'log', status: null, level: 'info' as const, message: `m${i}`, data })
+    const many = Array.from({ length: 1203 }, (_, i) => entry(i, i === 7 ? { k: 'v' } : null))
+    await journal.appendMany!(many)
+    const listed = await journal.list(videoId)
+    expect(listed.map((e) => e.message)).toEqual(many.map((e) => e.message))
+    expect(listed[7]).toMatchObject({ attempt: 2, data: { k: 'v' } })
+    // Postgres refuses NUL in jsonb: the bad row in the third insert takes the first two with it.
+    const bad = Array.from({ length: 1100 }, (_, i) => entry(2000 + i, i === 1050 ? { raw: 'a\u0000b' } : null))
+    await expect(journal.appendMany!(bad)).rejects.toThrow()
+    expect(await journal.list(videoId)).toHaveLength(1203)
+  })
+
+  it('recorder: a burst of journal lines goes out in a few inserts, in order; a bad line costs only itself', async () => {
+    const journal = createJournal(db)
+    const store = createEmbeddedStore(db)
+    const logger = memoryLogger()
+    const rec = createRecorder({ bus: createEventBus(), store, journal, clock: { now: () => new Date() }, logger })
+    const [a, b] = [randomUUID(), randomUUID()]
+    let inserts = 0
+    const query = db.query.bind(db)
+    db.query = ((...args: Parameters<typeof db.query>) => {
+      if (String(args[0]).includes('insert into journal_entries')) inserts += 1
+      return query(...args)
+    }) as typeof db.query
+    try {
+      rec.setAttempt(a, 1)
+      for (let i = 0; i < 40; i++) {
+        rec.log('info', `a${i}`, a)
+        rec.emit({ type: 'video.stage', at: rec.now(), videoId: b, stage: 'download', ms: i })
+        // Some lines arrive while the first write is in flight.
+        if (i % 10 === 9) await Promise.resolve()
+      }
+      await rec.flush()
+      expect(inserts).toBeLessThanOrEqual(5)
+      expect((await journal.list(a)).map((e) => e.message)).toEqual(Array.from({ length: 40 }, (_, i) => `a${i}`))
+      expect((await journal.list(a))[0]).toMatchObject({ attempt: 1, type: 'log' })
+      expect((await journal.list(b)).map((e) => e.data?.ms)).toEqual(Array.from({ length: 40 }, (_, i) => i))
+
+      rec.log('info', 'before', a)
+      rec.log('warn', 'bad', a, { raw: 'a\u0000b' })
+      rec.log('info', 'after', a, { raw: 'fine' })
+      rec.log('warn', 'bad again', a, { raw: '\u0000' })
+      await rec.flush()
+      expect((await journal.list(a, 2)).map((e) => e.message)).toEqual(['before', 'after'])
+      expect(logger.lines.filter((l) => l.startsWith('warn journal write failed'))).toHaveLength(1)
+      // flush with nothing pending resolves at once
+      await rec.flush()
+    } finally {
+      db.query = query
+    }
   })
 })

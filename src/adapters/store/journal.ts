@@ -53,6 +53,8 @@ interface UsageRow {
 /** Statistics samples older than this are deleted (checked once every PRUNE_EVERY samples). */
 export const SAMPLE_RETENTION_DAYS = 30
 const PRUNE_EVERY = 500
+/** Keeps one insert well below Postgres' 65535 bind parameters (8 per row). */
+const MAX_ROWS_PER_INSERT = 500
 const LEVELS = new Set(['debug', 'info', 'warn', 'error'])
 const USAGE_SUMS = `sum(prompt_tokens)::float8 as prompt_tokens, sum(output_tokens)::float8 as output_tokens,
   sum(thoughts_tokens)::float8 as thoughts_tokens, sum(total_tokens)::float8 as total_tokens,
@@ -63,11 +65,16 @@ export function createJournal(db: EmbeddedDb): EmbeddedJournal {
   let sampleWrites = 0
   return {
     async append(entry: Omit<JournalEntry, 'id'>): Promise<void> {
-      await db.query(
-        `insert into journal_entries (video_id, at, attempt, type, status, level, message, data)
-         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-        [entry.videoId, entry.at, entry.attempt, entry.type, entry.status, entry.level, entry.message, entry.data === null ? null : JSON.stringify(entry.data)]
-      )
+      await insertEntries(db, [entry])
+    },
+
+    /** One multi-row insert per chunk, in one transaction: ids follow the given order. */
+    async appendMany(entries: Omit<JournalEntry, 'id'>[]): Promise<void> {
+      if (entries.length === 0) return
+      if (entries.length <= MAX_ROWS_PER_INSERT) return insertEntries(db, entries)
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < entries.length; i += MAX_ROWS_PER_INSERT) await insertEntries(tx, entries.slice(i, i + MAX_ROWS_PER_INSERT))
+      })
     },
 
     /** The video's entries, oldest first; with a limit, the latest `limit` of them. */
@@ -136,6 +143,19 @@ export function createJournal(db: EmbeddedDb): EmbeddedJournal {
     /** The database belongs to whoever opened it. */
     async close(): Promise<void> {}
   }
+}
+
+type Queryable = Pick<EmbeddedDb, 'query'>
+
+async function insertEntries(db: Queryable, entries: Omit<JournalEntry, 'id'>[]): Promise<void> {
+  const values: string[] = []
+  const params: unknown[] = []
+  for (const e of entries) {
+    const n = params.length
+    values.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}::jsonb)`)
+    params.push(e.videoId, e.at, e.attempt, e.type, e.status, e.level, e.message, e.data === null ? null : JSON.stringify(e.data))
+  }
+  await db.query(`insert into journal_entries (video_id, at, attempt, type, status, level, message, data) values ${values.join(', ')}`, params)
 }
 
 function toEntry(row: EntryRow): JournalEntry {
