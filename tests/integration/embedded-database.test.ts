@@ -142,6 +142,34 @@ describe('journal', () => {
     expect(await journal.list(videoId)).toHaveLength(1203)
   })
 
+  it('groups appends made close together into one insert; a read sees them; a bad one fails alone', async () => {
+    const journal = createJournal(db)
+    const videoId = randomUUID()
+    const entry = (message: string, data: Record<string, unknown> | null = null) =>
+      ({ videoId, at: new Date().toISOString(), attempt: 1, type: 'log', status: null, level: 'info' as const, message, data })
+    let inserts = 0
+    const query = db.query.bind(db)
+    db.query = ((...args: Parameters<typeof db.query>) => {
+      if (String(args[0]).includes('insert into journal_entries')) inserts += 1
+      return query(...args)
+    }) as typeof db.query
+    try {
+      const writes = Array.from({ length: 30 }, (_, i) => journal.append(entry(`e${i}`)))
+      expect((await journal.list(videoId)).map((e) => e.message)).toEqual(Array.from({ length: 30 }, (_, i) => `e${i}`))
+      await Promise.all(writes)
+      expect(inserts).toBe(1)
+      const results = await Promise.allSettled([journal.append(entry('ok 1')), journal.append(entry('bad', { raw: 'a\u0000b' })), journal.append(entry('ok 2'))])
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+      expect((await journal.list(videoId, 2)).map((e) => e.message)).toEqual(['ok 1', 'ok 2'])
+      // close writes what still waits
+      void journal.append(entry('last'))
+      await journal.close()
+      expect((await journal.list(videoId, 1)).map((e) => e.message)).toEqual(['last'])
+    } finally {
+      db.query = query
+    }
+  })
+
   it('recorder: a burst of journal lines goes out in a few inserts, in order; a bad line costs only itself', async () => {
     const journal = createJournal(db)
     const store = createEmbeddedStore(db)

@@ -4,6 +4,7 @@ import type { StatsSample } from '../../shared/stats'
 import type { JournalEntry } from '../../shared/video'
 import { VideoStatus } from '../../shared/video-status'
 import type { EmbeddedDb } from '../embedded/database'
+import { createGroupWriter } from './group-writer'
 import { toIso } from './rows'
 
 /** Token usage summed per video and model (or over all videos of a model). */
@@ -55,6 +56,11 @@ export const SAMPLE_RETENTION_DAYS = 30
 const PRUNE_EVERY = 500
 /** Keeps one insert well below Postgres' 65535 bind parameters (8 per row). */
 const MAX_ROWS_PER_INSERT = 500
+/**
+ * Journal lines wait this long to share one insert: the journal is history (live events go
+ * over the bus), and one statement per line cost a quarter of the worker's CPU.
+ */
+const GROUP_WINDOW_MS = 25
 const LEVELS = new Set(['debug', 'info', 'warn', 'error'])
 const USAGE_SUMS = `sum(prompt_tokens)::float8 as prompt_tokens, sum(output_tokens)::float8 as output_tokens,
   sum(thoughts_tokens)::float8 as thoughts_tokens, sum(total_tokens)::float8 as total_tokens,
@@ -63,23 +69,27 @@ const USAGE_SUMS = `sum(prompt_tokens)::float8 as prompt_tokens, sum(output_toke
 /** The console's own history in the embedded database: kept even when the table of record is Supabase. */
 export function createJournal(db: EmbeddedDb): EmbeddedJournal {
   let sampleWrites = 0
-  return {
-    async append(entry: Omit<JournalEntry, 'id'>): Promise<void> {
-      await insertEntries(db, [entry])
-    },
-
-    /** One multi-row insert per chunk, in one transaction: ids follow the given order. */
-    async appendMany(entries: Omit<JournalEntry, 'id'>[]): Promise<void> {
-      if (entries.length === 0) return
+  const writer = createGroupWriter<Omit<JournalEntry, 'id'>>(
+    async (entries) => {
       if (entries.length <= MAX_ROWS_PER_INSERT) return insertEntries(db, entries)
+      // One multi-row insert per chunk, in one transaction: ids follow the given order.
       await db.transaction(async (tx) => {
         for (let i = 0; i < entries.length; i += MAX_ROWS_PER_INSERT) await insertEntries(tx, entries.slice(i, i + MAX_ROWS_PER_INSERT))
       })
     },
+    { windowMs: GROUP_WINDOW_MS, maxItems: MAX_ROWS_PER_INSERT }
+  )
+  return {
+    append: (entry: Omit<JournalEntry, 'id'>) => writer.add([entry]),
+
+    /** All or none; entries wait up to GROUP_WINDOW_MS to share one insert with others. */
+    appendMany: async (entries: Omit<JournalEntry, 'id'>[]) => (entries.length === 0 ? undefined : writer.add(entries)),
 
     /** The video's entries, oldest first; with a limit, the latest `limit` of them. */
     async list(videoId: string, limit?: number): Promise<JournalEntry[]> {
       if (!/^[0-9a-f-]{36}$/i.test(videoId)) return []
+      // Readers see every entry appended before they asked.
+      await writer.flush()
       const res = await db.query<EntryRow>(
         `select * from (
            select id::text as id, video_id, at, attempt, type, status, level, message, data
@@ -140,8 +150,8 @@ export function createJournal(db: EmbeddedDb): EmbeddedJournal {
       return res.rows.map(toUsage)
     },
 
-    /** The database belongs to whoever opened it. */
-    async close(): Promise<void> {}
+    /** The database belongs to whoever opened it: only what waits is written. */
+    close: () => writer.flush()
   }
 }
 
