@@ -16,6 +16,7 @@ import { createGeminiAnalyzer } from '../src/adapters/analyzer/gemini'
 import type { AnalyzeContext } from '../src/core/ports'
 import { startFakeGeminiChild } from '../tests/support/fake-gemini-child'
 import { measureRss, MiB } from './support/rss'
+import { benchChildMain } from './support/child-main'
 import type { BenchOptions, BenchRow } from './support/types'
 import { notRun } from './support/types'
 
@@ -117,17 +118,4 @@ export async function benchGeminiUpload(opts: BenchOptions): Promise<BenchRow[]>
   }
 }
 
-async function childMain(argv: string[]): Promise<void> {
-  if (argv[0] === '--measure') {
-    try {
-      process.send?.(await measure(argv[1] as Variant, JSON.parse(argv[2] ?? '{}') as Target))
-    } catch (error) {
-      process.send?.({ error: (error as Error).message })
-    }
-    return
-  }
-  const rows = await benchGeminiUpload({ quick: argv.includes('--quick'), log: (m) => process.stderr.write(`[bench] ${m}\n`) })
-  for (const r of rows) console.log(`${r.measure}: ours ${r.ours?.value.toFixed(1) ?? '-'} ${r.ours?.unit ?? ''}, ${r.peer} ${r.peerFigure?.value.toFixed(1) ?? '-'} ${r.peerFigure?.unit ?? ''}${r.note ? ` (${r.note})` : ''}`)
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === SELF) await childMain(process.argv.slice(2))
+if (process.argv[1] && path.resolve(process.argv[1]) === SELF) await benchChildMain<Variant, Target>(process.argv.slice(2), measure, benchGeminiUpload)

@@ -21,6 +21,7 @@ import { createS3Client } from '../src/adapters/aws-clients'
 import { createS3Source } from '../src/adapters/source/s3'
 import { startS3Process } from '../tests/support/aws-local'
 import { measureRss, MiB } from './support/rss'
+import { benchChildMain } from './support/child-main'
 import type { BenchOptions, BenchRow } from './support/types'
 
 const SELF = fileURLToPath(import.meta.url)
@@ -129,17 +130,4 @@ export async function benchS3Download(opts: BenchOptions): Promise<BenchRow[]> {
   }
 }
 
-async function childMain(argv: string[]): Promise<void> {
-  if (argv[0] === '--measure') {
-    try {
-      process.send?.(await measure(argv[1] as Variant, JSON.parse(argv[2] ?? '{}') as Target))
-    } catch (error) {
-      process.send?.({ error: (error as Error).message })
-    }
-    return
-  }
-  const rows = await benchS3Download({ quick: argv.includes('--quick'), log: (m) => process.stderr.write(`[bench] ${m}\n`) })
-  for (const r of rows) console.log(`${r.measure}: ours ${r.ours?.value.toFixed(1) ?? '-'} ${r.ours?.unit ?? ''}, ${r.peer} ${r.peerFigure?.value.toFixed(1) ?? '-'} ${r.peerFigure?.unit ?? ''}${r.note ? ` (${r.note})` : ''}`)
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === SELF) await childMain(process.argv.slice(2))
+if (process.argv[1] && path.resolve(process.argv[1]) === SELF) await benchChildMain<Variant, Target>(process.argv.slice(2), measure, benchS3Download)
