@@ -70,6 +70,8 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       const video = await store.get(id)
       if (!video) return null
       const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(safeJson(video.analysisResult)) : null
+      // Journal lines are written in groups: wait for those already recorded, so a reader sees them.
+      await rec.flush()
       return { video, analysis: parsed?.success ? parsed.data : null, journal: await journal.list(id) }
     },
     'videos.enqueue': async ({ source: given, title }) => {
