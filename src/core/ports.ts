@@ -160,12 +160,8 @@ export interface Store {
 
 /** The console's own history (events per video, statistics over time); always embedded. */
 export interface Journal {
+  /** Entries are written in the order of the calls, even when a call is not awaited before the next. */
   append(entry: Omit<JournalEntry, 'id'>): Promise<void>
-  /**
-   * Several entries in one write, kept in the given order; all or none are written.
-   * Optional: without it the recorder appends them one by one.
-   */
-  appendMany?(entries: Omit<JournalEntry, 'id'>[]): Promise<void>
   list(videoId: string, limit?: number): Promise<JournalEntry[]>
   recordSample(sample: StatsSample): Promise<void>
   samples(since: Date): Promise<StatsSample[]>

@@ -28,10 +28,9 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
   const { bus, store, journal, clock, logger } = deps
   const attempts = new Map<string, number>()
   const lastProgress = new Map<string, number>()
-  // Group commit: entries wait here while a write is in flight, then go out together in one
-  // write. One writer at a time keeps the journal in emit order.
-  let pending: Entry[] = []
-  let writing: Promise<void> | null = null
+  // Appends are not awaited one by one: the journal writes them in call order (the embedded one
+  // groups them into one insert), and `flush` waits for those still in flight.
+  const inFlight = new Set<Promise<void>>()
   let journalBroken = false
   const now = () => clock.now().toISOString()
 
@@ -41,37 +40,12 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
     journalBroken = true
   }
 
-  async function writeBatch(batch: Entry[]): Promise<void> {
-    if (batch.length > 1 && journal.appendMany) {
-      try {
-        return await journal.appendMany(batch)
-      } catch {
-        // One bad entry must not cost the others their line: fall back to one write each.
-      }
-    }
-    for (const entry of batch) {
-      try {
-        await journal.append(entry)
-      } catch (error) {
-        warnOnce(error)
-      }
-    }
-  }
-
-  async function drain(): Promise<void> {
-    // Let the events emitted in the same tick join the first write.
-    await Promise.resolve()
-    while (pending.length > 0) {
-      const batch = pending
-      pending = []
-      await writeBatch(batch)
-    }
-    writing = null
-  }
-
   function enqueue(entry: Entry): void {
-    pending.push(entry)
-    writing ??= drain()
+    const write: Promise<void> = journal
+      .append(entry)
+      .catch(warnOnce)
+      .finally(() => inFlight.delete(write))
+    inFlight.add(write)
   }
 
   function journalAppend(event: WorkerEvent): void {
@@ -119,7 +93,9 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
       if (attempts.size > 10_000) attempts.delete(attempts.keys().next().value!)
     },
     now,
-    flush: () => writing ?? Promise.resolve()
+    async flush() {
+      while (inFlight.size > 0) await Promise.all(inFlight)
+    }
   }
   return rec
 }

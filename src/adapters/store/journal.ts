@@ -22,6 +22,8 @@ export interface UsageTotal {
 
 /** The journal, plus the usage read-outs the console shows. */
 export interface EmbeddedJournal extends Journal {
+  /** Several entries in one write, kept in the given order; all or none are written. */
+  appendMany(entries: Omit<JournalEntry, 'id'>[]): Promise<void>
   /** Usage of one video, per model. */
   usage(videoId: string): Promise<UsageTotal[]>
   /** Usage of all videos, per model. */
