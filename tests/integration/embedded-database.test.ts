@@ -147,17 +147,12 @@ describe('journal', () => {
     const videoId = randomUUID()
     const entry = (message: string, data: Record<string, unknown> | null = null) =>
       ({ videoId, at: new Date().toISOString(), attempt: 1, type: 'log', status: null, level: 'info' as const, message, data })
-    let inserts = 0
-    const query = db.query.bind(db)
-    db.query = ((...args: Parameters<typeof db.query>) => {
-      if (String(args[0]).includes('insert into journal_entries')) inserts += 1
-      return query(...args)
-    }) as typeof db.query
+    const inserts = countJournalInserts(db)
     try {
       const writes = Array.from({ length: 30 }, (_, i) => journal.append(entry(`e${i}`)))
       expect((await journal.list(videoId)).map((e) => e.message)).toEqual(Array.from({ length: 30 }, (_, i) => `e${i}`))
       await Promise.all(writes)
-      expect(inserts).toBe(1)
+      expect(inserts.count).toBe(1)
       const results = await Promise.allSettled([journal.append(entry('ok 1')), journal.append(entry('bad', { raw: 'a\u0000b' })), journal.append(entry('ok 2'))])
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
       expect((await journal.list(videoId, 2)).map((e) => e.message)).toEqual(['ok 1', 'ok 2'])
@@ -166,7 +161,7 @@ describe('journal', () => {
       await journal.close()
       expect((await journal.list(videoId, 1)).map((e) => e.message)).toEqual(['last'])
     } finally {
-      db.query = query
+      inserts.restore()
     }
   })
 
@@ -176,12 +171,7 @@ describe('journal', () => {
     const logger = memoryLogger()
     const rec = createRecorder({ bus: createEventBus(), store, journal, clock: { now: () => new Date() }, logger })
     const [a, b] = [randomUUID(), randomUUID()]
-    let inserts = 0
-    const query = db.query.bind(db)
-    db.query = ((...args: Parameters<typeof db.query>) => {
-      if (String(args[0]).includes('insert into journal_entries')) inserts += 1
-      return query(...args)
-    }) as typeof db.query
+    const inserts = countJournalInserts(db)
     try {
       rec.setAttempt(a, 1)
       for (let i = 0; i < 40; i++) {
@@ -191,7 +181,7 @@ describe('journal', () => {
         if (i % 10 === 9) await Promise.resolve()
       }
       await rec.flush()
-      expect(inserts).toBeLessThanOrEqual(5)
+      expect(inserts.count).toBeLessThanOrEqual(5)
       expect((await journal.list(a)).map((e) => e.message)).toEqual(Array.from({ length: 40 }, (_, i) => `a${i}`))
       expect((await journal.list(a))[0]).toMatchObject({ attempt: 1, type: 'log' })
       expect((await journal.list(b)).map((e) => e.data?.ms)).toEqual(Array.from({ length: 40 }, (_, i) => i))
@@ -206,7 +196,26 @@ describe('journal', () => {
       // flush with nothing pending resolves at once
       await rec.flush()
     } finally {
-      db.query = query
+      inserts.restore()
     }
   })
 })
+
+/** Counts the INSERTs into the journal table made through `db.query` until `restore()`. */
+function countJournalInserts(db: EmbeddedDb): { readonly count: number; restore(): void } {
+  let count = 0
+  const query = db.query.bind(db)
+  const original = db.query
+  db.query = ((...args: Parameters<typeof db.query>) => {
+    if (String(args[0]).includes('insert into journal_entries')) count += 1
+    return query(...args)
+  }) as typeof db.query
+  return {
+    get count() {
+      return count
+    },
+    restore: () => {
+      db.query = original
+    }
+  }
+}
