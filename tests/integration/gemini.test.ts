@@ -164,7 +164,7 @@ describe('gemini analyzer: failures', () => {
     fake.fault('generate', { kind: 'error', reply: apiError(403, 'PERMISSION_DENIED', 'Generative Language API has not been used in project 123 before or it is disabled.') })
     const e = await failure(analyzer().analyze(youtube, recorder().ctx))
     expect(fake.count('generate')).toBe(1)
-    expect([e.retryable, e.failureCause]).toEqual([false, 'other'])
+    expect([e.retryable, e.failureCause]).toEqual([false, 'configuration'])
     expect(e.message).toMatch(/HTTP 403 PERMISSION_DENIED: permission denied \(the key lacks access to this API or project.*\)\. Generative Language API has not been used/)
   })
 

@@ -143,7 +143,7 @@ describe.skipIf(!hasFfmpeg)('local analyzer', () => {
       await writeFile(text, 'these are my meeting notes, not a video\n'.repeat(50))
       await expect(analyze(text)).rejects.toMatchObject({
         name: 'JobError',
-        failureCause: 'other',
+        failureCause: 'unreadable-media',
         retryable: false,
         message: expect.stringMatching(/not a video or audio file/)
       })

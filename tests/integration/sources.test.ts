@@ -120,7 +120,7 @@ describe('http source', () => {
     const secret = await rejection(source.fetch({ kind: 'http', url: `${base}/secret` }, ctx(dir), { preferUrl: false }))
     expect([secret.failureCause, secret.retryable]).toEqual(['source-missing', false])
     const busy = await rejection(source.fetch({ kind: 'http', url: `${base}/broken` }, ctx(dir), { preferUrl: false }))
-    expect([busy.failureCause, busy.retryable]).toEqual(['other', true])
+    expect([busy.failureCause, busy.retryable]).toEqual(['network', true])
   })
 
   it('treats a truncated download as retryable and a refused connection as retryable', async () => {

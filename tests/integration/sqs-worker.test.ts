@@ -164,7 +164,7 @@ describe('worker on SQS + S3 + Supabase + Gemini stand-ins', () => {
     const receives = events.flatMap((e) => (e.type === 'message.received' ? [e.receiveCount] : []))
     expect(receives).toEqual([1, 2])
     const failed = await row(id)
-    expect(failed).toMatchObject({ processing_status: 'failed', attempts: 2, error_cause: 'other' })
+    expect(failed).toMatchObject({ processing_status: 'failed', attempts: 2, error_cause: 'network' })
     expect(failed?.analysis_result).toMatch(/S3 download of s3:\/\/media\/in\/clip\.mp4 failed: InternalError/)
     let dead: string[] = []
     await waitFor('dead letter', async () => {

@@ -84,7 +84,7 @@ export function classify(error: unknown, context: { call: string; model: string;
   }
   if (error instanceof ApiError) return classifyApiError(parseApiError(error), context)
   const code = networkCode(error)
-  if (code) return { retry: true, message: `network error during ${context.call} (${code})`, cause: 'other', retryableLater: true }
+  if (code) return { retry: true, message: `network error during ${context.call} (${code})`, cause: 'network', retryableLater: true }
   if (isAbortError(error)) {
     // The SDK's own per-request timer fired (the caller's cancel is handled before classification).
     return { retry: true, message: `${context.call} timed out`, cause: 'timeout', retryableLater: true }
@@ -109,7 +109,7 @@ function classifyApiError(e: ParsedApiError, context: { call: string; model: str
       message: `${what}: rate limited. ${e.serverMessage}` }
   }
   if ([408, 500, 502, 503, 504].includes(e.status)) {
-    return { ...base, retry: true, cause: e.status === 504 || e.status === 408 ? 'timeout' : 'other', retryableLater: true,
+    return { ...base, retry: true, cause: e.status === 504 || e.status === 408 ? 'timeout' : 'network', retryableLater: true,
       message: `${what}: the service is unavailable or overloaded. ${e.serverMessage}` }
   }
   if (e.status === 400 && /not in an ACTIVE state/i.test(e.serverMessage)) {
@@ -117,19 +117,19 @@ function classifyApiError(e: ParsedApiError, context: { call: string; model: str
     return { ...base, retry: true, cause: 'other', retryableLater: true, message: `${what}: the uploaded file is not ACTIVE yet` }
   }
   if (e.status === 400 && /location is not supported/i.test(e.serverMessage)) {
-    return { ...base, retry: false, cause: 'other', retryableLater: false,
+    return { ...base, retry: false, cause: 'configuration', retryableLater: false,
       message: `${what}: the Gemini API is not available from this region on this plan; enable billing or route through a gateway (GEMINI_BASE_URL). ${e.serverMessage}` }
   }
   if (reason === 'API_KEY_INVALID' || /API key not valid/i.test(e.serverMessage)) {
-    return { ...base, retry: false, cause: 'other', retryableLater: false,
+    return { ...base, retry: false, cause: 'configuration', retryableLater: false,
       message: `${what}: the API key was rejected; check GEMINI_API_KEY` }
   }
   if (e.status === 404) {
-    return { ...base, retry: false, cause: 'other', retryableLater: false,
+    return { ...base, retry: false, cause: 'configuration', retryableLater: false,
       message: `${what}: not found (model '${context.model}' may be retired or misspelt; set GEMINI_MODEL). ${e.serverMessage}` }
   }
   if (e.status === 403 || e.status === 401) {
-    return { ...base, retry: false, cause: 'other', retryableLater: false,
+    return { ...base, retry: false, cause: 'configuration', retryableLater: false,
       message: `${what}: permission denied (the key lacks access to this API or project, or the uploaded file expired). ${e.serverMessage}` }
   }
   if (e.status === 400 && context.youtube) {
@@ -137,7 +137,7 @@ function classifyApiError(e: ParsedApiError, context: { call: string; model: str
       message: `${what}: Gemini refused the YouTube URL (only public, non-age-restricted, non-live videos work). ${e.serverMessage}` }
   }
   if (e.status === 400 && /mime|format/i.test(e.serverMessage)) {
-    return { ...base, retry: false, cause: 'other', retryableLater: false,
+    return { ...base, retry: false, cause: 'unreadable-media', retryableLater: false,
       message: `${what}: unsupported video format; transcode to MP4 (H.264/AAC). ${e.serverMessage}` }
   }
   return { ...base, retry: false, cause: 'other', retryableLater: false, message: `${what}. ${e.serverMessage}` }

@@ -100,7 +100,7 @@ export async function waitUntilActive(ai: GoogleGenAI, file: GeminiFile, poll: P
     if (current.state === FileState.FAILED) {
       const why = current.error?.message ? `: ${current.error.message}` : ''
       throw new JobError(`Gemini could not process the uploaded video (file ${name} state FAILED${why})`, {
-        cause: 'other',
+        cause: 'unreadable-media',
         retryable: false,
         detail: { fileState: 'FAILED', fileError: current.error ?? null }
       })

@@ -31,7 +31,7 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
       } catch (error) {
         if (ctx.signal.aborted) throw error
         const why = isAbortError(error) ? 'no response in time' : scrub(describe(error), source.url)
-        throw new JobError(`download of ${where} failed: ${why}`, { cause: isAbortError(error) ? 'timeout' : 'other', retryable: true, error })
+        throw new JobError(`download of ${where} failed: ${why}`, { cause: isAbortError(error) ? 'timeout' : 'network', retryable: true, error })
       }
       if (!res.ok || !res.body) {
         await res.body?.cancel().catch(() => undefined)
@@ -53,10 +53,10 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
         await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, createWriteStream(dest), { signal: ctx.signal })
       } catch (error) {
         if (ctx.signal.aborted) throw error
-        throw new JobError(`download of ${where} broke off after ${bytes} bytes: ${scrub(describe(error), source.url)}`, { cause: 'other', retryable: true, error })
+        throw new JobError(`download of ${where} broke off after ${bytes} bytes: ${scrub(describe(error), source.url)}`, { cause: 'network', retryable: true, error })
       }
       if (total !== null && bytes !== total)
-        throw new JobError(`download of ${where} is incomplete: got ${bytes} of ${total} bytes`, { cause: 'other', retryable: true })
+        throw new JobError(`download of ${where} is incomplete: got ${bytes} of ${total} bytes`, { cause: 'network', retryable: true })
       ctx.onProgress(bytes, total ?? bytes)
       return { kind: 'file', path: dest, sizeBytes: bytes, temporary: true }
     }
@@ -68,7 +68,7 @@ function statusError(status: number, text: string, where: string): JobError {
   if (status === 404 || status === 410) return new JobError(`video not found: ${what}`, { cause: 'source-missing', retryable: false, detail: { status } })
   if (status === 401 || status === 403) return new JobError(`access denied: ${what}`, { cause: 'source-missing', retryable: false, detail: { status } })
   if (status === 429) return new JobError(`rate limited: ${what}`, { cause: 'quota', retryable: true, detail: { status } })
-  if (status >= 500 || status === 408) return new JobError(`server error: ${what}`, { cause: 'other', retryable: true, detail: { status } })
+  if (status >= 500 || status === 408) return new JobError(`server error: ${what}`, { cause: 'network', retryable: true, detail: { status } })
   return new JobError(`download refused: ${what}`, { cause: 'other', retryable: false, detail: { status } })
 }
 

@@ -25,7 +25,7 @@ export function s3JobError(error: unknown, where: string): JobError {
   if (name === 'SlowDown' || status === 429)
     return new JobError(`S3 throttled the download of ${where}: ${describeAwsError(error)}`, { cause: 'quota', retryable: true, detail, error })
   return new JobError(`S3 download of ${where} failed: ${describeAwsError(error)}`, {
-    cause: 'other',
+    cause: isTransientAwsError(error) || status === undefined ? 'network' : 'other',
     retryable: isTransientAwsError(error) || status === undefined,
     detail,
     error

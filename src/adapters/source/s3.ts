@@ -98,7 +98,7 @@ export function createS3Source(opts: S3SourceOptions = {}): Source & { close(): 
           written = await stat(dest).then((s) => s.size, () => 0)
           if (resumes >= maxResumes)
             throw new JobError(`S3 download of ${where} broke off ${resumes + 1} times (last at ${written} bytes): ${describeAwsError(error)}`, {
-              cause: 'other',
+              cause: 'network',
               retryable: true,
               error
             })

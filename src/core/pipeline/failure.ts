@@ -16,10 +16,23 @@ export function toJobError(error: unknown, signal: AbortSignal): JobError {
   if (error instanceof JobError) return error
   const message = error instanceof Error ? error.message : String(error)
   if (isAbortError(error)) return new JobError(`timed out: ${message}`, { cause: 'timeout', retryable: true, error })
+  if (isNetworkError(error)) return new JobError(message, { cause: 'network', retryable: true, error })
   return new JobError(message || 'unknown error', { cause: 'other', retryable: true, error })
 }
 
 /** Seconds before a retryable failure is delivered again: 5, 10, 20 … capped at 5 minutes. */
 export function defaultBackoffSeconds(receiveCount: number): number {
   return Math.min(300, 5 * 2 ** Math.max(0, receiveCount - 1))
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'])
+
+/** A connection-level failure (refused, reset, DNS), found on the error or its `cause` chain. */
+function isNetworkError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true
+    if (e instanceof TypeError && e.message === 'fetch failed') return true
+  }
+  return false
 }

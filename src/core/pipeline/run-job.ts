@@ -166,6 +166,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
 function pickSource(sources: Source[], source: VideoSource): Source {
   const found = sources.find((s) => s.kinds.includes(source.kind))
   if (found) return found
-  const hint = source.kind === 's3' ? ': set AWS_S3_BUCKET and AWS credentials to read from S3' : ''
-  throw new JobError(`no source is configured for ${source.kind} videos${hint}`, { cause: 'other', retryable: false })
+  if (source.kind === 's3')
+    throw new JobError('no source is configured for s3 videos: set AWS_S3_BUCKET and AWS credentials to read from S3', { cause: 'configuration', retryable: false })
+  throw new JobError(`no source is configured for ${source.kind} videos`, { cause: 'unsupported-source', retryable: false })
 }

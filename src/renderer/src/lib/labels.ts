@@ -1,17 +1,11 @@
-import type { FailureCause, VideoStatus } from '../../../shared/video-status'
+import { failureCauseInfo, type FailureCause, type VideoStatus } from '../../../shared/video-status'
 import type { VideoSource } from '../../../shared/video-source'
 
 export const STATUSES: VideoStatus[] = ['queued', 'processing', 'downloading', 'uploading', 'completed', 'failed']
 
-export const CAUSE_LABEL: Record<FailureCause, string> = {
-  quota: 'Quota or rate limit',
-  'model-refusal': 'Model refusal',
-  'source-missing': 'Source not found or forbidden',
-  'bad-message': 'Bad message',
-  timeout: 'Timeout',
-  cancelled: 'Cancelled',
-  other: 'Other'
-}
+export const CAUSE_LABEL = Object.fromEntries(
+  Object.entries(failureCauseInfo).map(([cause, info]) => [cause, info.label])
+) as Record<FailureCause, string>
 
 export function sourceLabel(source: VideoSource | null): string {
   if (!source) return '—'
