@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { app, dialog, ipcMain, protocol, session, shell } from 'electron'
-import { loadConfig } from '../core/config'
+import { loadConfig } from '../app/load-config'
 import { openApp } from '../app/open-app'
 import { serveOwnerConsole } from '../app/owner-console'
 import { registerAppProtocol } from './app-protocol'
