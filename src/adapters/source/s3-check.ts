@@ -45,7 +45,7 @@ export async function checkS3Bucket(opts: S3CheckOptions): Promise<CheckResult> 
     if (name === 'NotFound' || name === 'NoSuchBucket' || status === 404) message = `The bucket ${opts.bucket} does not exist at ${host}: check ${settings}, or create the bucket.`
     else if (status === 301 || name === 'PermanentRedirect') message = `The bucket ${opts.bucket} is in another region than AWS_REGION: set AWS_REGION to the bucket's region.`
     // HeadBucket answers without a body, so S3 cannot say which credential it refused.
-    else if (status === 403 && (name === 'Forbidden' || name === 'AccessDenied'))
+    else if (status === 403 && !['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken'].includes(name ?? ''))
       message = `${host} refused access to the bucket ${opts.bucket}: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and that they may use this bucket (s3:ListBucket, s3:GetObject, s3:PutObject).`
     else message = awsFailureSentence(error, { service: 'S3', host, endpointSetting: endpoint ? 'AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_S3)' : 'AWS_REGION', what: `the bucket ${opts.bucket}` })
     return { backend: 's3', status: 'failed', message, details: [] }

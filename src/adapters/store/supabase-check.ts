@@ -38,7 +38,7 @@ export async function checkSupabase(opts: SupabaseCheckOptions): Promise<CheckRe
     return fail(`SUPABASE_SERVICE_ROLE_KEY holds the ${role === 'anon' ? 'anon (public)' : 'authenticated'} key, which row-level security limits: use the service_role key (Project Settings → API).`)
   const client = createSupabaseClient(opts.url, opts.serviceRoleKey, opts.timeoutMs ?? 10_000)
   const from = () => client.from(table)
-  const res = await from().select(VIDEO_COLUMNS.join(','), { count: 'exact' }).limit(1)
+  const res = await from().select(VIDEO_COLUMNS.join(','), { count: 'exact' }).limit(1).retry(false)
   if (!res.error) {
     const rows = res.count ?? 0
     return {
@@ -72,10 +72,10 @@ export async function checkSupabase(opts: SupabaseCheckOptions): Promise<CheckRe
   return fail(`Supabase at ${host} refused the check (HTTP ${status}${code ? `, ${code}` : ''}): ${message.split('\n')[0]?.slice(0, 200) ?? ''}`)
 }
 
-async function missingColumns(from: () => { select(c: string): { limit(n: number): PromiseLike<{ error: { code?: string } | null }> } }): Promise<string[]> {
+async function missingColumns(from: () => { select(c: string): { limit(n: number): { retry(on: boolean): PromiseLike<{ error: { code?: string } | null }> } } }): Promise<string[]> {
   const checks = await Promise.all(
     VIDEO_COLUMNS.map(async (column) => {
-      const res = await from().select(column).limit(1)
+      const res = await from().select(column).limit(1).retry(false)
       return res.error?.code === '42703' ? column : null
     })
   )
