@@ -61,8 +61,10 @@ describe('profiles in a running app', () => {
     const before = api()
     await api()['settings.set']({ profile: 'staging', values: awsSettings(aws.endpoint, queueUrl, 'media') })
     for (const backend of ['sqs', 's3'] as const) expect((await api()['settings.check']({ backend, profile: 'staging' })).status).toBe('ok')
-    const list = await api()['profiles.use']({ name: 'staging' })
-    expect(list.active).toBe('staging')
+    // A second click while the switch runs is refused, not queued behind it.
+    const [first, second] = await Promise.allSettled([api()['profiles.use']({ name: 'staging' }), api()['profiles.use']({ name: 'staging' })])
+    expect(second).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ code: 'conflict', message: 'a switch to profile "staging" is under way: wait for it to finish' }) })
+    expect(first.status === 'fulfilled' && first.value.active).toBe('staging')
     const status = await api()['worker.status'](undefined)
     expect([status.state, status.backends.queue]).toEqual(['running', 'sqs (switch-videos)'])
     expect(api()).toBe(before)
