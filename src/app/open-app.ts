@@ -93,7 +93,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
       close() {
         closing ??= (async () => {
           try {
-            await switcher.session().close()
+            await switcher.close()
           } finally {
             await openDb.close().catch(() => undefined)
             await lock.release()

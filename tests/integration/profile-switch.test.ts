@@ -83,4 +83,16 @@ describe('profiles in a running app', () => {
     // The history of the embedded store is the same one as before the switches.
     expect((await api()['videos.list']({ limit: 10 })).items.map((v) => v.title)).toContain('local again')
   }, 180_000)
+
+  it('closes cleanly when the app shuts down in the middle of a switch', async () => {
+    // The broken profile's SQS is retried for a while: a shutdown arrives meanwhile.
+    const switching = api()['profiles.use']({ name: 'broken' }).then(
+      () => null,
+      (e: unknown) => e
+    )
+    await waitUntil('the switch to start', async () => (await api()['profiles.list'](undefined)).switching === 'broken', 10_000)
+    await app.close()
+    expect(String(await switching)).toMatch(/Profile "broken" cannot be used/)
+    await expect(api()['profiles.use']({ name: 'staging' })).rejects.toThrow()
+  }, 120_000)
 })
