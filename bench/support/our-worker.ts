@@ -12,7 +12,7 @@ import { createUrlSource } from './sleep-analyzer'
 export async function createOurContender(embedded: BenchEmbedded, analyzer: Analyzer): Promise<(concurrency: number) => Contender> {
   const { createCore } = await import('../../src/core/create-core')
   const { createSqsQueue } = await import('../../src/adapters/queue/sqs')
-  const { loadConfig } = await import('../../src/core/config')
+  const { loadConfig } = await import('../../src/app/load-config')
   const { coreOptionsFrom } = await import('../../src/app/open-app')
   // The product's defaults (nothing configured), on the bench's data directory.
   const config = loadConfig({ env: { DATA_DIR: embedded.dataDir, DOWNLOAD_DIR: join(embedded.dataDir, 'downloads') }, envFileName: null })

@@ -1,18 +1,24 @@
 import { mkdir } from 'node:fs/promises'
 import { openDatabase, type EmbeddedDb } from '../adapters/embedded/database'
-import { createJournal } from '../adapters/store/journal'
-import { ConfigError, publicConfig, type Config } from '../core/config'
+import { ConfigError, type Config } from '../core/config'
 import type { CoreHandle } from '../core/core-handle'
-import { createCore, type CoreOptions } from '../core/create-core'
+import type { CoreOptions } from '../core/create-core'
 import type { Logger } from '../core/ports'
-import { acquireOwnerLock } from './owner-lock'
+import { openCoreSession, type CoreSession } from './core-session'
+import type { LoadConfigOptions } from './load-config'
 import { createConsoleLogger } from './logger'
-import { selectPorts } from './select-ports'
-import { createSourcePublisher } from './source-publisher'
+import { acquireOwnerLock } from './owner-lock'
+import { createProfileSwitcher } from './profile-switcher'
+import { createSettingsService } from './settings-service'
+import { createSwitchableCore } from './switchable-core'
+
+export { coreOptionsFrom } from './core-session'
 
 export interface App {
+  /** The same handle for the life of the app, across profile switches. */
   core: CoreHandle
-  config: Config
+  /** The configuration in force (it changes when the profile does). */
+  readonly config: Config
   /** The embedded database (journal, local queue, embedded store). */
   db: EmbeddedDb
   /** Start-up lines naming the backend of each port. */
@@ -27,6 +33,11 @@ export interface OpenAppOptions {
   logger?: Logger
   /** Overrides of the core options (tests). */
   core?: Partial<CoreOptions>
+  /**
+   * How `config` was loaded, to load another profile the same way (environment, `.env.local`,
+   * command-line values, the secret box). Default: the values `config` got from outside the store.
+   */
+  settings?: LoadConfigOptions
 }
 
 /** A folder the app keeps files in; one that cannot be made is a setting to fix (exit code 2). */
@@ -36,18 +47,11 @@ async function makeDir(variable: 'DATA_DIR' | 'DOWNLOAD_DIR', dir: string): Prom
   })
 }
 
-/** The CoreOptions a Config asks for. */
-export function coreOptionsFrom(config: Config): CoreOptions {
-  return {
-    concurrency: config.worker.concurrency,
-    pollWaitSeconds: config.worker.pollWaitSeconds,
-    maxReceiveCount: config.worker.maxReceiveCount,
-    shutdownDeadlineSeconds: config.worker.shutdownDeadlineSeconds,
-    downloadDir: config.downloadDir,
-    dataDir: config.dataDir,
-    readOnly: config.readOnly,
-    publicConfig: publicConfig(config)
-  }
+/** What `config` got from the command line, the environment and `.env.local`, for reloading it. */
+function outsideValues(config: Config): LoadConfigOptions {
+  const env: Record<string, string> = { DATA_DIR: config.dataDir }
+  for (const [name, value] of Object.entries(config.raw)) if (config.sources[name as keyof Config['raw']] !== 'profile') env[name] = value
+  return { env, envFileName: null }
 }
 
 /**
@@ -62,38 +66,35 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
   try {
     await makeDir('DOWNLOAD_DIR', config.downloadDir)
     db = await openDatabase(config.dataDir)
-    const ports = await selectPorts(config, db, logger)
-    await ports.store.init().catch(async (error: unknown) => {
-      await Promise.allSettled([ports.queue.close(), ports.store.close(), ports.close()])
-      throw error
-    })
-    const publisher = createSourcePublisher(config)
-    const core = createCore({ ...ports, ...(publisher ? { publisher } : {}), journal: createJournal(db), clock: { now: () => new Date() }, logger }, {
-      ...coreOptionsFrom(config),
-      // An aborted SQS long poll can swallow messages for a visibility timeout: let it end instead.
-      abortReceiveOnStop: !config.aws.sqsUrl,
-      ...opts.core
-    })
     const openDb = db
+    const loadOptions = opts.settings ?? outsideValues(config)
+    // The settings service and the switcher need each other: the service asks the switcher to apply a profile.
+    const switcher = createProfileSwitcher({
+      first: config,
+      open: async (next) => {
+        await makeDir('DOWNLOAD_DIR', next.downloadDir)
+        return openCoreSession(next, openDb, { logger, settings, ...(opts.core ? { core: opts.core } : {}) })
+      },
+      logger
+    })
+    const settings = createSettingsService({ load: loadOptions, runtime: switcher })
+    const first: CoreSession = await switcher.openFirst()
+    const core = createSwitchableCore(first.core)
+    switcher.attach(core)
     let closing: Promise<void> | null = null
     return {
       core,
-      config,
+      get config() {
+        return switcher.session().config
+      },
       db: openDb,
-      describeBackends: () => [
-        'Backends:',
-        `  queue     ${ports.queue.name}`,
-        `  store     ${ports.store.name}`,
-        `  sources   ${ports.sources.map((s) => s.name).join(', ')}`,
-        `  analyzer  ${ports.analyzer.name}`
-      ],
-      check: () => ports.analyzer.check(),
+      describeBackends: () => switcher.session().describeBackends(),
+      check: () => switcher.session().check(),
       close() {
         closing ??= (async () => {
           try {
-            await core.close()
+            await switcher.close()
           } finally {
-            await ports.close()
             await openDb.close().catch(() => undefined)
             await lock.release()
           }

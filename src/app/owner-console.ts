@@ -20,6 +20,8 @@ export function findRendererDir(from = dirname(fileURLToPath(import.meta.url))):
 
 export interface OwnerConsole {
   server: ConsoleServer
+  /** The token the server asks for (to print a ready-to-open URL). */
+  token: string
   close(): Promise<void>
 }
 
@@ -44,6 +46,7 @@ export async function serveOwnerConsole(app: App, opts: { host?: string; port?: 
   await writeConsoleAddress(app.config.dataDir, { url: url.origin, pid: process.pid, token })
   return {
     server,
+    token,
     async close() {
       await removeConsoleAddress(app.config.dataDir)
       await server.close()

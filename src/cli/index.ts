@@ -1,8 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { findRendererDir } from '../app/owner-console'
 import { OwnerLockError } from '../app/owner-lock'
-import { ConfigError, loadConfig, type Config } from '../core/config'
+import { loadConfig, type LoadConfigOptions } from '../app/load-config'
+import { ConfigError, type Config } from '../core/config'
 import { ConsoleApiError } from '../shared/console-api'
+import { registerConfigCommand } from './config-command'
 import { enqueueCommand } from './enqueue'
 import { runOwner } from './run-owner'
 import { statusCommand } from './status'
@@ -16,7 +18,8 @@ function port(value: string): number {
 /** The `video-processor` command line. Resolves with the exit code: 0 ok, 1 failure, 2 bad usage or config. */
 export async function main(argv: string[]): Promise<number> {
   let code = 0
-  const config = (): Config => loadConfig()
+  const load = (overrides: Record<string, string> = {}): LoadConfigOptions => ({ overrides })
+  const config = (overrides: Record<string, string> = {}): Config => loadConfig(load(overrides))
   const program = new Command('video-processor')
     .description('Turns a queue of videos into analyses; embedded defaults, cloud backends when configured.')
     .exitOverride()
@@ -26,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('worker')
     .description('consume the queue and process videos until SIGINT/SIGTERM')
     .action(async () => {
-      code = await runOwner(config(), { startWorker: true })
+      code = await runOwner(config(), { startWorker: true, settings: load() })
     })
   program
     .command('serve')
@@ -36,22 +39,24 @@ export async function main(argv: string[]): Promise<number> {
     .option('--token <token>', 'require this token (CONSOLE_TOKEN)')
     .option('--no-worker', 'do not start the worker; start it from the console')
     .action(async (opts: { host?: string; port?: number; token?: string; worker: boolean }) => {
-      const c = config()
+      // Flags are settings given on the command line: they win, and the console shows them.
+      const flags = { ...(opts.host ? { HOST: opts.host } : {}), ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}), ...(opts.token ? { CONSOLE_TOKEN: opts.token } : {}) }
+      const c = config(flags)
       const staticDir = findRendererDir()
       code = await runOwner(c, {
         startWorker: opts.worker,
+        settings: load(flags),
         host: opts.host ?? c.host,
         port: opts.port ?? c.port,
         ...(opts.token ?? c.consoleToken ? { token: opts.token ?? c.consoleToken } : {}),
         ...(staticDir ? { staticDir } : {}),
-        banner: (url) => [
+        banner: (url, token) => [
           staticDir ? `Console on ${url}/` : `Console API on ${url} (the UI is not built: run npm run build)`,
-          opts.token ?? c.consoleToken
-            ? 'Open it with ?token=<CONSOLE_TOKEN> once; the page keeps it in a cookie'
-            : `Its access token is in ${c.dataDir}/console.json (set CONSOLE_TOKEN to choose one); open the page with ?token=<token> once`
+          ...(staticDir ? ['To open the console, copy and paste this URL into a browser (it holds the token):', `    ${url}/?token=${encodeURIComponent(token)}`] : [])
         ]
       })
     })
+  registerConfigCommand(program, () => load(), (c) => (code = c))
   program
     .command('enqueue')
     .description('add a video: a local file, an http(s) or YouTube URL, or s3://bucket/key; prints its id')
@@ -84,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof ConsoleApiError) {
       process.stderr.write(`${error.message}\n`)
-      return 1
+      return error.code === 'bad-request' ? 2 : 1
     }
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
     return 1

@@ -1,11 +1,15 @@
 import { openApp } from '../app/open-app'
 import { createConsoleLogger } from '../app/logger'
 import { serveOwnerConsole } from '../app/owner-console'
-import { describeConfig, type Config } from '../core/config'
+import { describeConfig } from '../app/config-lines'
+import type { LoadConfigOptions } from '../app/load-config'
+import type { Config } from '../core/config'
 import { formatStats } from '../core/stats'
 import { eventLine } from './print'
 
 export interface OwnerRunOptions {
+  /** How the configuration was loaded, so a profile switch loads the next one the same way. */
+  settings?: LoadConfigOptions
   /** Start the worker loop at once (`worker` always; `serve` unless --no-worker). */
   startWorker: boolean
   host?: string
@@ -13,7 +17,7 @@ export interface OwnerRunOptions {
   token?: string
   staticDir?: string
   /** Printed after the console is up, e.g. the URL to open. */
-  banner?: (url: string) => string[]
+  banner?: (url: string, token: string) => string[]
 }
 
 /**
@@ -27,7 +31,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
   for (const line of describeConfig(config)) out(line)
   // A stray rejection in some library must not take the worker (and its jobs) down with it.
   process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`))
-  const app = await openApp(config, { logger })
+  const app = await openApp(config, { logger, ...(opts.settings ? { settings: opts.settings } : {}) })
   for (const line of app.describeBackends()) out(line)
   try {
     await app.check()
@@ -42,7 +46,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {})
   })
-  for (const line of opts.banner?.(owner.server.url) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
+  for (const line of opts.banner?.(owner.server.url, owner.token) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
   app.core.events.subscribe((event) => {
     const line = eventLine(event)
     if (line) logger.info(line)

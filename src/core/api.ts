@@ -8,6 +8,7 @@ import type { FailureCause } from '../shared/video-status'
 import { toSeedMessage } from './message-format'
 import type { Ports } from './ports'
 import type { Recorder } from './recorder'
+import type { SettingsAdmin } from './settings-port'
 import type { StatsTracker } from './stats'
 import type { Worker } from './worker'
 
@@ -32,6 +33,10 @@ const ACTIVE = new Set(['processing', 'downloading', 'uploading'])
 export function createConsoleApi(deps: ApiDeps): ConsoleApi {
   const { ports, rec } = deps
   const { store, queue, journal } = ports
+  const settings = (): SettingsAdmin => {
+    if (!ports.settings) throw new ConsoleApiError('not-found', 'settings are not kept by this process: set them in the environment')
+    return ports.settings
+  }
 
   async function requeue(video: Video): Promise<Video> {
     if (!video.source) throw new ConsoleApiError('conflict', `video ${video.id} has no recorded source, so it cannot be sent again`)
@@ -120,7 +125,13 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       return { cancelled: true }
     },
     'failures.groups': async () => store.failureGroups(),
-    'config.get': async () => deps.publicConfig
+    'config.get': async () => deps.publicConfig,
+    'settings.get': async (input) => settings().get(input?.profile),
+    'settings.set': async (input) => settings().set(input),
+    'settings.check': async (input) => settings().check(input),
+    'profiles.list': async () => settings().profiles(),
+    'profiles.use': async ({ name }) => settings().use(name),
+    'profiles.remove': async ({ name }) => settings().remove(name)
   }
   return guard(handlers, deps.readOnly)
 }

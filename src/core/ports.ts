@@ -8,6 +8,7 @@ import type { StatsSample } from '../shared/stats'
 import type { JournalEntry, Video, VideoPage, VideoQueryParsed } from '../shared/video'
 import type { FailureCause, Stage, VideoStatus } from '../shared/video-status'
 import type { VideoSource } from '../shared/video-source'
+import type { SettingsAdmin } from './settings-port'
 
 // ───────────────────────────── Queue ─────────────────────────────
 
@@ -194,6 +195,8 @@ export interface Ports {
   logger: Logger
   /** Runs in `videos.enqueue` before the row and the message are made (see {@link SourcePublisher}). */
   publisher?: SourcePublisher
+  /** Settings and profiles for the console; without it their procedures answer `not-found`. */
+  settings?: SettingsAdmin
 }
 
 export type { Analysis, VideoJob }

@@ -1,10 +1,11 @@
 import { join } from 'node:path'
-import { app, dialog, ipcMain, protocol, session, shell } from 'electron'
-import { loadConfig } from '../core/config'
+import { app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron'
+import { loadConfig } from '../app/load-config'
 import { openApp } from '../app/open-app'
 import { serveOwnerConsole } from '../app/owner-console'
 import { registerAppProtocol } from './app-protocol'
 import { registerIpcBridge, relayEvents } from './ipc-bridge'
+import { createSafeStorageBox } from './safe-storage-box'
 import { APP_SCHEME, APP_URL, hardenContents, hardenSession, isTrustedSender } from './security'
 import { createMainWindow } from './window'
 
@@ -23,8 +24,10 @@ if (!primary) app.quit()
 
 async function main(): Promise<void> {
   // The window process owns DATA_DIR and runs the worker, exactly like `serve` does.
-  const config = loadConfig()
-  const opened = await openApp(config)
+  const box = createSafeStorageBox(safeStorage)
+  const settings = box ? { secretBox: box } : {}
+  const config = loadConfig(settings)
+  const opened = await openApp(config, { settings })
   const { core } = opened
   registerAppProtocol(protocol, join(import.meta.dirname, '../renderer'), core.api, config.dataDir)
   hardenSession(session.defaultSession, devOrigin)

@@ -13,6 +13,7 @@ import {
 } from './guards'
 import { serveEvents, type SseHub, type SseOptions } from './sse'
 import { serveStatic } from './static'
+import { sendTokenPage, wantsPage } from './token-page'
 import { serveMedia, MEDIA_PREFIX } from './media'
 import { receiveUpload, UploadRefused } from './upload'
 import { HTTP_UPLOAD_PATH } from '../shared/http-client'
@@ -131,6 +132,7 @@ async function handle(ctx: BridgeContext, req: IncomingMessage, res: ServerRespo
   if (ctx.token) {
     const presented = presentedToken(req, url)
     if (!isAuthorized(ctx.token, presented?.token)) {
+      if (wantsPage(req, url.pathname)) return sendTokenPage(res, req.method === 'HEAD')
       return refuse(res, 'unauthorized', 'Missing or wrong console token: open the URL with ?token=… or send Authorization: Bearer …')
     }
     // A page opened with ?token= keeps it in a cookie, so its fetches, EventSource and <video> work.

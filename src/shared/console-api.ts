@@ -4,6 +4,8 @@ import { WorkerState } from './events'
 import { Video, VideoDetail, VideoPage, VideoQuery } from './video'
 import { FailureCause } from './video-status'
 import { VideoSource } from './video-source'
+import { CheckBackend, CheckResult, ProfileList, SettingsView, SettingValues } from './settings'
+import { ProfileName } from './settings-catalog'
 
 export const Backends = z.object({
   queue: z.string(),
@@ -69,7 +71,24 @@ export const consoleProcedures = {
   },
   'videos.cancel': { input: Id, output: z.object({ cancelled: z.boolean() }), write: true },
   'failures.groups': { input: Empty, output: z.array(FailureGroup), write: false },
-  'config.get': { input: Empty, output: PublicConfig, write: false }
+  'config.get': { input: Empty, output: PublicConfig, write: false },
+  /** Every setting of a profile (default: the active one), grouped by backend, secrets masked. */
+  'settings.get': { input: z.object({ profile: ProfileName.optional() }).optional(), output: SettingsView, write: false },
+  /** Saves values (null removes one) to a profile, made when new; validated with the catalog's rules. */
+  'settings.set': { input: z.object({ profile: ProfileName.optional(), values: SettingValues }), output: SettingsView, write: true },
+  /**
+   * Checks one backend with the saved settings, or with unsaved `values` laid over them. A write:
+   * it sends the stored credentials to the endpoints given, which a read-only viewer may not choose.
+   */
+  'settings.check': {
+    input: z.object({ backend: CheckBackend, profile: ProfileName.optional(), values: SettingValues.optional() }),
+    output: CheckResult,
+    write: true
+  },
+  'profiles.list': { input: Empty, output: ProfileList, write: false },
+  /** Drains the worker, reopens the backends with the profile's settings and restarts the worker; no process restart. */
+  'profiles.use': { input: z.object({ name: ProfileName }), output: ProfileList, write: true },
+  'profiles.remove': { input: z.object({ name: ProfileName }), output: ProfileList, write: true }
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType; write: boolean }>
 
 export type ProcedureName = keyof typeof consoleProcedures

@@ -49,7 +49,9 @@ export const WorkerEvent = z.discriminatedUnion('type', [
   /** The row changed (status, result, attempts…): the console replaces its copy. */
   z.object({ type: z.literal('video.updated'), at, video: Video }),
   z.object({ type: z.literal('log'), at, level: LogLevel, message: z.string(), videoId: z.uuid().nullable() }),
-  z.object({ type: z.literal('stats'), at, stats: Stats })
+  z.object({ type: z.literal('stats'), at, stats: Stats }),
+  /** Settings were saved, or the active profile changed (`profile` is the active one): views refetch. */
+  z.object({ type: z.literal('settings.changed'), at, profile: z.string(), switching: z.string().nullable() })
 ])
 export type WorkerEvent = z.infer<typeof WorkerEvent>
 export type WorkerEventType = WorkerEvent['type']

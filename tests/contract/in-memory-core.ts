@@ -10,6 +10,10 @@ import { queuedVideo } from '../support/video-fixtures'
  * A test double of the API surface (not of the worker): enough behaviour for the bridges'
  * tests to tell a right answer from a wrong one. The contract suite also runs the real core.
  */
+const noSettings = async (): Promise<never> => {
+  throw new ConsoleApiError('not-found', 'the in-memory core keeps no settings')
+}
+
 export function createInMemoryCore(): CoreHandle {
   const events = createEventBus(50)
   const videos = new Map<string, Video>()
@@ -76,7 +80,14 @@ export function createInMemoryCore(): CoreHandle {
       return { cancelled: true }
     },
     'failures.groups': async () => [],
-    'config.get': async () => ({ DATA_DIR: '/tmp/x', GEMINI_API_KEY: '••••' })
+    'config.get': async () => ({ DATA_DIR: '/tmp/x', GEMINI_API_KEY: '••••' }),
+    // The settings store is the app's; this double of the API surface keeps none.
+    'settings.get': noSettings,
+    'settings.set': noSettings,
+    'settings.check': noSettings,
+    'profiles.list': noSettings,
+    'profiles.use': noSettings,
+    'profiles.remove': noSettings
   }
   return {
     api,

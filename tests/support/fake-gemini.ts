@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { validateGenerateRequest, type Invalid } from './fake-gemini-validate'
 
-export type Route = 'models.get' | 'upload.start' | 'upload.chunk' | 'files.get' | 'files.list' | 'files.delete' | 'generate' | 'unknown'
+export type Route = 'models.get' | 'models.list' | 'upload.start' | 'upload.chunk' | 'files.get' | 'files.list' | 'files.delete' | 'generate' | 'unknown'
 export interface ErrorReply { status: number; body: unknown; contentType?: string }
 export type Fault = { kind: 'error'; reply: ErrorReply } | { kind: 'reset' } | { kind: 'delay'; ms: number }
 /** A scripted generateContent answer; the default is a valid analysis. */
@@ -128,6 +128,7 @@ export class FakeGemini extends EventEmitter {
     if (/^\/upload\/v1(beta)?\/files$/.test(path) && method === 'POST') return query.has('upload_id') ? 'upload.chunk' : 'upload.start'
     if (/^\/v1(beta)?\/models\/[^/:]+:generateContent$/.test(path) && method === 'POST') return 'generate'
     if (/^\/v1(beta)?\/models\/[^/:]+$/.test(path) && method === 'GET') return 'models.get'
+    if (/^\/v1(beta)?\/models$/.test(path) && method === 'GET') return 'models.list'
     if (/^\/v1(beta)?\/files$/.test(path) && method === 'GET') return 'files.list'
     if (/^\/v1(beta)?\/files\/[^/]+$/.test(path)) return method === 'DELETE' ? 'files.delete' : method === 'GET' ? 'files.get' : 'unknown'
     return 'unknown'
@@ -165,6 +166,7 @@ export class FakeGemini extends EventEmitter {
       case 'files.delete': return this.filesDelete(req, res, url.pathname)
       case 'files.list': return this.send(res, { status: 200, body: { files: [...this.files.values()].map((f) => this.fileJson(f)) } })
       case 'models.get': return this.modelsGet(res, url.pathname)
+      case 'models.list': return this.modelsList(res, url)
       case 'generate': return this.generate(req, res, url.pathname)
     }
   }
@@ -284,6 +286,19 @@ export class FakeGemini extends EventEmitter {
     this.files.delete(name)
     this.deleted.push(file)
     this.send(res, { status: 200, body: {} })
+  }
+
+  /** models.list, paged as the real service pages it (pageSize, nextPageToken); an embedding model is listed too. */
+  private modelsList(res: ServerResponse, url: URL): void {
+    const all = [
+      ...MODELS.map((id) => ({ name: `models/${id}`, baseModelId: id, displayName: id, supportedGenerationMethods: ['generateContent', 'countTokens'] })),
+      { name: 'models/gemini-embedding-001', baseModelId: 'gemini-embedding-001', displayName: 'Gemini Embedding', supportedGenerationMethods: ['embedContent'] }
+    ]
+    const size = Math.max(1, Number(url.searchParams.get('pageSize') ?? 50))
+    const start = Number(url.searchParams.get('pageToken') ?? 0)
+    const page = all.slice(start, start + size)
+    const next = start + size < all.length ? { nextPageToken: String(start + size) } : {}
+    this.send(res, { status: 200, body: { models: page, ...next } })
   }
 
   private modelsGet(res: ServerResponse, path: string): void {

@@ -1,4 +1,4 @@
-import type { PriceTable } from '../../core/config-vars'
+import type { PriceTable } from '../../shared/settings-catalog'
 import type { TokenUsage } from '../../shared/analysis'
 
 export type { PriceTable }

@@ -1,10 +1,10 @@
-import type { SupabaseClient, SupabaseClientOptions } from '@supabase/supabase-js'
-import { createClient } from '@supabase/supabase-js'
+import type { SupabaseClient } from '@supabase/supabase-js'
 import { JobError } from '../../core/errors'
 import type { Logger, NewVideo, Store, VideoPatch } from '../../core/ports'
 import type { Video, VideoPage, VideoQueryParsed } from '../../shared/video'
 import { FailureCause } from '../../shared/video-status'
 import { CONSOLE_COLUMNS_MIGRATION, SEED_COLUMNS, SORT_COLUMNS, VIDEO_COLUMNS, newVideoToRow, rowToVideo, videoPatchToRow, type VideoRow } from './rows'
+import { createSupabaseClient } from './supabase-client'
 import { searchFilter } from './supabase-query'
 import type { PostgrestAnswer, SupabaseBackoff } from './supabase-retry'
 import { runQuery, SupabaseError } from './supabase-retry'
@@ -29,12 +29,7 @@ const quiet: Logger = { info: () => {}, debug: () => {}, warn: (m) => console.wa
 export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
   const table = opts.table ?? 'videos'
   const logger = opts.logger ?? quiet
-  const client: SupabaseClient = createClient(opts.url, opts.serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    db: { timeout: opts.timeoutMs ?? 30_000 },
-    // Realtime is never used; Node 20 has no WebSocket, and supabase-js would refuse to start without one.
-    realtime: { transport: NoRealtime as unknown as NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']> }
-  })
+  const client: SupabaseClient = createSupabaseClient(opts.url, opts.serviceRoleKey, opts.timeoutMs ?? 30_000)
   const from = () => client.from(table)
   const run = <T>(what: string, request: () => PromiseLike<PostgrestAnswer<T>>) => runQuery(what, request, opts.backoff ?? {}, logger)
   const host = safeHost(opts.url)
@@ -173,12 +168,6 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
       })
     )
     return checks.filter((c): c is (typeof VIDEO_COLUMNS)[number] => c !== null)
-  }
-}
-
-class NoRealtime {
-  constructor() {
-    throw new Error('the Supabase store uses no realtime channels')
   }
 }
 

@@ -16,6 +16,9 @@ import { AddVideos } from './features/actions/AddVideos'
 import { ListToolbar } from './features/videos/ListToolbar'
 import { VideoList } from './features/videos/VideoList'
 import { VideoDetail } from './features/detail/VideoDetail'
+import { FirstRun } from './features/settings/FirstRun'
+import { SettingsPanel } from './features/settings/SettingsPanel'
+import type { SettingGroup } from '../../shared/settings-catalog'
 
 export function App() {
   const { data: status, error: statusError } = useWorkerStatus()
@@ -26,6 +29,7 @@ export function App() {
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const [adding, setAdding] = useState(false)
   const [dropped, setDropped] = useState<FileList | null>(null)
+  const [settings, setSettings] = useState<{ focus?: SettingGroup } | null>(null)
   const searchRef = useRef<HTMLInputElement>(null)
 
   const videos = page?.items
@@ -59,7 +63,7 @@ export function App() {
       if (video && !readOnly && video.processingStatus === 'failed') actions.retry.mutate(video.id)
     },
     search: () => searchRef.current?.focus(),
-    close: () => (adding ? setAdding(false) : setSelectedId(null))
+    close: () => (settings ? setSettings(null) : adding ? setAdding(false) : setSelectedId(null))
   })
 
   const sort = (key: SortKey) =>
@@ -82,12 +86,14 @@ export function App() {
       }}
       onDrop={onDrop}
     >
-      <Header status={status} connection={connection} onAdd={() => setAdding((a) => !a)} />
+      <Header status={status} connection={connection} onAdd={() => setAdding((a) => !a)} onSettings={() => setSettings((s) => (s ? null : {}))} />
       {statusError instanceof ConsoleApiError && statusError.code === 'unauthorized' ? (
         <p className="banner tone-bad" role="alert" data-testid="unauthorized">
           The console server does not accept this page any more (it restarted with a new token): open the address it printed.
         </p>
       ) : null}
+      {settings ? null : <FirstRun onConnect={(focus) => setSettings({ focus })} />}
+      {settings ? <SettingsPanel {...settings} readOnly={readOnly} onClose={() => setSettings(null)} /> : null}
       <main className={`layout${selectedId ? ' with-detail' : ''}`}>
         <div className="left">
           <StatsPanel />

@@ -35,7 +35,7 @@ function setup(readOnly: boolean) {
 describe('read-only mode', () => {
   it('hides the worker controls and add button, and says so', () => {
     const { wrap, status } = setup(true)
-    render(wrap(<Header status={status} connection="live" onAdd={() => {}} />))
+    render(wrap(<Header status={status} connection="live" onAdd={() => {}} onSettings={() => {}} />))
     expect(screen.getByTestId('read-only').textContent).toBe('read-only')
     expect(screen.queryByTestId('worker-stop')).toBeNull()
     expect(screen.queryByTestId('worker-drain')).toBeNull()
@@ -44,7 +44,7 @@ describe('read-only mode', () => {
 
   it('shows them otherwise', () => {
     const { wrap, status } = setup(false)
-    render(wrap(<Header status={status} connection="live" onAdd={() => {}} />))
+    render(wrap(<Header status={status} connection="live" onAdd={() => {}} onSettings={() => {}} />))
     expect(screen.queryByTestId('read-only')).toBeNull()
     expect(screen.getByTestId('worker-stop')).toBeTruthy()
     expect(screen.getByTestId('open-add')).toBeTruthy()

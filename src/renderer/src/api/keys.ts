@@ -6,7 +6,9 @@ export const keys = {
   videos: ['videos'] as const,
   video: (id: string) => ['video', id] as const,
   failures: ['failures'] as const,
-  config: ['config'] as const
+  config: ['config'] as const,
+  settings: (profile: string | null) => ['settings', profile ?? 'active'] as const,
+  profiles: ['profiles'] as const
 }
 
 /** The list holds up to this many rows; filtering and sorting happen in the page. */

@@ -50,6 +50,16 @@ export function useConfig() {
   return useQuery({ queryKey: keys.config, queryFn: () => api['config.get'](undefined), staleTime: Infinity })
 }
 
+export function useSettings(profile: string | null = null) {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.settings(profile), queryFn: () => api['settings.get'](profile ? { profile } : {}) })
+}
+
+export function useProfiles() {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.profiles, queryFn: () => api['profiles.list'](undefined) })
+}
+
 /** The console's actions. Results land in the cache at once; events confirm them. */
 export function useActions() {
   const { api } = useTransport()

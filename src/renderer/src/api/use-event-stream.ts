@@ -72,6 +72,10 @@ export function createEventApplier(client: QueryClient, onFailure?: FailureListe
           later('stats-history')
         }
         break
+      case 'settings.changed':
+        // A saved setting or another profile: every view may show something else now.
+        void client.invalidateQueries()
+        break
       case 'message.received':
         // The core sends statistics when a job ends; received and in flight change now.
         later('stats')

@@ -6,7 +6,7 @@ export function ConfigPanel() {
   if (!data) return null
   return (
     <details className="config">
-      <summary>settings</summary>
+      <summary>in force</summary>
       <dl className="mono" data-testid="config">
         {Object.entries(data).map(([key, value]) => (
           <div key={key}>

@@ -1,17 +1,19 @@
 import type { WorkerStatus } from '../../../../shared/console-api'
 import type { Connection } from '../../api/use-event-stream'
-import { useActions } from '../../api/queries'
+import { useActions, useProfiles } from '../../api/queries'
 import { ConfigPanel } from './ConfigPanel'
 
 export interface HeaderProps {
   status: WorkerStatus | undefined
   connection: Connection
   onAdd(): void
+  onSettings(): void
 }
 
 /** Worker state and backends, connection, and the worker's controls (hidden when read-only). */
-export function Header({ status, connection, onAdd }: HeaderProps) {
+export function Header({ status, connection, onAdd, onSettings }: HeaderProps) {
   const actions = useActions()
+  const { data: profiles } = useProfiles()
   const state = status?.state ?? 'stopped'
   const busy = actions.start.isPending || actions.stop.isPending
   const running = state === 'running' || state === 'starting'
@@ -41,8 +43,16 @@ export function Header({ status, connection, onAdd }: HeaderProps) {
           </span>
         ) : null}
         <ConfigPanel />
+        {profiles ? (
+          <button type="button" className="profile-badge" onClick={onSettings} data-testid="active-profile" data-profile={profiles.active} title="Connection profile: open the settings">
+            <span className="muted">profile</span> {profiles.switching ? `${profiles.active} → ${profiles.switching}…` : profiles.active}
+          </button>
+        ) : null}
       </div>
       <div className="controls">
+        <button type="button" onClick={onSettings} data-testid="open-settings">
+          Settings
+        </button>
         <span className={`conn conn-${connection}`} data-testid="connection" title="Live event stream">
           {connection === 'live' ? '● live' : connection === 'connecting' ? '○ connecting' : '○ reconnecting…'}
         </span>

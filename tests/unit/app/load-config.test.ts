@@ -2,7 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, defaultDataDir, describeConfig, loadConfig, publicConfig } from '../../../src/core/config'
+import { describeConfig, publicConfig } from '../../../src/app/config-lines'
+import { defaultDataDir, loadConfig } from '../../../src/app/load-config'
+import { ConfigError } from '../../../src/core/config'
 
 let cwd: string
 beforeAll(async () => {
@@ -61,7 +63,7 @@ describe('loadConfig', () => {
     await writeFile(path.join(cwd, '.env.local'), 'WORKER_CONCURRENCY=4\nPOLL_WAIT_SECONDS=3\nAWS_REGION=eu-west-1\n')
     const c = load({ POLL_WAIT_SECONDS: '1', AWS_REGION: '' }, '.env.local')
     expect([c.worker.concurrency, c.worker.pollWaitSeconds, c.aws.region]).toEqual([4, 1, 'eu-west-1'])
-    expect(c.envFile).toBe(path.join(cwd, '.env.local'))
+    expect(c.envFiles).toEqual([path.join(cwd, '.env.local')])
   })
 
   it('resolves relative directories against cwd and derives endpoints', () => {
