@@ -130,7 +130,9 @@ function readJson<T>(path: string, schema: z.ZodType<T>): T | null {
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    // No file there (ENOTDIR: DATA_DIR itself is not a folder, which opening it reports clearly).
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
     throw new ConfigError('DATA_DIR', `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): check its permissions`)
   }
   let json: unknown
