@@ -73,6 +73,17 @@ const errs = (...sums: Summary[]) =>
     .flatMap((s) => s.runs.filter((r) => r.errors > 0).map((r) => `; ${s.label}: ${r.errors} errors (${r.firstError ?? ''})`))
     .join('')
 
+/** Says plainly when ours is behind, and where the difference goes (both sides share two cores, so CPU per message sets the pace). */
+function behind(ours: Summary, peer: Summary): string {
+  if (ours.median.perSecond >= peer.median.perSecond) return ''
+  const sql = (s: Summary) => formatNumber(s.median.store + s.median.journal)
+  return (
+    `OURS IS BEHIND: ${formatNumber(ours.median.cpuMsPerMsg)} against ${formatNumber(peer.median.cpuMsPerMsg)} CPU ms per message on a 2-core machine the ` +
+    `contenders share with fauxqs and PGlite, and ${sql(ours)} against ${sql(peer)} SQL statements (ours also keeps the console's journal, ` +
+    'emits events per status and makes a job directory per message); '
+  )
+}
+
 /** The four rows (msg/s, p95, CPU, SQL) of one pairing, every figure the median of its runs. */
 function pairRows(title: string, ours: Summary, peer: Summary, backlog: string, repeats: number): BenchRow[] {
   const runs = `median of ${repeats} runs each, order alternating, fresh queue and database per run`
@@ -84,7 +95,7 @@ function pairRows(title: string, ours: Summary, peer: Summary, backlog: string, 
       peer: peer.label,
       peerFigure: fig(peer.median.perSecond, 'msg/s'),
       better: 'higher',
-      note: `${runs}; runs: ${spread(ours, (r) => r.perSecond, 'msg/s')} | ${spread(peer, (r) => r.perSecond, 'msg/s')}${cut(ours, peer)}${errs(ours, peer)}`
+      note: `${behind(ours, peer)}${runs}; runs: ${spread(ours, (r) => r.perSecond, 'msg/s')} | ${spread(peer, (r) => r.perSecond, 'msg/s')}${cut(ours, peer)}${errs(ours, peer)}`
     },
     {
       measure: `p95 send→completed, same backlog, ${title} (${ours.label})`,
