@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defaultConcurrency } from '../src/core/concurrency-default'
 import type { Analyzer } from '../src/core/ports'
 import { createPeerHandler } from './peers/handler'
@@ -78,7 +79,7 @@ function behind(ours: Summary, peer: Summary): string {
   if (ours.median.perSecond >= peer.median.perSecond) return ''
   const sql = (s: Summary) => formatNumber(s.median.store + s.median.journal)
   return (
-    `OURS IS BEHIND: ${formatNumber(ours.median.cpuMsPerMsg)} against ${formatNumber(peer.median.cpuMsPerMsg)} CPU ms per message on a 2-core machine the ` +
+    `OURS IS BEHIND: ${formatNumber(ours.median.cpuMsPerMsg)} against ${formatNumber(peer.median.cpuMsPerMsg)} CPU ms per message on a ${availableParallelism()}-core machine the ` +
     `contenders share with fauxqs and PGlite, and ${sql(ours)} against ${sql(peer)} SQL statements (ours also keeps the console's journal, ` +
     'emits events per status and makes a job directory per message); '
   )
