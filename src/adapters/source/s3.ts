@@ -63,7 +63,6 @@ export function createS3Source(opts: S3SourceOptions = {}): Source & { close(): 
         throw error
       })
       try {
-        await file.truncate(total ?? 0)
         const base: Omit<PartJob, 'start' | 'end' | 'onBytes' | 'signal'> = {
           client,
           bucket,
@@ -76,7 +75,11 @@ export function createS3Source(opts: S3SourceOptions = {}): Source & { close(): 
           resumeDelayMs: opts.resumeDelayMs ?? 500,
           log: ctx.log
         }
-        const written = await fetchParts(base, parts, first, parallel, ctx)
+        const written = await fetchParts(base, parts, first, parallel, ctx).catch(async (error: unknown) => {
+          // Parts that landed around a hole would make the file look whole: none is left behind.
+          if (parts.length > 1) await file.truncate(0).catch(() => undefined)
+          throw error
+        })
         if (total !== null && written !== total)
           throw new JobError(`S3 download of ${where} is incomplete: got ${written} of ${total} bytes`, { cause: 'other', retryable: true })
         ctx.onProgress(written, total ?? written)
