@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEmbeddedStore } from '../../src/adapters/store/embedded'
 import { openApp } from '../../src/app/open-app'
-import { loadConfig } from '../../src/core/config'
+import { loadConfig } from '../../src/app/load-config'
 import type { Analysis } from '../../src/shared/analysis'
 import type { Video } from '../../src/shared/video'
 
