@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [-- --only queue,startup]`: runs every benchmark, prints one
  * table and writes it, with the machine's description, to bench/results.md.
  */
-import { writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describeMachine, machineMarkdown } from './support/machine'
@@ -104,6 +104,8 @@ async function main(): Promise<void> {
     'How each benchmark works: [README.md](README.md).',
     ''
   ].join('\n')
+  // bench/.tmp/ is git-ignored, so a fresh clone does not have it.
+  await mkdir(dirname(out), { recursive: true })
   await writeFile(out, doc)
   log(`wrote ${out}`)
 }

@@ -18,7 +18,11 @@ export interface SqsConsumerPeerOptions {
   onError(error: Error): void
 }
 
-/** sqs-consumer 14.2 as its README sets it up, with our client pointed at fauxqs. */
+/**
+ * sqs-consumer 14.2 as its README sets it up, with our client pointed at fauxqs. It runs the
+ * handlers of one received batch at once (`Promise.all`) and polls again when all are done, so
+ * `batchSize × consumers` handlers run at most at once.
+ */
 export function startSqsConsumerPeer(opts: SqsConsumerPeerOptions): RunningPeer {
   const consumers = Array.from({ length: opts.consumers ?? 1 }, () => {
     const consumer = Consumer.create({

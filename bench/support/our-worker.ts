@@ -1,24 +1,25 @@
 import { join } from 'node:path'
 import type { Analyzer, Logger } from '../../src/core/ports'
-import type { BenchEmbedded } from './embedded'
 import { borrowed } from './embedded'
 import type { Contender } from './queue-run'
 import { createUrlSource } from './sleep-analyzer'
 
 /**
- * Our worker as a contender: createCore with the SQS adapter on fauxqs, the embedded store
- * and journal, and the bench analyzer. Loaded dynamically so a missing piece is a "not run" row.
+ * Our worker as a contender: createCore with the SQS adapter on fauxqs, the run's fresh
+ * embedded store and journal, and the bench analyzer; the product's defaults otherwise.
+ * Loaded dynamically so a missing piece is a "not run" row.
  */
-export async function createOurContender(embedded: BenchEmbedded, analyzer: Analyzer): Promise<(concurrency: number) => Contender> {
+export async function createOurContender(analyzer: Analyzer): Promise<(concurrency: number) => Contender> {
   const { createCore } = await import('../../src/core/create-core')
   const { createSqsQueue } = await import('../../src/adapters/queue/sqs')
   const { loadConfig } = await import('../../src/app/load-config')
   const { coreOptionsFrom } = await import('../../src/app/open-app')
-  // The product's defaults (nothing configured), on the bench's data directory.
-  const config = loadConfig({ env: { DATA_DIR: embedded.dataDir, DOWNLOAD_DIR: join(embedded.dataDir, 'downloads') }, envFileName: null })
   return (concurrency) => ({
-    label: `ours, concurrency ${concurrency}`,
+    label: `ours: ${concurrency} jobs at once`,
     async start(ctx) {
+      const { dataDir } = ctx.embedded
+      // The product's defaults (nothing configured), on this run's data directory.
+      const config = loadConfig({ env: { DATA_DIR: dataDir, DOWNLOAD_DIR: join(dataDir, 'downloads') }, envFileName: null })
       const logger: Logger = {
         info: () => {},
         debug: () => {},
@@ -36,8 +37,8 @@ export async function createOurContender(embedded: BenchEmbedded, analyzer: Anal
           queue,
           sources: [createUrlSource()],
           analyzer,
-          store: borrowed(embedded.store),
-          journal: borrowed(embedded.journal),
+          store: borrowed(ctx.embedded.store),
+          journal: borrowed(ctx.embedded.journal),
           clock: { now: () => new Date() },
           logger
         },

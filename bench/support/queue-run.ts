@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import type { SQSClient } from '@aws-sdk/client-sqs'
-import type { FauxqsHarness } from './fauxqs'
-import { sendBurst } from './fauxqs'
+import type { BenchEmbedded, StatementCount } from './embedded'
+import { openEmbedded } from './embedded'
+import { sendBurst, startFauxqs } from './fauxqs'
 import { benchMessage } from './sleep-analyzer'
 import { percentile, sleep } from './stats'
 
-/** What a contender gets to consume one queue. */
+/** What a contender gets to consume one queue: its own fresh queue and database. */
 export interface ContenderContext {
   client: SQSClient
   queueUrl: string
+  /** A fresh embedded database (store and journal) for this run alone. */
+  embedded: BenchEmbedded
   /** Call when a video is completed (after the analysis was saved), with `performance.now()`. */
   onCompleted(videoId: string, at: number): void
   onError(error: Error): void
@@ -30,8 +33,9 @@ export interface RunResult {
   elapsedMs: number
   /** CPU time (user + system) of this whole process per completed message: less load-sensitive than msg/s. */
   cpuMsPerMsg: number
-  /** Database statements per completed message, when a counter was given. */
-  statementsPerMsg: number | null
+  /** Database statements per completed message: the store's (table of record) and the journal's. */
+  storeStatementsPerMsg: number
+  journalStatementsPerMsg: number
   /** Stopped at the timeout before all were completed; p50/p95 are then lower bounds. */
   timedOut: boolean
   errors: number
@@ -61,10 +65,11 @@ function makeTracker(total: () => number): Tracker {
   return t
 }
 
-function contextFor(t: Tracker, client: SQSClient, queueUrl: string): ContenderContext {
+function contextFor(t: Tracker, client: SQSClient, queueUrl: string, embedded: BenchEmbedded): ContenderContext {
   return {
     client,
     queueUrl,
+    embedded,
     onCompleted(videoId, at) {
       const sent = t.sentAt.get(videoId)
       if (sent === undefined) return
@@ -93,18 +98,23 @@ async function waitDone(t: Tracker, timeoutMs: number): Promise<boolean> {
 
 interface Meter {
   cpu: NodeJS.CpuUsage
-  statements: number | null
-  counter: (() => number) | undefined
+  statements: StatementCount
+  embedded: BenchEmbedded
 }
 
-function meter(counter?: () => number): Meter {
-  return { cpu: process.cpuUsage(), statements: counter ? counter() : null, counter }
+function meter(embedded: BenchEmbedded): Meter {
+  return { cpu: process.cpuUsage(), statements: embedded.statements(), embedded }
 }
 
-function result(label: string, t: Tracker, sent: number, start: number, m: Meter, timedOut: boolean): RunResult {
-  const end = timedOut ? performance.now() : t.last
+/**
+ * CPU counts until the last completion. Call after the contender stopped: statements are read
+ * then, so journal lines that were still waiting for their group are counted too.
+ */
+function result(label: string, t: Tracker, sent: number, start: number, m: Meter, timedOut: boolean, at: { cpu: NodeJS.CpuUsage; now: number }): RunResult {
+  const end = timedOut ? at.now : t.last
+  const used = at.cpu
   const elapsedMs = Math.max(1, end - start)
-  const used = process.cpuUsage(m.cpu)
+  const statements = m.embedded.statements()
   const done = Math.max(1, t.latencies.length)
   // Messages still queued at a timeout count with the wait so far: the percentiles become lower bounds.
   const latencies = timedOut ? [...t.latencies, ...[...t.sentAt.values()].map((sent) => end - sent)] : t.latencies
@@ -117,7 +127,8 @@ function result(label: string, t: Tracker, sent: number, start: number, m: Meter
     p95Ms: percentile(latencies, 95),
     elapsedMs,
     cpuMsPerMsg: (used.user + used.system) / 1000 / done,
-    statementsPerMsg: m.counter && m.statements !== null ? (m.counter() - m.statements) / done : null,
+    storeStatementsPerMsg: (statements.store - m.statements.store) / done,
+    journalStatementsPerMsg: (statements.journal - m.statements.journal) / done,
     timedOut,
     errors: t.errors,
     firstError: t.firstError
@@ -129,55 +140,65 @@ function bodies(n: number): { ids: string[]; bodies: string[] } {
   return { ids, bodies: ids.map((id, i) => benchMessage(id, i)) }
 }
 
-let queueSeq = 0
+/**
+ * A fresh SQS server (fauxqs on loopback) and a fresh embedded database for one run, closed
+ * after it: no contender inherits another's queue, rows or journal.
+ */
+async function withFreshState<T>(name: string, fn: (client: SQSClient, queueUrl: string, embedded: BenchEmbedded) => Promise<T>): Promise<T> {
+  const fauxqs = await startFauxqs()
+  try {
+    const embedded = await openEmbedded()
+    try {
+      const queueUrl = await fauxqs.createQueue(name)
+      return await fn(fauxqs.client(), queueUrl, embedded)
+    } finally {
+      await embedded.close().catch(() => undefined)
+    }
+  } finally {
+    await fauxqs.stop()
+  }
+}
 
 /**
  * Backlog run: `n` messages are queued first, then the contender starts; throughput counts
  * from its start to its last completion, latency from each message's send to its completion.
  */
-export async function runBacklog(fauxqs: FauxqsHarness, contender: Contender, n: number, timeoutMs: number, statements?: () => number): Promise<RunResult> {
-  const queueUrl = await fauxqs.createQueue(`bench-backlog-${process.pid}-${++queueSeq}`)
-  const client = fauxqs.client()
-  const t = makeTracker(() => n)
-  const m = bodies(n)
-  await sendBurst(client, queueUrl, m.bodies, (i, at) => t.sentAt.set(m.ids[i] ?? '', at))
-  const start = performance.now()
-  const usage = meter(statements)
-  const running = await contender.start(contextFor(t, client, queueUrl))
-  const timedOut = await waitDone(t, timeoutMs)
-  const r = result(contender.label, t, n, start, usage, timedOut)
-  await running.stop()
-  return r
+export async function runBacklog(contender: Contender, n: number, timeoutMs: number): Promise<RunResult> {
+  return await withFreshState('bench-backlog', async (client, queueUrl, embedded) => {
+    const t = makeTracker(() => n)
+    const m = bodies(n)
+    await sendBurst(client, queueUrl, m.bodies, (i, at) => t.sentAt.set(m.ids[i] ?? '', at))
+    const start = performance.now()
+    const usage = meter(embedded)
+    const running = await contender.start(contextFor(t, client, queueUrl, embedded))
+    const timedOut = await waitDone(t, timeoutMs)
+    const at = { cpu: process.cpuUsage(usage.cpu), now: performance.now() }
+    await running.stop()
+    return result(contender.label, t, n, start, usage, timedOut, at)
+  })
 }
 
 /**
  * Light-load run: the contender runs on an empty queue and gets one message every
  * `intervalMs`; this shows what polling costs in latency when the queue is mostly empty.
  */
-export async function runTrickle(
-  fauxqs: FauxqsHarness,
-  contender: Contender,
-  n: number,
-  intervalMs: number,
-  timeoutMs: number,
-  statements?: () => number
-): Promise<RunResult> {
-  const queueUrl = await fauxqs.createQueue(`bench-trickle-${process.pid}-${++queueSeq}`)
-  const client = fauxqs.client()
-  const t = makeTracker(() => n)
-  const m = bodies(n)
-  const running = await contender.start(contextFor(t, client, queueUrl))
-  await sleep(200) // let it reach its first (empty) poll
-  const start = performance.now()
-  const usage = meter(statements)
-  for (let i = 0; i < n; i++) {
-    const due = start + i * intervalMs
-    const wait = due - performance.now()
-    if (wait > 0) await sleep(wait)
-    await sendBurst(client, queueUrl, [m.bodies[i] ?? ''], (_, at) => t.sentAt.set(m.ids[i] ?? '', at), 1)
-  }
-  const timedOut = await waitDone(t, timeoutMs)
-  const r = result(contender.label, t, n, start, usage, timedOut)
-  await running.stop()
-  return r
+export async function runTrickle(contender: Contender, n: number, intervalMs: number, timeoutMs: number): Promise<RunResult> {
+  return await withFreshState('bench-trickle', async (client, queueUrl, embedded) => {
+    const t = makeTracker(() => n)
+    const m = bodies(n)
+    const running = await contender.start(contextFor(t, client, queueUrl, embedded))
+    await sleep(200) // let it reach its first (empty) poll
+    const start = performance.now()
+    const usage = meter(embedded)
+    for (let i = 0; i < n; i++) {
+      const due = start + i * intervalMs
+      const wait = due - performance.now()
+      if (wait > 0) await sleep(wait)
+      await sendBurst(client, queueUrl, [m.bodies[i] ?? ''], (_, at) => t.sentAt.set(m.ids[i] ?? '', at), 1)
+    }
+    const timedOut = await waitDone(t, timeoutMs)
+    const at = { cpu: process.cpuUsage(usage.cpu), now: performance.now() }
+    await running.stop()
+    return result(contender.label, t, n, start, usage, timedOut, at)
+  })
 }

@@ -1,3 +1,4 @@
+import { defaultConcurrencyReason } from '../core/concurrency-default'
 import type { Config } from '../core/config'
 import { maskSetting, settingNames, type SettingName } from '../shared/settings-catalog'
 
@@ -37,6 +38,10 @@ export function describeConfig(config: Config): string[] {
   // Unset variables stay out of the start-up lines; `config list` shows them all.
   const entries = Object.entries(publicConfig(config)).filter(([, v]) => v !== '(not set)')
   const width = Math.max(...entries.map(([k]) => k.length))
-  for (const [name, value] of entries) lines.push(`  ${name.padEnd(width)}  ${value}`)
+  for (const [name, value] of entries) {
+    // A default that depends on the analyzer says why it is what it is.
+    const why = name === 'WORKER_CONCURRENCY' && config.raw.WORKER_CONCURRENCY === undefined ? ` (${defaultConcurrencyReason(config.gemini.apiKey ? 'gemini' : 'local')})` : ''
+    lines.push(`  ${name.padEnd(width)}  ${value}${why}`)
+  }
   return lines
 }

@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import { settingsCatalog, settingNames, validateSetting, type PriceTable, type SettingName } from '../shared/settings-catalog'
 import type { SettingSource } from '../shared/settings'
+import { defaultConcurrency } from './concurrency-default'
 
 /** A missing or malformed setting. `message` is one line naming the variable and the expected form. */
 export class ConfigError extends Error {
@@ -115,7 +116,7 @@ export function buildConfig(input: ConfigInput): Config {
     dataDir,
     downloadDir: at(str('DOWNLOAD_DIR') ?? join(dataDir, 'downloads')),
     worker: {
-      concurrency: num('WORKER_CONCURRENCY'),
+      concurrency: (values['WORKER_CONCURRENCY'] as number | undefined) ?? defaultConcurrency(str('GEMINI_API_KEY') ? 'gemini' : 'local'),
       pollWaitSeconds: num('POLL_WAIT_SECONDS'),
       visibilityTimeoutSeconds: num('VISIBILITY_TIMEOUT_SECONDS'),
       maxReceiveCount: num('MAX_RECEIVE_COUNT'),

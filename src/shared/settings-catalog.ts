@@ -130,7 +130,7 @@ const specs = {
     defaultText: 'built-in list prices'
   },
   DATA_DIR: { schema: text, expected: 'a directory path', help: 'Everything the app keeps: database, settings, downloads, lock. Set it in the environment.', group: 'console', scope: 'environment', defaultText: "the platform's per-user app data folder" },
-  WORKER_CONCURRENCY: { schema: int(1, 64), expected: 'a whole number from 1 to 64', help: 'Videos processed at once.', group: 'worker', scope: profile, fallback: 2 },
+  WORKER_CONCURRENCY: { schema: int(1, 64), expected: 'a whole number from 1 to 64', help: 'Videos processed at once.', group: 'worker', scope: profile, defaultText: '10 with Gemini (its jobs wait on the network); one per CPU core, at most 8, with the local analyzer' },
   POLL_WAIT_SECONDS: { schema: int(0, 20), expected: 'a whole number of seconds from 0 to 20', help: 'Long-poll wait of each receive.', group: 'worker', scope: profile, fallback: 20 },
   VISIBILITY_TIMEOUT_SECONDS: { schema: int(2, 43_200), expected: 'a whole number of seconds from 2 to 43200', help: 'Lease of a received message (extended while its job runs).', group: 'worker', scope: profile, fallback: 120 },
   MAX_RECEIVE_COUNT: { schema: int(1, 1000), expected: 'a whole number from 1 to 1000', help: 'Deliveries before a failing video fails for good (the queue’s own DLQ limit wins when lower).', group: 'worker', scope: profile, fallback: 5 },

@@ -48,7 +48,7 @@ describe('video-processor config', () => {
     const { code, out } = await cli(['config', 'list'])
     expect(code).toBe(0)
     expect(out).toContain('Nothing is configured: the worker runs on its embedded defaults')
-    expect(out).toMatch(/WORKER_CONCURRENCY\s+\(default: 2\)/)
+    expect(out).toMatch(/WORKER_CONCURRENCY\s+\(default: 10 with Gemini \(its jobs wait on the network\); one per CPU core, at most 8, with the local analyzer\)/)
     expect(out).toContain('Queue (Amazon SQS)')
   })
 

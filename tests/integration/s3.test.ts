@@ -3,7 +3,8 @@ import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rm
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createS3Client } from '../../src/adapters/aws-clients'
 import { createS3Source } from '../../src/adapters/source/s3'
@@ -196,6 +197,162 @@ describe('S3 source on fauxqs', () => {
     const url = { kind: 'http' as const, url: 'https://example.com/v.mp4' }
     expect(await fileSourceToS3(url, { bucket: BUCKET, videoId: id, aws: aws.aws })).toBe(url)
     source.close()
+  })
+})
+
+/** The Range and If-Match of every GetObject the client sends. */
+function recordGets(client: S3Client): { range: string | undefined; ifMatch: string | undefined }[] {
+  const seen: { range: string | undefined; ifMatch: string | undefined }[] = []
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers ?? {}
+      if (context.commandName === 'GetObjectCommand') seen.push({ range: headers['range'], ifMatch: headers['if-match'] })
+      return next(args)
+    },
+    { step: 'finalizeRequest', name: `record-gets-${Math.random()}` }
+  )
+  return seen
+}
+
+/** Objects over fauxqs's 11 MiB single-request cap go up in 8 MiB parts. */
+async function putLarge(key: string, body: Buffer) {
+  await new Upload({ client: aws.s3, params: { Bucket: BUCKET, Key: key, Body: body }, partSize: 8 * 1024 * 1024 }).done()
+}
+
+describe('S3 source: an object larger than a part comes in ranged parts side by side', () => {
+  const MiB = 1024 * 1024
+
+  it('asks for the first part, learns the size, fetches the rest of the same version in parallel, intact', async () => {
+    const body = randomBytes(5 * MiB + 123)
+    await put('parts/whole.bin', body)
+    const client = createS3Client(aws.aws)
+    const gets = recordGets(client)
+    const source = createS3Source({ client, bucket: BUCKET, partSizeBytes: MiB, parallelParts: 3 })
+    const { ctx, progress, logs } = context()
+    const got = await source.fetch({ kind: 's3', key: 'parts/whole.bin' }, ctx, { preferUrl: false })
+    expect(got.kind === 'file' && got.sizeBytes).toBe(body.length)
+    expect(got.kind === 'file' && (await fileSha(got.path))).toBe(sha(body))
+    expect(gets[0]).toEqual({ range: `bytes=0-${MiB - 1}`, ifMatch: undefined })
+    const rest = gets.slice(1)
+    expect(rest.map((g) => g.range).sort()).toEqual(
+      [1, 2, 3, 4, 5].map((i) => `bytes=${i * MiB}-${Math.min(body.length, (i + 1) * MiB) - 1}`).sort()
+    )
+    expect(new Set(rest.map((g) => g.ifMatch)).size).toBe(1)
+    expect(rest[0]?.ifMatch).toMatch(/\w/)
+    expect(progress[0]).toEqual([0, body.length])
+    expect(progress.at(-1)).toEqual([body.length, body.length])
+    expect(logs.join('\n')).toMatch(/6 parts, 3 at once/)
+    client.destroy()
+  })
+
+  it('an object no larger than a part, and an empty one, come in one request', async () => {
+    const small = randomBytes(1000)
+    await put('parts/small.bin', small)
+    await put('parts/empty.bin', Buffer.alloc(0))
+    const client = createS3Client(aws.aws)
+    const gets = recordGets(client)
+    const source = createS3Source({ client, bucket: BUCKET, partSizeBytes: MiB })
+    const got = await source.fetch({ kind: 's3', key: 'parts/small.bin' }, context().ctx, { preferUrl: false })
+    expect(got.kind === 'file' && sha(readFileSync(got.path))).toBe(sha(small))
+    expect(gets).toEqual([{ range: `bytes=0-${MiB - 1}`, ifMatch: undefined }])
+    const { ctx, progress } = context()
+    const empty = await source.fetch({ kind: 's3', key: 'parts/empty.bin' }, ctx, { preferUrl: false })
+    expect(empty.kind === 'file' && empty.sizeBytes).toBe(0)
+    expect(empty.kind === 'file' && readFileSync(empty.path).length).toBe(0)
+    expect(progress.at(-1)).toEqual([0, 0])
+    client.destroy()
+  })
+
+  it('a part torn mid-body resumes from its bytes on disk, asking for the rest of that part only', async () => {
+    const body = randomBytes(4 * MiB)
+    await put('parts/torn.bin', body)
+    const proxy = await startToggleProxy(aws.port)
+    // The first connection (the first part's) carries 300 KiB of its answer, then closes mid-body.
+    proxy.cutNextAfter(300 * 1024)
+    const client = createS3Client({ ...aws.aws, endpoint: proxy.endpoint })
+    const gets = recordGets(client)
+    const source = createS3Source({ client, bucket: BUCKET, partSizeBytes: MiB, parallelParts: 2, resumeDelayMs: 50 })
+    const { ctx, logs } = context()
+    const got = await source.fetch({ kind: 's3', key: 'parts/torn.bin' }, ctx, { preferUrl: false })
+    const broke = logs.map((l) => /broke off at (\d+) of 4194304 bytes.*resuming with a Range request/.exec(l)).find((m) => m !== null)
+    const at = Number(broke?.[1])
+    expect(at).toBeGreaterThan(0)
+    expect(at).toBeLessThan(300 * 1024)
+    expect(gets.map((g) => g.range)).toContain(`bytes=${at}-${MiB - 1}`)
+    expect(got.kind === 'file' && (await fileSha(got.path))).toBe(sha(body))
+    client.destroy()
+    await proxy.stop()
+  })
+
+  it('rides out a 2 s outage in the middle: every connection cut, new ones refused, then back', async () => {
+    const body = randomBytes(40 * MiB)
+    await putLarge('parts/outage.bin', body)
+    const proxy = await startToggleProxy(aws.port)
+    const client = createS3Client({ ...aws.aws, endpoint: proxy.endpoint })
+    const source = createS3Source({ client, bucket: BUCKET, partSizeBytes: MiB, parallelParts: 2, resumeDelayMs: 400 })
+    let cut = false
+    const { ctx, logs } = context((bytes) => {
+      if (cut || bytes < 4 * MiB) return
+      cut = true
+      void proxy.down().then(() => setTimeout(() => void proxy.up(), 2000))
+    })
+    const got = await source.fetch({ kind: 's3', key: 'parts/outage.bin' }, ctx, { preferUrl: false })
+    expect(cut).toBe(true)
+    expect(logs.some((l) => /broke off|resume .* failed/.test(l))).toBe(true)
+    expect(got.kind === 'file' && (await fileSha(got.path))).toBe(sha(body))
+    client.destroy()
+    await proxy.stop()
+  }, 30_000)
+
+  it('fails retryably, naming the change, when the object is replaced during the download', async () => {
+    await put('parts/replaced.bin', randomBytes(3 * MiB))
+    const client = createS3Client(aws.aws)
+    let replaced = false
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args)
+        // Once the first part's answer is in, another writer replaces the object.
+        if (context.commandName === 'GetObjectCommand' && !replaced) {
+          replaced = true
+          await put('parts/replaced.bin', randomBytes(3 * MiB))
+        }
+        return out
+      },
+      { step: 'initialize', name: 'replace-after-first-get' }
+    )
+    const source = createS3Source({ client, bucket: BUCKET, partSizeBytes: MiB })
+    const error = await source.fetch({ kind: 's3', key: 'parts/replaced.bin' }, context().ctx, { preferUrl: false }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(JobError)
+    expect(error).toMatchObject({ retryable: true })
+    expect(String(error)).toMatch(/s3:\/\/videos\/parts\/replaced\.bin changed during the download/)
+    client.destroy()
+  })
+
+  it('a cancel mid-download stops every part at once: no request after it, the fetch rejects promptly, no whole-looking file', async () => {
+    const body = randomBytes(40 * MiB)
+    await putLarge('parts/cancel.bin', body)
+    const client = createS3Client(aws.aws)
+    const gets = recordGets(client)
+    const source = createS3Source({ client, bucket: BUCKET, partSizeBytes: MiB, parallelParts: 2 })
+    const controller = new AbortController()
+    let abortedAt = 0
+    const { ctx, dir } = context((bytes) => {
+      if (abortedAt || bytes < 2 * MiB) return
+      abortedAt = performance.now()
+      controller.abort({ kind: 'cancel' })
+    })
+    const error = await source.fetch({ kind: 's3', key: 'parts/cancel.bin' }, { ...ctx, signal: controller.signal }, { preferUrl: false }).catch((e: unknown) => e)
+    const rejectedAfter = performance.now() - abortedAt
+    expect(abortedAt).toBeGreaterThan(0)
+    expect(error).toBeInstanceOf(Error)
+    expect(rejectedAfter).toBeLessThan(1000)
+    const sent = gets.length
+    expect(sent).toBeLessThan(40)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(gets.length).toBe(sent)
+    // Parts that landed around the holes never leave a file that looks whole.
+    for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f)).length).toBeLessThan(body.length)
+    client.destroy()
   })
 })
 

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeConfig, publicConfig } from '../../../src/app/config-lines'
 import { defaultDataDir, loadConfig } from '../../../src/app/load-config'
+import { defaultConcurrency } from '../../../src/core/concurrency-default'
 import { ConfigError } from '../../../src/core/config'
 
 let cwd: string
@@ -19,7 +20,7 @@ describe('loadConfig', () => {
     const c = load({})
     expect(c.dataDir).toBe('/home/op/.local/share/video-processor')
     expect(c.downloadDir).toBe('/home/op/.local/share/video-processor/downloads')
-    expect(c.worker).toEqual({ concurrency: 2, pollWaitSeconds: 20, visibilityTimeoutSeconds: 120, maxReceiveCount: 5, shutdownDeadlineSeconds: 30 })
+    expect(c.worker).toEqual({ concurrency: defaultConcurrency('local'), pollWaitSeconds: 20, visibilityTimeoutSeconds: 120, maxReceiveCount: 5, shutdownDeadlineSeconds: 30 })
     expect([c.readOnly, c.host, c.aws.sqsUrl, c.gemini.apiKey]).toEqual([false, '127.0.0.1', undefined, undefined])
   })
 
@@ -86,7 +87,7 @@ describe('describeConfig', () => {
     const shown = publicConfig(c)
     expect(shown['SUPABASE_SERVICE_ROLE_KEY']).toBe('****')
     expect(shown['AWS_SQS_URL']).toBe('(not set)')
-    expect(shown['WORKER_CONCURRENCY']).toBe('2')
+    expect(shown['WORKER_CONCURRENCY']).toBe('10')
     const proxied = publicConfig(load({ GEMINI_BASE_URL: 'http://gateway:hunter22@127.0.0.1:8080/gemini' }))
     expect(proxied['GEMINI_BASE_URL']).toBe('http://gateway:****@127.0.0.1:8080/gemini')
   })

@@ -153,7 +153,7 @@ describe('the settings view', () => {
     const fresh = await service.get()
     expect(fresh.embeddedOnly).toBe(true)
     expect(fresh.profile).toBe('local')
-    expect(fresh.settings.find((s) => s.name === 'WORKER_CONCURRENCY')).toMatchObject({ value: null, default: '2', source: 'default', group: 'worker' })
+    expect(fresh.settings.find((s) => s.name === 'WORKER_CONCURRENCY')).toMatchObject({ value: null, default: '10 with Gemini (its jobs wait on the network); one per CPU core, at most 8, with the local analyzer', source: 'default', group: 'worker' })
 
     const view = await service.set({ profile: 'staging', values: { AWS_SQS_URL: 'http://127.0.0.1:9/000000000000/videos', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE01', AWS_SECRET_ACCESS_KEY: 'very-secret-access-key-abcd' } })
     expect(view.embeddedOnly).toBe(false)
