@@ -46,6 +46,7 @@ export function createInMemoryCore(): CoreHandle {
       received: videos.size,
       processed: 0,
       failed: [...videos.values()].filter((v) => v.processingStatus === 'failed').length,
+      cancelled: 0,
       inFlight: 0,
       stages: {},
       tokens: { prompt: 0, output: 0, total: 0 },
@@ -87,7 +88,24 @@ export function createInMemoryCore(): CoreHandle {
     'settings.check': noSettings,
     'profiles.list': noSettings,
     'profiles.use': noSettings,
-    'profiles.remove': noSettings
+    'profiles.remove': noSettings,
+    'videos.retryMany': async (input) => {
+      const failed = [...videos.values()].filter((v) => v.processingStatus === 'failed' && (!input.ids || input.ids.includes(v.id)))
+      if (!input.dryRun) for (const video of failed) update({ ...video, processingStatus: 'queued' })
+      return { matched: failed.length, done: failed.length, skipped: [] }
+    },
+    'videos.cancelRetries': async () => ({ matched: 0, done: 0, skipped: [] }),
+    'videos.analyses': async () => [],
+    'videos.inspect': async ({ id }) => {
+      if (!videos.has(id)) throw new ConsoleApiError('not-found', `No video ${id}`)
+      return { path: null, present: false, note: 'memory', sizeBytes: null, metadata: null, probeError: null, stills: [] }
+    },
+    'videos.export': async ({ id }) => {
+      if (!videos.has(id)) throw new ConsoleApiError('not-found', `No video ${id}`)
+      return { fileName: `${id}.zip`, base64: '', files: [] }
+    },
+    'sources.capabilities': async () => [],
+    'queue.send': async () => ({ messageId: randomUUID() })
   }
   return {
     api,

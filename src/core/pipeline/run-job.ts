@@ -8,6 +8,7 @@ import { JobError } from '../errors'
 import type { Ports, Source, VideoPatch } from '../ports'
 import type { Recorder } from '../recorder'
 import type { StatsTracker } from '../stats'
+import { errorEvidence } from '../error-evidence'
 import { abortReason, toJobError } from './failure'
 import { markJobDir } from './job-dirs'
 
@@ -132,6 +133,8 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     const tSave = Date.now()
     await setStatus('completed', { analysisResult: JSON.stringify(analysis.data), isProcessed: true, completedAt: new Date(), stageMs })
     stage('save', Date.now() - tSave)
+    // Each run's analysis is kept apart from the row, which only holds the latest, so runs can be compared.
+    rec.keep(id, { type: 'analysis', level: 'info', message: 'analysis saved', data: { analysis: analysis.data } })
     if (analysis.data.usage) await recordUsage(analysis.data.usage, analysis.data.provenance.model)
     stats.processed()
     rec.emit({ type: 'video.completed', at: rec.now(), videoId: id, ms: Date.now() - started })
@@ -152,9 +155,11 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       stageMs,
       completedAt: final ? new Date() : null
     })
-    if (jobError.detail) rec.log('debug', 'error detail', id, jobError.detail)
+    const evidence = errorEvidence(jobError)
+    if (evidence) rec.log('debug', 'error detail', id, evidence)
     if (jobError.usage) await recordUsage(jobError.usage.usage, jobError.usage.model)
-    if (final) stats.failed()
+    // An operator's cancel is not a failure of the pipeline: it counts apart.
+    if (final) (jobError.failureCause === 'cancelled' ? stats.cancelled() : stats.failed())
     rec.emit({ type: 'video.failed', at: rec.now(), videoId: id, error: reason, cause: jobError.failureCause, attempt, final })
     return { kind: 'failed', error: jobError, final }
   } finally {
