@@ -26,7 +26,7 @@ export async function inspectMedia(video: Video, inspector: MediaInspector | und
   if (info.size === 0) return { ...base, note: 'The file is empty (0 bytes).', metadata: null, probeError: null, stills: [] }
   if (!inspector) return { ...base, note: 'No media inspector is configured here.', metadata: null, probeError: null, stills: [] }
   const signal = AbortSignal.timeout(INSPECT_TIMEOUT_MS)
-  let metadata: MediaFacts['metadata'] = null
+  let metadata: NonNullable<MediaFacts['metadata']>
   try {
     metadata = await inspector.probe(source.path, signal)
   } catch (error) {

@@ -46,7 +46,7 @@ const factsCache = new WeakMap<Video, AnalysisFacts | null>()
 export function analysisFacts(video: Video): AnalysisFacts | null {
   if (video.processingStatus !== 'completed' || !video.analysisResult) return null
   if (factsCache.has(video)) return factsCache.get(video) ?? null
-  let facts: AnalysisFacts | null = null
+  let facts: AnalysisFacts | null
   try {
     const raw = JSON.parse(video.analysisResult) as {
       provenance?: { engine?: unknown; model?: unknown }

@@ -159,7 +159,8 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     if (evidence) rec.log('debug', 'error detail', id, evidence)
     if (jobError.usage) await recordUsage(jobError.usage.usage, jobError.usage.model)
     // An operator's cancel is not a failure of the pipeline: it counts apart.
-    if (final) (jobError.failureCause === 'cancelled' ? stats.cancelled() : stats.failed())
+    if (final && jobError.failureCause === 'cancelled') stats.cancelled()
+    else if (final) stats.failed()
     rec.emit({ type: 'video.failed', at: rec.now(), videoId: id, error: reason, cause: jobError.failureCause, attempt, final })
     return { kind: 'failed', error: jobError, final }
   } finally {
