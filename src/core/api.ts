@@ -73,7 +73,9 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
   }
 
   const bulk = createBulkActions({ store, rec, isRunning: (id) => deps.worker.isRunning(id), requeue })
-  const capabilities = () => sourceCapabilities(ports, deps.publicConfig['AWS_S3_BUCKET'] ?? null)
+  // The bucket of `s3` sources that name none, as the settings show it ('(not set)' when there is none).
+  const bucket = deps.publicConfig['AWS_S3_BUCKET']
+  const capabilities = () => sourceCapabilities(ports, bucket && !bucket.startsWith('(') ? bucket : null)
   const mustGet = async (id: string): Promise<Video> => {
     const video = await store.get(id)
     if (!video) throw new ConsoleApiError('not-found', `no video with id ${id}`)

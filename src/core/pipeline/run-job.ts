@@ -53,6 +53,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
   const started = Date.now()
   const dir = join(deps.downloadDir, `${id}-${delivery.receiveCount}`)
   let temporaryFile: string | null = null
+  let running: { stage: Stage; since: number } | null = null
 
   const setStatus = async (status: VideoStatus, extra: VideoPatch = {}) => {
     await rec.update(id, { processingStatus: status, ...extra })
@@ -94,6 +95,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     await mkdir(dir, { recursive: true })
     await markJobDir(dir)
     const tDownload = Date.now()
+    running = { stage: 'download', since: tDownload }
     const fetched = await source.fetch(
       job.source,
       { videoId: id, dir, signal, onProgress: progress('downloading'), log: (m) => rec.log('info', m, id) },
@@ -101,10 +103,12 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     )
     if (fetched.kind === 'file' && fetched.temporary) temporaryFile = fetched.path
     stage('download', Date.now() - tDownload)
+    running = null
     signal.throwIfAborted()
 
     await setStatus('processing')
     const tAnalyze = Date.now()
+    running = { stage: 'analyze', since: tAnalyze }
     const reported = new Map<Stage, number>()
     const raw = await ports.analyzer.analyze(fetched, {
       videoId: id,
@@ -120,6 +124,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       artifactsDir: join(deps.dataDir, 'artifacts', id)
     })
     if (!reported.has('analyze')) stage('analyze', Math.max(0, Date.now() - tAnalyze - [...reported.values()].reduce((a, b) => a + b, 0)))
+    running = null
     signal.throwIfAborted()
     const analysis = Analysis.safeParse(raw)
     if (!analysis.success) {
@@ -145,6 +150,8 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       rec.log('warn', 'worker stopping: job abandoned, message handed back to the queue', id)
       return { kind: 'handed-back' }
     }
+    // The stage that failed took time too: without it the stages would not add up to the attempt.
+    if (running && stageMs[running.stage] === undefined) stageMs[running.stage] = Date.now() - running.since
     const jobError = toJobError(error, signal)
     const final = !jobError.retryable || delivery.lastReceive
     const reason = jobError.retryable && final ? `${jobError.message} (gave up after ${delivery.receiveCount} deliveries)` : jobError.message

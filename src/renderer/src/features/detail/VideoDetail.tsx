@@ -29,7 +29,7 @@ function Actions({ video, readOnly, runs, onCompare }: { video: Video; readOnly:
   const shown = displayStatus(video)
   return (
     <div className="detail-actions">
-      {!readOnly && (shown === 'failed' || shown === 'cancelled' || shown === 'completed') && !isPendingRetry(video) ? (
+      {!readOnly && video.source !== null && (shown === 'failed' || shown === 'cancelled' || shown === 'completed') && !isPendingRetry(video) ? (
         <button type="button" className="primary" disabled={!online} onClick={() => void retryVideo(api, video, put)} data-testid="retry" title="Queue this video again (r)">
           {shown === 'completed' ? 'Run again' : 'Retry'}
         </button>

@@ -47,6 +47,12 @@ export function VideoList({ rows, view, onSort, selectedId, onSelect }: VideoLis
     overscan: 12,
     getItemKey: (index) => rows[index]?.id ?? index
   })
+  // A filter that leaves fewer rows than the list was scrolled past would show none: back to the top.
+  const filterKey = JSON.stringify([view.display, view.causes, view.analyzer, view.range, view.search])
+  useEffect(() => {
+    scroller.current?.scrollTo({ top: 0 })
+    virtualizer.scrollToOffset(0)
+  }, [filterKey, virtualizer])
   const selectedIndex = selectedId ? rows.findIndex((row) => row.id === selectedId) : -1
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' })
