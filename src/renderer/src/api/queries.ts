@@ -80,7 +80,12 @@ export function useActions() {
   const { api } = useTransport()
   const client = useQueryClient()
   const putVideo = (video: Video) => client.setQueryData<VideoPage>(keys.videos, (page) => upsertPage(page, video))
-  const setWorker = (status: Awaited<ReturnType<(typeof api)['worker.status']>>) => client.setQueryData(keys.worker, status)
+  // The answer may be older than a `worker.state` event that already arrived (a stop can finish
+  // before its reply is read): take it, then ask again so the newest state wins.
+  const setWorker = (status: Awaited<ReturnType<(typeof api)['worker.status']>>) => {
+    client.setQueryData(keys.worker, status)
+    void client.invalidateQueries({ queryKey: keys.worker })
+  }
   return {
     start: useMutation({ mutationFn: () => api['worker.start'](undefined), onSuccess: setWorker }),
     stop: useMutation({ mutationFn: (mode: 'drain' | 'now') => api['worker.stop']({ mode }), onSuccess: setWorker }),
