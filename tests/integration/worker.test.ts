@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { spawn } from 'node:child_process'
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalAnalyzer } from '../../src/adapters/analyzer/local/index'
@@ -316,7 +316,11 @@ describe('worker on the embedded pieces', () => {
     const h = await harness()
     const queued = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: video } })
     expect(await h.core.api['videos.cancel']({ id: queued.id })).toEqual({ cancelled: true })
-    const gone = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: path.join(dir, 'gone.mp4') } })
+    // A file that goes away after it was queued.
+    const gonePath = path.join(dir, 'gone.mp4')
+    await copyFile(video, gonePath)
+    const gone = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: gonePath } })
+    await rm(gonePath)
     await h.core.start()
     await waitFor('gone failed', () => h.events.some((e) => e.type === 'video.failed' && e.videoId === gone.id))
     await waitFor('queue empty', async () => {
