@@ -381,6 +381,9 @@ describe.skipIf(skipReason !== null)('debugging failed videos in the browser con
     expect(await pairwise(['.header .brand', '.header .worker', '.header .controls'])).toBe(3)
     expect(await pairwise(['.stats', '[data-testid=failure-groups]', '.toolbar', '[data-testid=video-list]'])).toBe(4)
     expect(await pairwise(['[data-testid=search]', '.filters', '.selects', '[data-testid=list-count]'])).toBe(4)
+    // The list itself stays on screen (its head and a first row), however many failure groups there are.
+    const firstRow = (await page.getByTestId('video-row').first().boundingBox())!
+    expect(firstRow.y + firstRow.height).toBeLessThanOrEqual(700)
     const columns = await page.locator('.video-head > *').count()
     expect(await pairwise(Array.from({ length: columns }, (_, i) => `.video-head > :nth-child(${i + 1})`))).toBeGreaterThan(4)
     await page.screenshot({ path: path.join(ARTIFACTS, 'layout-1024-list.png') })

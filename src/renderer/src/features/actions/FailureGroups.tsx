@@ -60,7 +60,7 @@ export function FailureGroups({ readOnly, pendingRetries, onShowCause, onShowFai
               <span className="example muted" title={`${info.advice}\nLatest: ${errorText(group.example) ?? ''}`}>
                 <span className={`outlook outlook-${info.retry}`}>{OUTLOOK_TEXT[info.retry]}</span> · {errorText(group.example) ?? ''}
               </span>
-              {!readOnly ? (
+              {!readOnly && group.cause !== 'bad-message' ? (
                 <button type="button" disabled={!canAct} onClick={() => void retryInBulk(api, { filter: { causes: [group.cause] } }, `(${info.label})`, { unlikelyReason: info.advice })}>
                   Retry…
                 </button>

@@ -37,7 +37,12 @@ export function Header({ status, connection: info, onAdd, onSettings, theme, onT
         <h1>Video processor</h1>
       </div>
       <div className="worker">
-        <span className={`state state-${state}`} data-testid="worker-state" data-state={state}>
+        <span
+          className={`state state-${state}`}
+          data-testid="worker-state"
+          data-state={state}
+          title={status ? (['queue', 'source', 'analyzer', 'store'] as const).map((port) => `${port}: ${status.backends[port]}`).join('\n') : undefined}
+        >
           {state}
           {status?.draining && state !== 'draining' ? ' (draining)' : ''}
         </span>
