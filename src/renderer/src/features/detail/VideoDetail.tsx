@@ -93,7 +93,8 @@ export function VideoDetail({ id, readOnly, compare, onCompare, onClose }: Video
   const shown = displayStatus(video)
   const cause = video.errorCause ?? 'other'
   const failure = shown === 'failed' ? (video.analysisResult?.replace(/^Error: /, '') ?? '') : null
-  const playable = video.source?.kind === 'file' && (video.processingStatus === 'completed' || media.data?.present === true)
+  // A failed file gets a player only when it still decodes (ffprobe read it): a broken one would spin forever.
+  const playable = video.source?.kind === 'file' && (video.processingStatus === 'completed' || (media.data?.present === true && media.data.metadata !== null))
   const onSeek = playable ? seek : undefined
   return (
     <aside className="detail panel" data-testid="detail" data-status={shown} data-id={video.id} aria-label="Video detail">
