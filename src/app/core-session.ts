@@ -1,5 +1,7 @@
 import type { EmbeddedDb } from '../adapters/embedded/database'
 import { createJournal } from '../adapters/store/journal'
+import { createMediaInspector } from '../adapters/analyzer/local/inspector'
+import { createZipArchiver } from '../adapters/bundle/zip'
 import type { Config } from '../core/config'
 import type { CoreHandle } from '../core/core-handle'
 import { createCore, type CoreOptions } from '../core/create-core'
@@ -50,6 +52,9 @@ export async function openCoreSession(
       ...ports,
       ...(publisher ? { publisher } : {}),
       ...(opts.settings ? { settings: opts.settings } : {}),
+      // The console's debugging tools: look into media files, pack debug bundles.
+      inspector: createMediaInspector({ ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}), ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}) }),
+      archiver: createZipArchiver(),
       journal: createJournal(db),
       clock: { now: () => new Date() },
       logger: opts.logger

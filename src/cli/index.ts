@@ -6,6 +6,7 @@ import { ConfigError, type Config } from '../core/config'
 import { ConsoleApiError } from '../shared/console-api'
 import { registerConfigCommand } from './config-command'
 import { enqueueCommand } from './enqueue'
+import { exportCommand } from './export'
 import { runOwner } from './run-owner'
 import { statusCommand } from './status'
 import { UsageError } from './usage-error'
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       code = await runOwner(c, {
         startWorker: opts.worker,
         settings: load(flags),
+        keepOperatorStop: true,
         host: opts.host ?? c.host,
         port: opts.port ?? c.port,
         ...(opts.token ?? c.consoleToken ? { token: opts.token ?? c.consoleToken } : {}),
@@ -64,6 +66,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--title <title>', 'title shown in the console')
     .action(async (target: string, opts: { title?: string }) => {
       code = await enqueueCommand(config(), target, opts)
+    })
+  program
+    .command('export')
+    .description('write a debug bundle of a video (row, journal, raw model output, probe, keyframes, masked settings) as one zip')
+    .argument('<id>', 'video id')
+    .option('--out <file>', 'where to write the zip (default: its own name in the current folder)')
+    .action(async (id: string, opts: { out?: string }) => {
+      code = await exportCommand(config(), id, opts)
     })
   program
     .command('status')

@@ -5,6 +5,7 @@ import { describeConfig } from '../app/config-lines'
 import type { LoadConfigOptions } from '../app/load-config'
 import type { Config } from '../core/config'
 import { formatStats } from '../core/stats'
+import { readWorkerIntent } from '../core/worker-intent'
 import { eventLine } from './print'
 
 export interface OwnerRunOptions {
@@ -12,6 +13,8 @@ export interface OwnerRunOptions {
   settings?: LoadConfigOptions
   /** Start the worker loop at once (`worker` always; `serve` unless --no-worker). */
   startWorker: boolean
+  /** Leave the worker stopped when an operator stopped it from the console before this restart (`serve`). */
+  keepOperatorStop?: boolean
   host?: string
   port?: number
   token?: string
@@ -71,7 +74,10 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
   })
-  if (opts.startWorker) {
+  const intent = opts.keepOperatorStop ? await readWorkerIntent(config.dataDir) : null
+  if (opts.startWorker && intent?.state === 'stopped') {
+    logger.info(`Worker left stopped: an operator stopped it from the console at ${intent.at}; start it from the console`)
+  } else if (opts.startWorker) {
     await app.core.start()
     logger.info(`Waiting for messages (concurrency ${config.worker.concurrency}, long poll ${config.worker.pollWaitSeconds} s)`)
   } else {

@@ -11,6 +11,12 @@ import type { Recorder } from './recorder'
 import type { SettingsAdmin } from './settings-port'
 import type { StatsTracker } from './stats'
 import type { Worker } from './worker'
+import { createBulkActions } from './bulk-actions'
+import { analysisRuns, withoutRunBodies } from './analysis-runs'
+import { buildDebugBundle } from './debug-bundle'
+import { inspectMedia } from './media-facts'
+import { checkEnqueue, sourceCapabilities } from './source-capabilities'
+import { isPendingRetry } from '../shared/video-view'
 
 export interface ApiDeps {
   ports: Ports
@@ -19,6 +25,8 @@ export interface ApiDeps {
   worker: Worker
   readOnly: boolean
   publicConfig: Record<string, string>
+  /** Where artifacts (keyframes) live, for the debug bundle. */
+  dataDir: string
   status(): WorkerStatus
   start(): Promise<WorkerStatus>
   stop(mode: 'drain' | 'now'): Promise<WorkerStatus>
@@ -64,6 +72,16 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     }
   }
 
+  const bulk = createBulkActions({ store, rec, isRunning: (id) => deps.worker.isRunning(id), requeue })
+  // The bucket of `s3` sources that name none, as the settings show it ('(not set)' when there is none).
+  const bucket = deps.publicConfig['AWS_S3_BUCKET']
+  const capabilities = () => sourceCapabilities(ports, bucket && !bucket.startsWith('(') ? bucket : null)
+  const mustGet = async (id: string): Promise<Video> => {
+    const video = await store.get(id)
+    if (!video) throw new ConsoleApiError('not-found', `no video with id ${id}`)
+    return video
+  }
+
   const handlers: ConsoleApi = {
     'worker.status': async () => deps.status(),
     'worker.start': async () => deps.start(),
@@ -77,9 +95,11 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(safeJson(video.analysisResult)) : null
       // Journal lines are written in groups: wait for those already recorded, so a reader sees them.
       await rec.flush()
-      return { video, analysis: parsed?.success ? parsed.data : null, journal: await journal.list(id) }
+      // Each run's full analysis is in its own journal line; the detail leaves those bodies out (videos.analyses has them).
+      return { video, analysis: parsed?.success ? parsed.data : null, journal: withoutRunBodies(await journal.list(id)) }
     },
     'videos.enqueue': async ({ source: given, title }) => {
+      await checkEnqueue(given, capabilities(), { localFilesReadHere: true })
       const id = randomUUID()
       // Before the row and the message: a source other workers cannot read never gets queued.
       const source = ports.publisher ? await ports.publisher.publish(given, { videoId: id }) : given
@@ -118,12 +138,38 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       if (deps.worker.cancel(id)) return { cancelled: true }
       const video = await store.get(id)
       if (!video) throw new ConsoleApiError('not-found', `no video with id ${id}`)
-      if (video.processingStatus !== 'queued') return { cancelled: false }
-      // Not started yet: mark it so the worker skips its message when it arrives.
-      await rec.update(id, { processingStatus: 'failed', analysisResult: 'Error: cancelled by the operator', errorCause: 'cancelled', completedAt: new Date() })
-      rec.emit({ type: 'video.failed', at: rec.now(), videoId: id, error: 'cancelled by the operator', cause: 'cancelled', attempt: video.attempts, final: true })
+      // Not started yet, or a retry the queue will deliver later: mark it so the worker skips its message when it arrives.
+      if (video.processingStatus === 'queued') await bulk.cancelWaiting(video, 'cancelled by the operator')
+      else if (isPendingRetry(video)) await bulk.cancelWaiting(video, 'retry cancelled by the operator')
+      else return { cancelled: false }
       return { cancelled: true }
     },
+    'videos.retryMany': async (input) => bulk.retryMany(input),
+    'videos.cancelRetries': async (input) => bulk.cancelRetries(input),
+    'videos.analyses': async ({ id }) => {
+      await rec.flush()
+      return analysisRuns(await journal.list(id))
+    },
+    'videos.inspect': async ({ id }) => inspectMedia(await mustGet(id), ports.inspector),
+    'videos.export': async ({ id }) => {
+      const video = await mustGet(id)
+      await rec.flush()
+      const entries = await journal.list(id)
+      const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(safeJson(video.analysisResult)) : null
+      const bundle = {
+        video,
+        analysis: parsed?.success ? parsed.data : null,
+        journal: withoutRunBodies(entries),
+        runs: analysisRuns(entries),
+        media: await inspectMedia(video, ports.inspector),
+        settings: deps.publicConfig,
+        dataDir: deps.dataDir,
+        generatedAt: ports.clock.now()
+      }
+      return buildDebugBundle(bundle, ports.archiver)
+    },
+    'sources.capabilities': async () => capabilities(),
+    'queue.send': async ({ body }) => queue.send(body),
     'failures.groups': async () => store.failureGroups(),
     'config.get': async () => deps.publicConfig,
     'settings.get': async (input) => settings().get(input?.profile),

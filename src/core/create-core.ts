@@ -7,6 +7,7 @@ import type { Ports } from './ports'
 import { createRecorder } from './recorder'
 import { createStats } from './stats'
 import { createWorker } from './worker'
+import { saveWorkerIntent } from './worker-intent'
 
 /** What the core needs besides the ports; `createCoreOptions(config)` derives them from a Config. */
 export interface CoreOptions {
@@ -78,6 +79,9 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
     await worker.stop({ mode, deadlineMs: opts.deadlineMs ?? options.shutdownDeadlineSeconds * 1000 })
     return status()
   }
+  // What the operator chose from the console outlives the process (a signal's stop is no choice).
+  const remember = (state: 'running' | 'stopped') =>
+    saveWorkerIntent(options.dataDir, state, ports.clock.now()).catch((e: unknown) => ports.logger.warn(`worker state not saved: ${String(e)}`))
   const api = createConsoleApi({
     ports,
     rec,
@@ -85,11 +89,16 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
     worker,
     readOnly: options.readOnly,
     publicConfig: options.publicConfig,
+    dataDir: options.dataDir,
     status,
-    start,
+    start: async () => {
+      await remember('running')
+      return start()
+    },
     // From the console, `drain` means what it says: no deadline, finish what runs. The call
     // answers at once with the new state; `worker.state` events tell when it has stopped.
     stop: async (mode) => {
+      await remember('stopped')
       void worker.stop({ mode }).catch((e: unknown) => ports.logger.error(`stop failed: ${String(e)}`))
       return status()
     }

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import type { S3EventRecord, SourceType} from '../shared/queue-message';
-import { CamelMessage, S3Event, S3TestEvent, SeedMessage, VideoJob } from '../shared/queue-message'
+import type { S3EventRecord } from '../shared/queue-message'
+import { CamelMessage, S3Event, S3TestEvent, SeedMessage, SourceType, VideoJob } from '../shared/queue-message'
 
 export type ParsedMessage =
   | { kind: 'jobs'; jobs: VideoJob[] }
   /** Nothing to do (S3's test event): delete the message quietly. */
   | { kind: 'ignore'; reason: string }
   /** Not understood. `videoId` is set when one could be read, so that video can be marked failed. */
-  | { kind: 'invalid'; reason: string; videoId?: string }
+  | { kind: 'invalid'; reason: string; videoId?: string; unsupportedSource?: true }
 
 interface Flat {
   videoId: string
@@ -53,6 +53,11 @@ export function parseQueueMessage(body: string): ParsedMessage {
   if (camel.success) return fromFlat(camel.data)
 
   const videoId = readVideoId(json)
+  // A well-formed job naming a kind of source this worker does not know is about the source, not the message.
+  const kind = readSourceType(json)
+  if (videoId && kind && !SourceTypeNames.includes(kind)) {
+    return { kind: 'invalid', reason: `source_type "${kind}" is not supported: use s3, youtube, file or http`, videoId, unsupportedSource: true }
+  }
   return {
     kind: 'invalid',
     reason:
@@ -116,6 +121,15 @@ function readVideoId(json: unknown): string | undefined {
   const o = json as Record<string, unknown>
   const id = o['video_id'] ?? o['videoId']
   return z.uuid().safeParse(id).success ? (id as string) : undefined
+}
+
+const SourceTypeNames: readonly string[] = SourceType.options
+
+function readSourceType(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null) return undefined
+  const o = json as Record<string, unknown>
+  const kind = o['source_type'] ?? o['sourceType']
+  return typeof kind === 'string' && kind.length > 0 ? kind : undefined
 }
 
 function firstIssue(error: z.ZodError): string {

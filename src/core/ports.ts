@@ -9,6 +9,7 @@ import type { JournalEntry, Video, VideoPage, VideoQueryParsed } from '../shared
 import type { FailureCause, Stage, VideoStatus } from '../shared/video-status'
 import type { VideoSource } from '../shared/video-source'
 import type { SettingsAdmin } from './settings-port'
+import type { Archiver, MediaInspector } from './debug-ports'
 
 // ───────────────────────────── Queue ─────────────────────────────
 
@@ -197,6 +198,10 @@ export interface Ports {
   publisher?: SourcePublisher
   /** Settings and profiles for the console; without it their procedures answer `not-found`. */
   settings?: SettingsAdmin
+  /** Looks into media files for the evidence panel (probe facts, stills). */
+  inspector?: MediaInspector
+  /** Packs debug bundles. */
+  archiver?: Archiver
 }
 
 export type { Analysis, VideoJob }

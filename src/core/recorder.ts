@@ -17,6 +17,8 @@ export interface Recorder {
   log(level: Level, message: string, videoId?: string | null, data?: Record<string, unknown>): void
   /** Patches the row and emits `video.updated` (and `video.status` when the status changed). */
   update(id: string, patch: VideoPatch): Promise<Video>
+  /** A journal line that is no event (kept for the console only, e.g. each run's analysis). */
+  keep(videoId: string, line: { type: string; level: Level; message: string; data: Record<string, unknown> }): void
   /** Remembers the attempt number that journal lines of this video belong to. */
   setAttempt(videoId: string, attempt: number): void
   now(): string
@@ -84,6 +86,9 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
       const video = await store.update(id, patch)
       bus.emit({ type: 'video.updated', at: now(), video })
       return video
+    },
+    keep(videoId, line) {
+      enqueue({ videoId, at: now(), attempt: attempts.get(videoId) ?? 0, status: null, ...line })
     },
     setAttempt(videoId, attempt) {
       attempts.delete(videoId)

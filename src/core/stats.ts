@@ -9,6 +9,7 @@ export interface StatsTracker {
   received(): void
   processed(): void
   failed(): void
+  cancelled(): void
   jobStarted(): void
   jobEnded(): void
   stage(stage: Stage, ms: number): void
@@ -22,6 +23,7 @@ export function createStats(clock: Clock): StatsTracker {
   let received = 0
   let processed = 0
   let failed = 0
+  let cancelled = 0
   let inFlight = 0
   const stages: Stats['stages'] = {}
   const tokens = { prompt: 0, output: 0, total: 0 }
@@ -33,6 +35,7 @@ export function createStats(clock: Clock): StatsTracker {
     received: () => void (received += 1),
     processed: () => void (processed += 1),
     failed: () => void (failed += 1),
+    cancelled: () => void (cancelled += 1),
     jobStarted: () => void (inFlight += 1),
     jobEnded: () => void (inFlight = Math.max(0, inFlight - 1)),
     stage(stage, ms) {
@@ -55,6 +58,7 @@ export function createStats(clock: Clock): StatsTracker {
         received,
         processed,
         failed,
+        cancelled,
         inFlight,
         stages: structuredClone(stages),
         tokens: { ...tokens },

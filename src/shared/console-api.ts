@@ -6,6 +6,7 @@ import { FailureCause } from './video-status'
 import { VideoSource } from './video-source'
 import { CheckBackend, CheckResult, ProfileList, SettingsView, SettingValues } from './settings'
 import { ProfileName } from './settings-catalog'
+import { AnalysisRun, BulkOutcome, BulkTarget, DebugBundle, MediaFacts, SourceCapability } from './debugging'
 
 export const Backends = z.object({
   queue: z.string(),
@@ -70,6 +71,24 @@ export const consoleProcedures = {
     write: true
   },
   'videos.cancel': { input: Id, output: z.object({ cancelled: z.boolean() }), write: true },
+  /**
+   * Re-queues the failed videos a filter or a list of ids names. Skips, and counts by reason, those
+   * whose cause says a retry will fail again (unless `includeUnlikely`), whose retry is already
+   * pending, that run now, or that have no source. `cancelled` videos count only when asked for.
+   */
+  'videos.retryMany': { input: BulkTarget.extend({ includeUnlikely: z.boolean().default(false) }), output: BulkOutcome, write: true },
+  /** Cancels the retries the queue would still deliver (failed videos whose failure is not final). */
+  'videos.cancelRetries': { input: BulkTarget, output: BulkOutcome, write: true },
+  /** Every analysis kept for the video, oldest first, to compare runs. */
+  'videos.analyses': { input: Id, output: z.array(AnalysisRun), write: false },
+  /** The media file as it is now: present or not, ffprobe's facts or its error, a few stills. */
+  'videos.inspect': { input: Id, output: MediaFacts, write: false },
+  /** One zip: the row, the journal, raw model output, probe, keyframes, settings with secrets masked. */
+  'videos.export': { input: Id, output: DebugBundle, write: false },
+  /** Which kinds of source the configuration can process, and what to set for the others. */
+  'sources.capabilities': { input: Empty, output: z.array(SourceCapability), write: false },
+  /** Sends a raw message to the queue, as a producer would (the worker parses it like any other). */
+  'queue.send': { input: z.object({ body: z.string().min(1).max(256 * 1024) }), output: z.object({ messageId: z.string() }), write: true },
   'failures.groups': { input: Empty, output: z.array(FailureGroup), write: false },
   'config.get': { input: Empty, output: PublicConfig, write: false },
   /** Every setting of a profile (default: the active one), grouped by backend, secrets masked. */

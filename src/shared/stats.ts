@@ -10,7 +10,9 @@ export const Stats = z.object({
   uptimeMs: z.number().min(0),
   received: z.number().int().min(0),
   processed: z.number().int().min(0),
+  /** Final failures; cancellations are not failures and count apart. */
   failed: z.number().int().min(0),
+  cancelled: z.number().int().min(0).default(0),
   inFlight: z.number().int().min(0),
   stages: z.partialRecord(Stage, StageStat),
   tokens: z.object({ prompt: z.number().int(), output: z.number().int(), total: z.number().int() }),

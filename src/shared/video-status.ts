@@ -56,3 +56,18 @@ export const failureCauseInfo: Record<FailureCause, FailureCauseInfo> = {
 /** Timed stages of one job; per-stage durations feed statistics and the detail waterfall. */
 export const Stage = z.enum(['download', 'upload', 'wait', 'analyze', 'save'])
 export type Stage = z.infer<typeof Stage>
+
+/**
+ * What the console shows as a video's state: the row's status, except that a failure with the
+ * cause `cancelled` is its own state (an operator's decision, not a failure) while the row keeps
+ * `failed`.
+ */
+export const DisplayStatus = z.enum(['queued', 'processing', 'downloading', 'uploading', 'completed', 'failed', 'cancelled'])
+export type DisplayStatus = z.infer<typeof DisplayStatus>
+
+export function displayStatus(video: { processingStatus: VideoStatus; errorCause: FailureCause | null }): DisplayStatus {
+  return video.processingStatus === 'failed' && video.errorCause === 'cancelled' ? 'cancelled' : video.processingStatus
+}
+
+/** Statuses of a video a worker is working on right now. */
+export const IN_FLIGHT_STATUSES: readonly VideoStatus[] = ['processing', 'downloading', 'uploading']

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Analysis } from './analysis'
-import { FailureCause, Stage, VideoStatus } from './video-status'
+import { DisplayStatus, FailureCause, Stage, VideoStatus } from './video-status'
 import { VideoSource } from './video-source'
 
 /** A row of the `videos` table as the console sees it (camelCase of the SQL columns). */
@@ -48,7 +48,18 @@ export type VideoDetail = z.infer<typeof VideoDetail>
 export const VideoSortKey = z.enum(['createdAt', 'updatedAt', 'title', 'processingStatus', 'attempts'])
 export const VideoQuery = z.object({
   status: z.array(VideoStatus).optional(),
-  /** Matches id prefix or title substring, case-insensitive. */
+  /** As the console shows states: `failed` leaves out cancelled videos, `cancelled` is only them. */
+  display: z.array(DisplayStatus).optional(),
+  /** Failed videos of these causes only (a row without a cause counts as `other`). */
+  causes: z.array(FailureCause).optional(),
+  /** Completed videos analysed by this engine only. */
+  analyzer: z.enum(['gemini', 'local']).optional(),
+  /** Videos whose row changed at or after this time. */
+  updatedSince: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Case-insensitive: an id prefix, or a substring of the title, of the source's path, URL or
+   * key, or of a failed video's error text.
+   */
   search: z.string().max(200).optional(),
   sort: VideoSortKey.default('createdAt'),
   order: z.enum(['asc', 'desc']).default('desc'),

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Store } from '../../src/core/ports'
 import { Video, VideoQuery } from '../../src/shared/video'
 import type { VideoQuery as VideoQueryInput } from '../../src/shared/video'
+import { matchesQuery } from '../../src/shared/video-view'
 
 export interface StoreHarness {
   store: Store
@@ -154,6 +155,46 @@ export function storeConformance(name: string, makeStore: () => Promise<StoreHar
 
       const wildcard = await store.list(query({ search: `%${w}` }))
       expect(wildcard.total).toBe(0)
+    })
+
+    it('searches path, URL, key and error text, and filters by shown state, cause, analyzer and time, as matchesQuery does', async () => {
+      const w = word()
+      const analysis = (engine: string) => JSON.stringify({ summary: 's', topics: [], quiz: [], provenance: { engine, model: 'm', transcriptSource: 'none', warnings: [] } })
+      const specs = [
+        { key: 'file', source: { kind: 'file' as const, path: `/media/${w}-talk.mp4` }, patch: { processingStatus: 'completed' as const, analysisResult: analysis('local') } },
+        { key: 'http', source: { kind: 'http' as const, url: `https://example.org/${w}/clip.mp4` }, patch: { processingStatus: 'completed' as const, analysisResult: analysis('gemini') } },
+        { key: 's3', source: { kind: 's3' as const, bucket: 'b', key: `in/${w}.mp4` }, patch: { processingStatus: 'failed' as const, errorCause: 'quota' as const, analysisResult: 'Error: rate limited' } },
+        { key: 'cancel', source: null, patch: { processingStatus: 'failed' as const, errorCause: 'cancelled' as const, analysisResult: `Error: cancelled ${w}` } },
+        { key: 'nocause', source: null, patch: { processingStatus: 'failed' as const, errorCause: null, analysisResult: `Error: moov atom not found ${w}` } },
+        { key: 'queued', source: null, patch: { processingStatus: 'queued' as const } }
+      ]
+      const ids = new Map<string, string>()
+      for (const spec of specs) {
+        const id = randomUUID()
+        ids.set(spec.key, id)
+        await store.createVideo({ id, title: spec.source ? null : `t ${w}`, source: spec.source })
+        await store.update(id, spec.patch)
+      }
+      const mineOnly = (items: Video[]) => items.filter((v) => [...ids.values()].includes(v.id))
+      const everyRow = mineOnly((await store.list(query({ limit: 20_000 }))).items)
+      const keysOf = async (q: VideoQueryInput) => {
+        const found = mineOnly((await store.list(query({ limit: 500, ...q }))).items).map((v) => v.id)
+        // The console filters rows that change live with the shared predicate: it must agree with the store.
+        expect(everyRow.filter((v) => matchesQuery(v, q)).map((v) => v.id).sort()).toEqual([...found].sort())
+        return found.map((id) => [...ids].find(([, known]) => known === id)?.[0]).sort()
+      }
+      expect(await keysOf({ search: `${w}-talk` })).toEqual(['file'])
+      expect(await keysOf({ search: `example.org/${w.toUpperCase()}` })).toEqual(['http'])
+      expect(await keysOf({ search: `in/${w}` })).toEqual(['s3'])
+      expect(await keysOf({ search: `moov atom not found ${w}` })).toEqual(['nocause'])
+      expect(await keysOf({ search: w, display: ['failed'] })).toEqual(['nocause', 's3'])
+      expect(await keysOf({ search: w, display: ['cancelled', 'queued'] })).toEqual(['cancel', 'queued'])
+      expect(await keysOf({ search: w, causes: ['quota'] })).toEqual(['s3'])
+      expect(await keysOf({ search: w, causes: ['other'] })).toEqual(['nocause'])
+      expect(await keysOf({ search: w, analyzer: 'gemini' })).toEqual(['http'])
+      expect(await keysOf({ search: w, analyzer: 'local' })).toEqual(['file'])
+      expect(await keysOf({ search: w, updatedSince: new Date(Date.now() + 60_000).toISOString() })).toEqual([])
+      expect((await keysOf({ search: w, updatedSince: new Date(Date.now() - 60_000).toISOString() })).length).toBe(6)
     })
 
     it('groups failures by cause with the latest message of each', async () => {

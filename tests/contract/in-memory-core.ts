@@ -5,6 +5,8 @@ import { ConsoleApiError, type ConsoleApi, type WorkerStatus } from '../../src/s
 import type { Video } from '../../src/shared/video'
 import type { WorkerState } from '../../src/shared/events'
 import { queuedVideo } from '../support/video-fixtures'
+import type { FailureCause } from '../../src/shared/video-status'
+import { matchesQuery, retryOutlook } from '../../src/shared/video-view'
 
 /**
  * A test double of the API surface (not of the worker): enough behaviour for the bridges'
@@ -14,7 +16,7 @@ const noSettings = async (): Promise<never> => {
   throw new ConsoleApiError('not-found', 'the in-memory core keeps no settings')
 }
 
-export function createInMemoryCore(): CoreHandle {
+export function createInMemoryCore(): CoreHandle & { fail(id: string, cause: FailureCause): void } {
   const events = createEventBus(50)
   const videos = new Map<string, Video>()
   let state: WorkerState = 'stopped'
@@ -46,6 +48,7 @@ export function createInMemoryCore(): CoreHandle {
       received: videos.size,
       processed: 0,
       failed: [...videos.values()].filter((v) => v.processingStatus === 'failed').length,
+      cancelled: 0,
       inFlight: 0,
       stages: {},
       tokens: { prompt: 0, output: 0, total: 0 },
@@ -87,11 +90,36 @@ export function createInMemoryCore(): CoreHandle {
     'settings.check': noSettings,
     'profiles.list': noSettings,
     'profiles.use': noSettings,
-    'profiles.remove': noSettings
+    'profiles.remove': noSettings,
+    'videos.retryMany': async (input) => {
+      const query = { ...input.filter, display: input.filter?.display ?? ['failed' as const] }
+      const failed = [...videos.values()].filter((v) => v.processingStatus === 'failed' && matchesQuery(v, query) && (!input.ids || input.ids.includes(v.id)))
+      const permanent = failed.filter((v) => retryOutlook(v) === 'unlikely' && !input.includeUnlikely)
+      const todo = failed.filter((v) => !permanent.includes(v))
+      if (!input.dryRun) for (const video of todo) update({ ...video, processingStatus: 'queued', updatedAt: now() })
+      return { matched: failed.length, done: todo.length, skipped: permanent.length ? [{ reason: 'permanent cause', count: permanent.length }] : [] }
+    },
+    'videos.cancelRetries': async () => ({ matched: 0, done: 0, skipped: [] }),
+    'videos.analyses': async () => [],
+    'videos.inspect': async ({ id }) => {
+      if (!videos.has(id)) throw new ConsoleApiError('not-found', `No video ${id}`)
+      return { path: null, present: false, note: 'memory', sizeBytes: null, metadata: null, probeError: null, stills: [] }
+    },
+    'videos.export': async ({ id }) => {
+      if (!videos.has(id)) throw new ConsoleApiError('not-found', `No video ${id}`)
+      return { fileName: `${id}.zip`, base64: '', files: [] }
+    },
+    'sources.capabilities': async () => [],
+    'queue.send': async () => ({ messageId: randomUUID() })
   }
   return {
     api,
     events,
+    /** Marks a video failed with this cause, as the worker would. */
+    fail(id: string, cause: FailureCause) {
+      const video = videos.get(id)
+      if (video) update({ ...video, processingStatus: 'failed', errorCause: cause, analysisResult: `Error: failed (${cause})`, completedAt: now(), updatedAt: now() })
+    },
     start: () => api['worker.start'](undefined),
     stop: () => api['worker.stop'](undefined),
     close: async () => {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -173,8 +173,15 @@ describe.skipIf(skipReason !== null)('console in a browser against serve', () =>
   })
 
   it('shows why a missing file failed, and completes it after the file exists and it is retried', async () => {
+    // The add dialog refuses a file that is not there, so the file goes away after it was queued
+    // (while the worker is stopped), as when a colleague cleans up a shared folder.
     const missing = path.join(dir, 'media', 'delta.mp4')
+    await page.getByTestId('worker-stop').click()
+    await expect.poll(() => page.getByTestId('worker-state').getAttribute('data-state')).toBe('stopped')
+    await copyFile(videos.alpha!, missing)
     await addThroughUi(missing, 'Clip delta')
+    await rm(missing)
+    await page.getByTestId('worker-start').click()
     await expect.poll(() => row('Clip delta').getAttribute('data-status'), { timeout: 60_000 }).toBe('failed')
     await row('Clip delta').click()
     const error = page.getByTestId('error')

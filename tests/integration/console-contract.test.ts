@@ -90,10 +90,10 @@ for (const [coreName, { open, validatesInput }] of Object.entries(cores)) {
 
     it('enqueues a video, lists it, returns its detail and tells subscribers', async () => {
       const video = Video.parse(
-        await connection.api['videos.enqueue']({ source: { kind: 'file', path: '/nowhere/contract.mp4' }, title: `contract via ${transport}` })
+        await connection.api['videos.enqueue']({ source: { kind: 'http', url: 'http://127.0.0.1:9/contract.mp4' }, title: `contract via ${transport}` })
       )
       expect(video.title).toBe(`contract via ${transport}`)
-      expect(video.source).toEqual({ kind: 'file', path: '/nowhere/contract.mp4' })
+      expect(video.source).toEqual({ kind: 'http', url: 'http://127.0.0.1:9/contract.mp4' })
       const page = VideoPage.parse(await connection.api['videos.list']({ search: `contract via ${transport}` }))
       expect(page.items.map((item) => item.id)).toContain(video.id)
       const detail = VideoDetail.parse(await connection.api['videos.get']({ id: video.id }))
@@ -120,7 +120,7 @@ for (const [coreName, { open, validatesInput }] of Object.entries(cores)) {
 
     it('cancels a queued video, and retrying failures by cause queues it again', async () => {
       // The worker is stopped now (previous test), so the video stays queued until cancelled.
-      const video = await connection.api['videos.enqueue']({ source: { kind: 'file', path: '/nowhere/cancel.mp4' }, title: `cancel via ${transport}` })
+      const video = await connection.api['videos.enqueue']({ source: { kind: 'http', url: 'http://127.0.0.1:9/cancel.mp4' }, title: `cancel via ${transport}` })
       expect(await connection.api['videos.cancel']({ id: video.id })).toEqual({ cancelled: true })
       const cancelled = VideoDetail.parse(await connection.api['videos.get']({ id: video.id }))
       expect(cancelled.video).toMatchObject({ processingStatus: 'failed', errorCause: 'cancelled' })

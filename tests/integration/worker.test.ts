@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { spawn } from 'node:child_process'
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalAnalyzer } from '../../src/adapters/analyzer/local/index'
@@ -146,23 +146,28 @@ describe('worker on the embedded pieces', () => {
     await h.queue.send('this is not json')
     await h.queue.send(JSON.stringify({ video_id: badId, source_type: 'ftp' }))
     const missingPath = path.join(dir, 'missing.mp4')
-    const missing = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: missingPath } })
+    // enqueue refuses a missing file, so it comes as a producer's message (the file may vanish after enqueue too).
+    const missing = { id: 'a4d6e1f2-3b5c-4d7e-8f90-123456789abc' }
+    await h.queue.send(JSON.stringify({ video_id: missing.id, source_type: 'file', file_path: missingPath }))
     const good = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: video } })
     await waitFor('good one completed', () => h.events.some((e) => e.type === 'video.completed' && e.videoId === good.id))
     await waitFor('two failures', () => h.events.filter((e) => e.type === 'video.failed').length === 2)
+    const enqueued = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: missingPath } }).then(() => 'queued', (e: Error) => e.message)
+    expect(enqueued).toBe(`no such file: ${missingPath}`)
     await waitFor('dead letter', async () => (await h.queue.counts()).dead === 1)
 
     const bad = await h.core.api['videos.get']({ id: badId })
     expect(bad?.video.processingStatus).toBe('failed')
-    expect(bad?.video.errorCause).toBe('bad-message')
-    expect(bad?.video.analysisResult).toMatch(/^Error: bad queue message: message is not a video job: expected \{"video_id": "<uuid>", "source_type": .*\(source_type: /)
+    // A well-formed job naming a kind of source nothing reads is about the source, not the message.
+    expect(bad?.video.errorCause).toBe('unsupported-source')
+    expect(bad?.video.analysisResult).toBe('Error: source_type "ftp" is not supported: use s3, youtube, file or http')
     expect(bad?.video.isProcessed).toBe(false)
     const lost = await h.core.api['videos.get']({ id: missing.id })
     expect(lost?.video.errorCause).toBe('source-missing')
     expect(lost?.video.analysisResult).toBe(`Error: video file not found: ${missingPath} (no such file); check the path or enqueue it again`)
     expect((await h.queue.listDeadLetters())[0]?.reason).toMatch(/not JSON/)
     const groups = await h.core.api['failures.groups'](undefined)
-    expect(groups.map((g) => g.cause).sort()).toEqual(expect.arrayContaining(['bad-message', 'source-missing']))
+    expect(groups.map((g) => g.cause).sort()).toEqual(expect.arrayContaining(['unsupported-source', 'source-missing']))
     await h.core.close()
   })
 
@@ -311,7 +316,11 @@ describe('worker on the embedded pieces', () => {
     const h = await harness()
     const queued = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: video } })
     expect(await h.core.api['videos.cancel']({ id: queued.id })).toEqual({ cancelled: true })
-    const gone = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: path.join(dir, 'gone.mp4') } })
+    // A file that goes away after it was queued.
+    const gonePath = path.join(dir, 'gone.mp4')
+    await copyFile(video, gonePath)
+    const gone = await h.core.api['videos.enqueue']({ source: { kind: 'file', path: gonePath } })
+    await rm(gonePath)
     await h.core.start()
     await waitFor('gone failed', () => h.events.some((e) => e.type === 'video.failed' && e.videoId === gone.id))
     await waitFor('queue empty', async () => {

@@ -142,8 +142,16 @@ export function condSql(cond: Cond, params: unknown[]): string {
   return cond.negate ? `not ${sql}` : sql
 }
 
+/** A column, or a JSON path into one as PostgREST writes it (`source->>path`, `data->a->>b`). */
+function columnSql(name: string): string {
+  const [column = '', ...path] = name.split(/(->>?)/)
+  let sql = ident(column)
+  for (let i = 0; i + 1 < path.length; i += 2) sql += `${path[i]}'${(path[i + 1] ?? '').replace(/'/g, "''")}'`
+  return sql
+}
+
 function filterSql(f: Extract<Cond, { kind: 'filter' }>, params: unknown[]): string {
-  const col = ident(f.column)
+  const col = columnSql(f.column)
   if (f.op === 'in') {
     const list = f.value as string[]
     if (list.length === 0) return 'false'

@@ -136,6 +136,10 @@ function classifyApiError(e: ParsedApiError, context: { call: string; model: str
     return { ...base, retry: false, cause: 'source-missing', retryableLater: false,
       message: `${what}: Gemini refused the YouTube URL (only public, non-age-restricted, non-live videos work). ${e.serverMessage}` }
   }
+  if (e.status === 413 || (e.status === 400 && /too large|exceeds the maximum|input token count .*exceeds/i.test(e.serverMessage))) {
+    return { ...base, retry: false, cause: 'too-large', retryableLater: false,
+      message: `${what}: the video is over Gemini's size or length limit; shorten or compress it, or use the local analyzer. ${e.serverMessage}` }
+  }
   if (e.status === 400 && /mime|format/i.test(e.serverMessage)) {
     return { ...base, retry: false, cause: 'unreadable-media', retryableLater: false,
       message: `${what}: unsupported video format; transcode to MP4 (H.264/AAC). ${e.serverMessage}` }

@@ -34,8 +34,8 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
         throw new JobError(`download of ${where} failed: ${why}`, { cause: isAbortError(error) ? 'timeout' : 'network', retryable: true, error })
       }
       if (!res.ok || !res.body) {
-        await res.body?.cancel().catch(() => undefined)
-        throw statusError(res.status, res.statusText, where)
+        const body = await excerpt(res, source.url)
+        throw statusError(res.status, res.statusText, where, body)
       }
       const header = res.headers.get('content-length')
       const total = header !== null && /^\d+$/.test(header) ? Number(header) : null
@@ -63,13 +63,38 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
   }
 }
 
-function statusError(status: number, text: string, where: string): JobError {
+const EXCERPT_BYTES = 1024
+
+/** The start of an error response's body (what the server said), for the evidence; the rest is not read. */
+async function excerpt(res: Response, url: string): Promise<string | null> {
+  if (!res.body) return null
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    while (size < EXCERPT_BYTES) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      size += value.length
+    }
+  } catch {
+    // a body that breaks off is still evidence up to there
+  } finally {
+    await reader.cancel().catch(() => undefined)
+  }
+  const text = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8').trim()
+  return text ? scrub(text, url) : null
+}
+
+function statusError(status: number, text: string, where: string, body: string | null): JobError {
+  const detail = { status, ...(body ? { body } : {}) }
   const what = `HTTP ${status}${text ? ` ${text}` : ''} from ${where}`
-  if (status === 404 || status === 410) return new JobError(`video not found: ${what}`, { cause: 'source-missing', retryable: false, detail: { status } })
-  if (status === 401 || status === 403) return new JobError(`access denied: ${what}`, { cause: 'source-missing', retryable: false, detail: { status } })
-  if (status === 429) return new JobError(`rate limited: ${what}`, { cause: 'quota', retryable: true, detail: { status } })
-  if (status >= 500 || status === 408) return new JobError(`server error: ${what}`, { cause: 'network', retryable: true, detail: { status } })
-  return new JobError(`download refused: ${what}`, { cause: 'other', retryable: false, detail: { status } })
+  if (status === 404 || status === 410) return new JobError(`video not found: ${what}`, { cause: 'source-missing', retryable: false, detail })
+  if (status === 401 || status === 403) return new JobError(`access denied: ${what}`, { cause: 'source-missing', retryable: false, detail })
+  if (status === 429) return new JobError(`rate limited: ${what}`, { cause: 'quota', retryable: true, detail })
+  if (status >= 500 || status === 408) return new JobError(`server error: ${what}`, { cause: 'network', retryable: true, detail })
+  return new JobError(`download refused: ${what}`, { cause: 'other', retryable: false, detail })
 }
 
 /**

@@ -85,17 +85,7 @@ export function createEmbeddedStore(db: EmbeddedDb): Store {
     },
 
     async list(query: VideoQueryParsed): Promise<VideoPage> {
-      const where: string[] = []
-      const params: unknown[] = []
-      if (query.status && query.status.length > 0) {
-        params.push(query.status)
-        where.push(`processing_status = any($${params.length}::text[])`)
-      }
-      const search = query.search?.trim()
-      if (search) {
-        params.push(escapeLike(search.toLowerCase()))
-        where.push(`(id::text like $${params.length} || '%' or title ilike '%' || $${params.length} || '%')`)
-      }
+      const { where, params } = listConditions(query)
       const whereSql = where.length > 0 ? `where ${where.join(' and ')}` : ''
       const total = await db.query<{ n: number }>(`select count(*)::int as n from videos ${whereSql}`, params)
       const dir = query.order === 'asc' ? 'asc' : 'desc'
@@ -129,6 +119,43 @@ export function createEmbeddedStore(db: EmbeddedDb): Store {
 
     async close(): Promise<void> {}
   }
+}
+
+const KNOWN_CAUSES = FailureCause.options.filter((c) => c !== 'other')
+
+/** The list filter of `VideoQuery` as SQL, the same rule as `matchesQuery` in src/shared/video-view.ts. */
+export function listConditions(query: VideoQueryParsed): { where: string[]; params: unknown[] } {
+  const where: string[] = []
+  const params: unknown[] = []
+  const param = (value: unknown) => {
+    params.push(value)
+    return `$${params.length}`
+  }
+  if (query.status && query.status.length > 0) where.push(`processing_status = any(${param(query.status)}::text[])`)
+  if (query.display && query.display.length > 0) {
+    const plain = query.display.filter((d) => d !== 'failed' && d !== 'cancelled')
+    const terms = plain.length > 0 ? [`processing_status = any(${param(plain)}::text[])`] : []
+    if (query.display.includes('failed')) terms.push(`(processing_status = 'failed' and error_cause is distinct from 'cancelled')`)
+    if (query.display.includes('cancelled')) terms.push(`(processing_status = 'failed' and error_cause = 'cancelled')`)
+    where.push(`(${terms.join(' or ')})`)
+  }
+  if (query.causes && query.causes.length > 0) {
+    // A row without a cause, or with one this version does not know, counts as `other`.
+    const other = query.causes.includes('other') ? ` or error_cause is null or error_cause <> all(${param(KNOWN_CAUSES)}::text[])` : ''
+    where.push(`(processing_status = 'failed' and (error_cause = any(${param(query.causes)}::text[])${other}))`)
+  }
+  if (query.analyzer) where.push(`(processing_status = 'completed' and analysis_result like ${param(`%"engine":"${query.analyzer}"%`)})`)
+  if (query.updatedSince) where.push(`updated_at >= ${param(query.updatedSince)}::timestamptz`)
+  const search = query.search?.trim()
+  if (search) {
+    const needle = param(escapeLike(search.toLowerCase()))
+    where.push(
+      `(id::text like ${needle} || '%' or title ilike '%' || ${needle} || '%'
+        or coalesce(source->>'path', source->>'url', source->>'key', '') ilike '%' || ${needle} || '%'
+        or (processing_status = 'failed' and analysis_result ilike '%' || ${needle} || '%'))`
+    )
+  }
+  return { where, params }
 }
 
 /**

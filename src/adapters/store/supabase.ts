@@ -5,7 +5,7 @@ import type { Video, VideoPage, VideoQueryParsed } from '../../shared/video'
 import { FailureCause } from '../../shared/video-status'
 import { CONSOLE_COLUMNS_MIGRATION, SEED_COLUMNS, SORT_COLUMNS, VIDEO_COLUMNS, newVideoToRow, rowToVideo, videoPatchToRow, type VideoRow } from './rows'
 import { createSupabaseClient } from './supabase-client'
-import { searchFilter } from './supabase-query'
+import { listFilterTrees } from './supabase-query'
 import type { PostgrestAnswer, SupabaseBackoff } from './supabase-retry'
 import { runQuery, SupabaseError } from './supabase-retry'
 
@@ -116,8 +116,8 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
       const filtered = (columns: string, head: boolean) => {
         let q = from().select(columns, { count: 'exact', head })
         if (query.status && query.status.length > 0) q = q.in('processing_status', query.status)
-        const search = query.search?.trim()
-        if (search) q = q.or(searchFilter(search))
+        for (const tree of listFilterTrees(query)) q = q.or(tree)
+        if (query.updatedSince) q = q.gte('updated_at', new Date(query.updatedSince).toISOString())
         return q
       }
       const ascending = query.order === 'asc'

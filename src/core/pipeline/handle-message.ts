@@ -33,7 +33,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   }
   if (parsed.kind === 'invalid') {
     if (parsed.videoId) {
-      const recorded = await failBadMessage(deps, parsed.videoId, parsed.reason).then(
+      const recorded = await failBadMessage(deps, parsed.videoId, parsed.reason, parsed.unsupportedSource ? 'unsupported-source' : 'bad-message').then(
         () => true,
         (e: unknown) => {
           rec.log('error', `could not mark video failed: ${errorText(e)}`, parsed.videoId)
@@ -111,23 +111,23 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   }
 }
 
-async function failBadMessage(deps: MessageDeps, videoId: string, reason: string): Promise<void> {
+async function failBadMessage(deps: MessageDeps, videoId: string, reason: string, cause: 'bad-message' | 'unsupported-source'): Promise<void> {
   const { ports, rec, stats } = deps
   const row = (await ports.store.get(videoId)) ?? (await ports.store.ensureVideo({ id: videoId, title: null, source: null }))
   const attempt = row.attempts + 1
   rec.setAttempt(videoId, attempt)
-  const error = `bad queue message: ${reason}`
+  const error = cause === 'bad-message' ? `bad queue message: ${reason}` : reason
   await rec.update(videoId, {
     processingStatus: 'failed',
     analysisResult: `Error: ${error}`,
     isProcessed: false,
-    errorCause: 'bad-message',
+    errorCause: cause,
     attempts: attempt,
     completedAt: new Date()
   })
   rec.emit({ type: 'video.status', at: rec.now(), videoId, status: 'failed', attempt })
   stats.failed()
-  rec.emit({ type: 'video.failed', at: rec.now(), videoId, error, cause: 'bad-message', attempt, final: true })
+  rec.emit({ type: 'video.failed', at: rec.now(), videoId, error, cause, attempt, final: true })
 }
 
 export function errorText(e: unknown): string {

@@ -8,6 +8,7 @@ import { JobError } from '../errors'
 import type { Ports, Source, VideoPatch } from '../ports'
 import type { Recorder } from '../recorder'
 import type { StatsTracker } from '../stats'
+import { errorEvidence } from '../error-evidence'
 import { abortReason, toJobError } from './failure'
 import { markJobDir } from './job-dirs'
 
@@ -52,6 +53,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
   const started = Date.now()
   const dir = join(deps.downloadDir, `${id}-${delivery.receiveCount}`)
   let temporaryFile: string | null = null
+  let running: { stage: Stage; since: number } | null = null
 
   const setStatus = async (status: VideoStatus, extra: VideoPatch = {}) => {
     await rec.update(id, { processingStatus: status, ...extra })
@@ -93,6 +95,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     await mkdir(dir, { recursive: true })
     await markJobDir(dir)
     const tDownload = Date.now()
+    running = { stage: 'download', since: tDownload }
     const fetched = await source.fetch(
       job.source,
       { videoId: id, dir, signal, onProgress: progress('downloading'), log: (m) => rec.log('info', m, id) },
@@ -100,10 +103,12 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     )
     if (fetched.kind === 'file' && fetched.temporary) temporaryFile = fetched.path
     stage('download', Date.now() - tDownload)
+    running = null
     signal.throwIfAborted()
 
     await setStatus('processing')
     const tAnalyze = Date.now()
+    running = { stage: 'analyze', since: tAnalyze }
     const reported = new Map<Stage, number>()
     const raw = await ports.analyzer.analyze(fetched, {
       videoId: id,
@@ -119,6 +124,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       artifactsDir: join(deps.dataDir, 'artifacts', id)
     })
     if (!reported.has('analyze')) stage('analyze', Math.max(0, Date.now() - tAnalyze - [...reported.values()].reduce((a, b) => a + b, 0)))
+    running = null
     signal.throwIfAborted()
     const analysis = Analysis.safeParse(raw)
     if (!analysis.success) {
@@ -132,6 +138,8 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     const tSave = Date.now()
     await setStatus('completed', { analysisResult: JSON.stringify(analysis.data), isProcessed: true, completedAt: new Date(), stageMs })
     stage('save', Date.now() - tSave)
+    // Each run's analysis is kept apart from the row, which only holds the latest, so runs can be compared.
+    rec.keep(id, { type: 'analysis', level: 'info', message: 'analysis saved', data: { analysis: analysis.data } })
     if (analysis.data.usage) await recordUsage(analysis.data.usage, analysis.data.provenance.model)
     stats.processed()
     rec.emit({ type: 'video.completed', at: rec.now(), videoId: id, ms: Date.now() - started })
@@ -142,6 +150,8 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       rec.log('warn', 'worker stopping: job abandoned, message handed back to the queue', id)
       return { kind: 'handed-back' }
     }
+    // The stage that failed took time too: without it the stages would not add up to the attempt.
+    if (running && stageMs[running.stage] === undefined) stageMs[running.stage] = Date.now() - running.since
     const jobError = toJobError(error, signal)
     const final = !jobError.retryable || delivery.lastReceive
     const reason = jobError.retryable && final ? `${jobError.message} (gave up after ${delivery.receiveCount} deliveries)` : jobError.message
@@ -152,9 +162,12 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       stageMs,
       completedAt: final ? new Date() : null
     })
-    if (jobError.detail) rec.log('debug', 'error detail', id, jobError.detail)
+    const evidence = errorEvidence(jobError)
+    if (evidence) rec.log('debug', 'error detail', id, evidence)
     if (jobError.usage) await recordUsage(jobError.usage.usage, jobError.usage.model)
-    if (final) stats.failed()
+    // An operator's cancel is not a failure of the pipeline: it counts apart.
+    if (final && jobError.failureCause === 'cancelled') stats.cancelled()
+    else if (final) stats.failed()
     rec.emit({ type: 'video.failed', at: rec.now(), videoId: id, error: reason, cause: jobError.failureCause, attempt, final })
     return { kind: 'failed', error: jobError, final }
   } finally {

@@ -18,24 +18,26 @@ afterEach(cleanup)
 
 describe('list filtering', () => {
   it('filters by status and searches id prefix or title, case-insensitively', () => {
-    expect(applyView(all, { ...defaultView, statuses: ['failed', 'queued'] }).map((v) => v.id)).toEqual([c.id, b.id])
+    expect(applyView(all, { ...defaultView, display: ['failed', 'queued'] }).map((v) => v.id)).toEqual([c.id, b.id])
     expect(applyView(all, { ...defaultView, search: 'KEYNOTE' }).map((v) => v.title)).toEqual(['keynote rehearsal', 'Keynote 2026'])
     expect(applyView(all, { ...defaultView, search: c.id.slice(0, 8) }).map((v) => v.id)).toEqual([c.id])
     expect(applyView(all, { ...defaultView, search: '0000-4000' })).toEqual([]) // id prefix, not substring
-    expect(applyView(all, { ...defaultView, statuses: ['completed'], search: 'rehearsal' })).toEqual([])
+    expect(applyView(all, { ...defaultView, display: ['completed'], search: 'rehearsal' })).toEqual([])
   })
 
-  it('sorts by any column in both directions without mutating the input', () => {
+  it('sorts by any column in both directions without mutating the input, videos in flight first', () => {
     const input = all.slice()
-    expect(applyView(input, { ...defaultView, sort: 'attempts', order: 'desc' }).map((v) => v.attempts)).toEqual([3, 2, 1, 0])
-    expect(applyView(input, { ...defaultView, sort: 'title', order: 'asc' }).map((v) => v.title)).toEqual([null, 'Board meeting', 'Keynote 2026', 'keynote rehearsal'])
-    expect(applyView(input, { ...defaultView, sort: 'processingStatus', order: 'asc' }).map((v) => v.processingStatus)).toEqual(['queued', 'downloading', 'completed', 'failed'])
+    // d is downloading: whatever the sort, the videos being worked on stay on top.
+    expect(applyView(input, { ...defaultView, sort: 'attempts', order: 'desc' }).map((v) => v.attempts)).toEqual([2, 3, 1, 0])
+    expect(applyView(input, { ...defaultView, sort: 'attempts', order: 'asc' }).map((v) => v.attempts)).toEqual([2, 0, 1, 3])
+    expect(applyView(input, { ...defaultView, sort: 'title', order: 'asc' }).map((v) => v.title)).toEqual(['keynote rehearsal', null, 'Board meeting', 'Keynote 2026'])
+    expect(applyView(input, { ...defaultView, sort: 'processingStatus', order: 'asc' }).map((v) => v.processingStatus)).toEqual(['downloading', 'queued', 'completed', 'failed'])
     expect(input).toEqual(all)
   })
 
   it('keeps a 10,000-row view correct', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => video({ processingStatus: i % 10 === 0 ? 'failed' : 'completed' }))
-    expect(applyView(many, { ...defaultView, statuses: ['failed'] })).toHaveLength(1000)
+    expect(applyView(many, { ...defaultView, display: ['failed'] })).toHaveLength(1000)
     expect(countByStatus(many)).toMatchObject({ failed: 1000, completed: 9000, queued: 0 })
   })
 
@@ -66,7 +68,7 @@ describe('list filtering', () => {
     render(<Harness />)
     expect(screen.getByTestId('filter-failed').textContent).toBe('failed 1')
     fireEvent.click(screen.getByTestId('filter-failed'))
-    expect(screen.getByTestId('list-count').textContent).toBe('1 of 4')
+    expect(screen.getByTestId('list-count').textContent).toBe('1 of 4 videos')
     expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Board meeting'])
     fireEvent.click(screen.getByTestId('filter-failed'))
     fireEvent.change(screen.getByTestId('search'), { target: { value: 'keynote' } })

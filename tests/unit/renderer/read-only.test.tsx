@@ -10,6 +10,12 @@ import { VideoDetail } from '../../../src/renderer/src/features/detail/VideoDeta
 import type { Transport } from '../../../src/renderer/src/transport/transport'
 import type { WorkerStatus } from '../../../src/shared/console-api'
 import { createInMemoryCore } from '../../contract/in-memory-core'
+import { OnlineContext } from '../../../src/renderer/src/api/online'
+import { ConfirmHost } from '../../../src/renderer/src/features/shell/ConfirmHost'
+import { Toasts } from '../../../src/renderer/src/features/shell/Toasts'
+
+const live = { state: 'live' as const, lostAt: null }
+const headerProps = { onAdd: () => {}, onSettings: () => {}, theme: 'system' as const, onTheme: () => {}, onHelp: () => {} }
 
 afterEach(cleanup)
 
@@ -35,7 +41,7 @@ function setup(readOnly: boolean) {
 describe('read-only mode', () => {
   it('hides the worker controls and add button, and says so', () => {
     const { wrap, status } = setup(true)
-    render(wrap(<Header status={status} connection="live" onAdd={() => {}} onSettings={() => {}} />))
+    render(wrap(<Header status={status} connection={live} {...headerProps} />))
     expect(screen.getByTestId('read-only').textContent).toBe('read-only')
     expect(screen.queryByTestId('worker-stop')).toBeNull()
     expect(screen.queryByTestId('worker-drain')).toBeNull()
@@ -44,45 +50,65 @@ describe('read-only mode', () => {
 
   it('shows them otherwise', () => {
     const { wrap, status } = setup(false)
-    render(wrap(<Header status={status} connection="live" onAdd={() => {}} onSettings={() => {}} />))
+    render(wrap(<Header status={status} connection={live} {...headerProps} />))
     expect(screen.queryByTestId('read-only')).toBeNull()
     expect(screen.getByTestId('worker-stop')).toBeTruthy()
     expect(screen.getByTestId('open-add')).toBeTruthy()
   })
 
-  it('offers no retry for a failed video or a failure group', async () => {
+  it('disables every action while the server is unreachable', () => {
+    const { wrap, status } = setup(false)
+    render(wrap(<OnlineContext.Provider value={false}><Header status={status} connection={{ state: 'reconnecting', lostAt: Date.now() }} {...headerProps} /></OnlineContext.Provider>))
+    expect(screen.getByTestId('worker-stop').hasAttribute('disabled')).toBe(true)
+    expect(screen.getByTestId('worker-drain').hasAttribute('disabled')).toBe(true)
+    expect(screen.getByTestId('open-add').hasAttribute('disabled')).toBe(true)
+  })
+
+  it('offers "Stop now" while draining', () => {
+    const { wrap, status } = setup(false)
+    render(wrap(<Header status={{ ...status, state: 'draining', draining: true }} connection={live} {...headerProps} />))
+    expect(screen.getByTestId('worker-stop-now').textContent).toBe('Stop now')
+    expect(screen.queryByTestId('worker-start')).toBeNull()
+  })
+
+  it('offers no retry for a cancelled video or a failure group, and shows cancelled as its own state', async () => {
     const { core, wrap, client } = setup(true)
     const video = await core.api['videos.enqueue']({ source: { kind: 'file', path: '/x.mp4' }, title: 'Broken' })
     await core.api['videos.cancel']({ id: video.id })
-    client.setQueryData(['failures'], [{ cause: 'source-missing', count: 2, example: 'not found' }])
+    client.setQueryData(['failures'], [{ cause: 'source-missing', count: 2, example: 'not found' }, { cause: 'cancelled', count: 1, example: 'Error: cancelled' }])
     render(
       wrap(
         <>
-          <FailureGroups readOnly onShowFailed={() => {}} />
-          <VideoDetail id={video.id} readOnly onClose={() => {}} />
+          <FailureGroups readOnly pendingRetries={0} onShowCause={() => {}} onShowFailed={() => {}} />
+          <VideoDetail id={video.id} readOnly compare={false} onCompare={() => {}} onClose={() => {}} />
         </>
       )
     )
-    await waitFor(() => expect(screen.getByTestId('detail').getAttribute('data-status')).toBe('failed'))
-    expect(screen.getByTestId('error').textContent).toContain('Cancelled')
+    await waitFor(() => expect(screen.getByTestId('detail').getAttribute('data-status')).toBe('cancelled'))
+    expect(screen.queryByTestId('error')).toBeNull()
+    expect(screen.getByTestId('cancelled-note').textContent).toContain('Cancelled')
     expect(screen.queryByTestId('retry')).toBeNull()
-    expect(screen.queryByText('Retry this group')).toBeNull()
+    expect(screen.queryByText('Retry…')).toBeNull()
     expect(screen.queryByTestId('retry-all-failed')).toBeNull()
     expect(screen.getByTestId('failure-group-source-missing').textContent).toContain('2')
+    // Cancelled is not a failure: no group for it, and the total counts failures only.
+    expect(screen.queryByTestId('failure-group-cancelled')).toBeNull()
+    expect(screen.getByTestId('failed-total').textContent).toBe('2 failed videos')
   })
 
-  it('when writable, "Retry this group" requeues the failures of that cause only', async () => {
+  it('when writable, retrying a group asks first naming the count, then says what it did', async () => {
     const { core, wrap, client } = setup(false)
-    const cancelled = await core.api['videos.enqueue']({ source: { kind: 'file', path: '/a.mp4' }, title: 'Cancelled one' })
-    await core.api['videos.cancel']({ id: cancelled.id })
-    client.setQueryData(['failures'], [
-      { cause: 'cancelled', count: 1, example: 'Error: cancelled' },
-      { cause: 'quota', count: 3, example: 'Error: 429 Too Many Requests' }
-    ])
-    render(wrap(<FailureGroups readOnly={false} onShowFailed={() => {}} />))
+    const failed = await core.api['videos.enqueue']({ source: { kind: 'file', path: '/a.mp4' }, title: 'Rate limited' })
+    core.fail(failed.id, 'quota')
+    client.setQueryData(['failures'], [{ cause: 'quota', count: 1, example: 'Error: 429 Too Many Requests' }])
+    render(wrap(<><FailureGroups readOnly={false} pendingRetries={0} onShowCause={() => {}} onShowFailed={() => {}} /><ConfirmHost /><Toasts /></>))
     expect(screen.getByTestId('failure-group-quota').textContent).toContain('429 Too Many Requests')
     expect(screen.getByTestId('failure-group-quota').textContent).not.toContain('Error: 429')
-    fireEvent.click(within(screen.getByTestId('failure-group-cancelled')).getByRole('button', { name: 'Retry this group' }))
-    await waitFor(async () => expect((await core.api['videos.get']({ id: cancelled.id }))?.video.processingStatus).toBe('queued'))
+    fireEvent.click(within(screen.getByTestId('failure-group-quota')).getByRole('button', { name: 'Retry…' }))
+    await waitFor(() => expect(screen.getByTestId('confirm').textContent).toContain('Retry 1 failed video (Quota or rate limit)?'))
+    expect((await core.api['videos.get']({ id: failed.id }))?.video.processingStatus).toBe('failed') // nothing before the answer
+    fireEvent.click(screen.getByTestId('confirm-ok'))
+    await waitFor(() => expect(screen.getByTestId('toast').textContent).toBe('1 re-queued'))
+    expect((await core.api['videos.get']({ id: failed.id }))?.video.processingStatus).toBe('queued')
   })
 })

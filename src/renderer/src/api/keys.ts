@@ -6,6 +6,9 @@ export const keys = {
   videos: ['videos'] as const,
   video: (id: string) => ['video', id] as const,
   failures: ['failures'] as const,
+  analyses: (id: string) => ['analyses', id] as const,
+  media: (id: string) => ['media', id] as const,
+  capabilities: ['capabilities'] as const,
   config: ['config'] as const,
   settings: (profile: string | null) => ['settings', profile ?? 'active'] as const,
   profiles: ['profiles'] as const

@@ -40,6 +40,21 @@ export function useVideoDetail(id: string | null) {
   })
 }
 
+export function useAnalysisRuns(id: string, enabled: boolean) {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.analyses(id), queryFn: () => api['videos.analyses']({ id }), enabled })
+}
+
+export function useMediaFacts(id: string, enabled: boolean) {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.media(id), queryFn: () => api['videos.inspect']({ id }), enabled, staleTime: 30_000 })
+}
+
+export function useSourceCapabilities() {
+  const { api } = useTransport()
+  return useQuery({ queryKey: keys.capabilities, queryFn: () => api['sources.capabilities'](undefined), staleTime: 60_000 })
+}
+
 export function useFailureGroups() {
   const { api } = useTransport()
   return useQuery({ queryKey: keys.failures, queryFn: () => api['failures.groups'](undefined) })
@@ -65,7 +80,12 @@ export function useActions() {
   const { api } = useTransport()
   const client = useQueryClient()
   const putVideo = (video: Video) => client.setQueryData<VideoPage>(keys.videos, (page) => upsertPage(page, video))
-  const setWorker = (status: Awaited<ReturnType<(typeof api)['worker.status']>>) => client.setQueryData(keys.worker, status)
+  // The answer may be older than a `worker.state` event that already arrived (a stop can finish
+  // before its reply is read): take it, then ask again so the newest state wins.
+  const setWorker = (status: Awaited<ReturnType<(typeof api)['worker.status']>>) => {
+    client.setQueryData(keys.worker, status)
+    void client.invalidateQueries({ queryKey: keys.worker })
+  }
   return {
     start: useMutation({ mutationFn: () => api['worker.start'](undefined), onSuccess: setWorker }),
     stop: useMutation({ mutationFn: (mode: 'drain' | 'now') => api['worker.stop']({ mode }), onSuccess: setWorker }),
@@ -75,6 +95,14 @@ export function useActions() {
       onSuccess: () => client.invalidateQueries({ queryKey: keys.failures })
     }),
     cancel: useMutation({ mutationFn: (id: string) => api['videos.cancel']({ id }) }),
+    retryMany: useMutation({
+      mutationFn: (input: Parameters<(typeof api)['videos.retryMany']>[0]) => api['videos.retryMany'](input),
+      onSuccess: () => client.invalidateQueries({ queryKey: keys.failures })
+    }),
+    cancelRetries: useMutation({
+      mutationFn: (input: Parameters<(typeof api)['videos.cancelRetries']>[0]) => api['videos.cancelRetries'](input),
+      onSuccess: () => client.invalidateQueries({ queryKey: keys.failures })
+    }),
     enqueue: useMutation({
       mutationFn: (input: { source: VideoSource; title?: string }) => api['videos.enqueue'](input),
       onSuccess: putVideo

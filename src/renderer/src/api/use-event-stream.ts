@@ -7,8 +7,15 @@ import { upsertPage } from '../lib/filter-videos'
 import { keys } from './keys'
 import { progressStore } from './progress-store'
 import { useTransport } from './transport-context'
+import { toastStore } from '../lib/toasts'
 
 export type Connection = 'connecting' | 'live' | 'reconnecting'
+
+/** The stream's state, and since when the server has been unreachable (null while it answers). */
+export interface ConnectionInfo {
+  state: Connection
+  lostAt: number | null
+}
 
 /** Listeners for failures, e.g. the OS notification. */
 export type FailureListener = (event: Extract<WorkerEvent, { type: 'video.failed' }>) => void
@@ -44,8 +51,11 @@ export function createEventApplier(client: QueryClient, onFailure?: FailureListe
       }
       case 'video.status':
       case 'video.stage':
+        later(`video:${event.videoId}`)
+        break
       case 'video.completed':
         later(`video:${event.videoId}`)
+        later(`analyses:${event.videoId}`)
         break
       case 'video.progress':
         progressStore.set(event.videoId, { stage: event.stage, bytes: event.bytes, total: event.total })
@@ -85,17 +95,21 @@ export function createEventApplier(client: QueryClient, onFailure?: FailureListe
 }
 
 /** Keeps React Query's cache current from the worker's events; refetches everything after a reconnect. */
-export function useEventStream(onFailure?: FailureListener): Connection {
+export function useEventStream(onFailure?: FailureListener): ConnectionInfo {
   const transport = useTransport()
   const client = useQueryClient()
-  const [connection, setConnection] = useState<Connection>('connecting')
+  const [connection, setConnectionInfo] = useState<ConnectionInfo>({ state: 'connecting', lostAt: null })
   const onFailureRef = useLatest(onFailure)
   useEffect(() => {
+    const setConnection = (state: Connection) =>
+      setConnectionInfo((current) => ({ state, lostAt: state === 'reconnecting' ? (current.lostAt ?? Date.now()) : null }))
     const apply = createEventApplier(client, (event) => onFailureRef.current?.(event))
     let lastProbe = 0
     return transport.subscribe(apply, {
       onOpen: () => {
         setConnection('live')
+        // Errors that only said the server was unreachable are stale now.
+        toastStore.clearOffline()
         // Whatever happened while we were away (or before the stream first opened) is refetched once.
         void client.invalidateQueries()
       },

@@ -27,3 +27,11 @@ export function throughput(samples: readonly StatsSample[]): ThroughputPoint[] {
     }
   })
 }
+
+/** The usual spacing of the samples (their median gap), so the chart can say what one point covers. */
+export function sampleIntervalMs(samples: readonly StatsSample[]): number | null {
+  const times = samples.map((s) => Date.parse(s.at)).sort((a, b) => a - b)
+  const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t)).filter((g) => g > 0).sort((a, b) => a - b)
+  if (gaps.length === 0) return null
+  return gaps[Math.floor(gaps.length / 2)] ?? null
+}

@@ -4,6 +4,10 @@ export interface KeyboardActions {
   next(): void
   previous(): void
   retry(): void
+  exportBundle(): void
+  compare(): void
+  theme(): void
+  help(): void
   search(): void
   close(): void
 }
@@ -13,7 +17,7 @@ function typing(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)
 }
 
-/** j / k move in the list, r retries, / searches, Esc closes (or leaves the search box). */
+/** j / k move in the list, r retries, e exports, c compares, t switches theme, ? lists them, / searches, Esc closes. */
 export function useKeyboard(actions: KeyboardActions): void {
   const latest = useRef(actions)
   useEffect(() => {
@@ -26,12 +30,18 @@ export function useKeyboard(actions: KeyboardActions): void {
         if (event.key === 'Escape') (event.target as HTMLElement).blur()
         return
       }
+      // A dialog on top (confirmation, full-size keyframe) takes its own keys.
+      if (document.querySelector('[aria-modal="true"]') && event.key !== '?' && event.key !== 'Escape') return
       const handlers: Record<string, () => void> = {
         j: latest.current.next,
         ArrowDown: latest.current.next,
         k: latest.current.previous,
         ArrowUp: latest.current.previous,
         r: latest.current.retry,
+        e: latest.current.exportBundle,
+        c: latest.current.compare,
+        t: latest.current.theme,
+        '?': latest.current.help,
         '/': latest.current.search,
         Escape: latest.current.close
       }

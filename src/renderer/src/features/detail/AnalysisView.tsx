@@ -1,8 +1,10 @@
-import { useRef, useState } from 'react'
+import { useState } from 'react'
 import type { Analysis } from '../../../../shared/analysis'
 import { useTransport } from '../../api/transport-context'
 import { formatClock } from '../../lib/timeline'
 import { Quiz } from './Quiz'
+import { Lightbox } from './Lightbox'
+import { Transcript } from './Transcript'
 
 function Provenance({ analysis }: { analysis: Analysis }) {
   const { provenance, usage, metadata } = analysis
@@ -49,20 +51,19 @@ function RawJson({ value }: { value: unknown }) {
   )
 }
 
-/** The analysis as a document: summary, topics, chapters (seeking the player), keyframes, quiz, raw JSON. */
-export function AnalysisView({ analysis, videoId, playable }: { analysis: Analysis; videoId: string; playable: boolean }) {
+/**
+ * The analysis as a document: summary, topics, chapters, keyframes (full size with their text),
+ * quiz, timed transcript, raw JSON. Times seek the detail's player (`onSeek`) when there is one.
+ */
+export function AnalysisView({ analysis, videoId, onSeek }: { analysis: Analysis; videoId: string; onSeek?: ((seconds: number) => void) | undefined }) {
   const { mediaUrl } = useTransport()
-  const player = useRef<HTMLVideoElement>(null)
-  const seek = (seconds: number) => {
-    const video = player.current
-    if (!video) return
-    video.currentTime = seconds
-    void video.play().catch(() => undefined)
-  }
+  const [zoomed, setZoomed] = useState<number | null>(null)
+  const playable = onSeek !== undefined
+  const seek = (seconds: number) => onSeek?.(seconds)
+  const frames = (analysis.keyframes ?? []).map((frame, i) => ({ src: mediaUrl(videoId, { keyframe: i }), time: frame.time, text: frame.text }))
   return (
     <div className="analysis" data-testid="analysis">
       <Provenance analysis={analysis} />
-      {playable ? <video ref={player} className="player" controls preload="metadata" src={mediaUrl(videoId, 'video')} data-testid="player" /> : null}
       <h3>Summary</h3>
       <p className="summary" data-testid="summary">
         {analysis.summary}
@@ -103,10 +104,13 @@ export function AnalysisView({ analysis, videoId, playable }: { analysis: Analys
           <div className="keyframes" data-testid="keyframes">
             {analysis.keyframes.map((frame, i) => (
               <figure key={`${frame.time}-${i}`}>
-                <button type="button" onClick={() => seek(frame.time)} disabled={!playable} aria-label={`Keyframe at ${formatClock(frame.time)}`}>
+                <button type="button" onClick={() => setZoomed(i)} aria-label={`Keyframe at ${formatClock(frame.time)}: open full size`} data-testid="keyframe">
                   <img src={mediaUrl(videoId, { keyframe: i })} alt={frame.text ?? `Frame at ${formatClock(frame.time)}`} loading="lazy" />
                 </button>
-                <figcaption className="mono">{formatClock(frame.time)}</figcaption>
+                <figcaption className="mono">
+                  {formatClock(frame.time)}
+                  {frame.text ? <span className="frame-text"> · {frame.text}</span> : null}
+                </figcaption>
               </figure>
             ))}
           </div>
@@ -114,12 +118,8 @@ export function AnalysisView({ analysis, videoId, playable }: { analysis: Analys
       ) : null}
       <h3>Quiz</h3>
       <Quiz questions={analysis.quiz} />
-      {analysis.transcript && analysis.transcript.text ? (
-        <details className="transcript">
-          <summary>Transcript ({analysis.transcript.source})</summary>
-          <p>{analysis.transcript.text}</p>
-        </details>
-      ) : null}
+      {analysis.transcript && analysis.transcript.text ? <Transcript transcript={analysis.transcript} onSeek={onSeek} /> : null}
+      {zoomed !== null ? <Lightbox frames={frames} index={zoomed} onIndex={setZoomed} onClose={() => setZoomed(null)} onSeek={onSeek} /> : null}
       {analysis.usage ? <p className="muted small">Model usage: {analysis.usage.promptTokens} prompt + {analysis.usage.outputTokens} output tokens</p> : null}
       <RawJson value={analysis} />
     </div>

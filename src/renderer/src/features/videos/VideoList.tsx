@@ -1,20 +1,25 @@
 import { useEffect, useRef } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { Video } from '../../../../shared/video'
+import { describeSource } from '../../../../shared/video-source'
+import { analysisFacts, errorTextOf } from '../../../../shared/video-view'
 import type { ListView, SortKey } from '../../lib/filter-videos'
-import { formatAge } from '../../lib/timeline'
-import { sourceLabel } from '../../lib/labels'
+import { formatAge, formatMs } from '../../lib/timeline'
 import { useNow } from '../../lib/use-now'
-import { StatusChip } from './StatusChip'
+import { CauseChip, StatusChip } from './StatusChip'
 import { ProgressBar } from './ProgressBar'
 
 const ROW_HEIGHT = 44
 
-const COLUMNS: { key: SortKey; label: string; className: string }[] = [
+const COLUMNS: { key: SortKey | null; label: string; className: string }[] = [
   { key: 'title', label: 'Video', className: 'col-title' },
   { key: 'processingStatus', label: 'Status', className: 'col-status' },
-  { key: 'attempts', label: 'Attempts', className: 'col-attempts' },
-  { key: 'createdAt', label: 'Added', className: 'col-age' },
+  { key: null, label: 'Reason', className: 'col-reason' },
+  { key: null, label: 'Source', className: 'col-source' },
+  { key: null, label: 'Analyzer', className: 'col-analyzer' },
+  { key: null, label: 'Took', className: 'col-took' },
+  { key: null, label: 'Cost', className: 'col-cost' },
+  { key: 'attempts', label: 'Tries', className: 'col-attempts' },
   { key: 'updatedAt', label: 'Updated', className: 'col-age' }
 ]
 
@@ -24,6 +29,11 @@ export interface VideoListProps {
   onSort(key: SortKey): void
   selectedId: string | null
   onSelect(id: string): void
+}
+
+function took(video: Video): string {
+  if (!video.startedAt || !video.completedAt) return '—'
+  return formatMs(Math.max(0, Date.parse(video.completedAt) - Date.parse(video.startedAt)))
 }
 
 /** The video table, virtualised: only the rows on screen exist in the DOM, so 10,000 stay smooth. */
@@ -37,6 +47,12 @@ export function VideoList({ rows, view, onSort, selectedId, onSelect }: VideoLis
     overscan: 12,
     getItemKey: (index) => rows[index]?.id ?? index
   })
+  // A filter that leaves fewer rows than the list was scrolled past would show none: back to the top.
+  const filterKey = JSON.stringify([view.display, view.causes, view.analyzer, view.range, view.search])
+  useEffect(() => {
+    scroller.current?.scrollTo({ top: 0 })
+    virtualizer.scrollToOffset(0)
+  }, [filterKey, virtualizer])
   const selectedIndex = selectedId ? rows.findIndex((row) => row.id === selectedId) : -1
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' })
@@ -45,19 +61,25 @@ export function VideoList({ rows, view, onSort, selectedId, onSelect }: VideoLis
   return (
     <div className="video-table" role="grid" aria-rowcount={rows.length} data-testid="video-list">
       <div className="video-head" role="row">
-        {COLUMNS.map((column) => (
-          <button
-            key={column.key}
-            type="button"
-            role="columnheader"
-            className={`${column.className} sort${view.sort === column.key ? ' sorted' : ''}`}
-            aria-sort={view.sort === column.key ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none'}
-            onClick={() => onSort(column.key)}
-          >
-            {column.label}
-            {view.sort === column.key ? (view.order === 'asc' ? ' ▲' : ' ▼') : ''}
-          </button>
-        ))}
+        {COLUMNS.map((column) =>
+          column.key ? (
+            <button
+              key={column.label}
+              type="button"
+              role="columnheader"
+              className={`${column.className} sort${view.sort === column.key ? ' sorted' : ''}`}
+              aria-sort={view.sort === column.key ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none'}
+              onClick={() => column.key && onSort(column.key)}
+            >
+              {column.label}
+              {view.sort === column.key ? (view.order === 'asc' ? ' ▲' : ' ▼') : ''}
+            </button>
+          ) : (
+            <span key={column.label} role="columnheader" className={`${column.className} sort`}>
+              {column.label}
+            </span>
+          )
+        )}
       </div>
       <div className="video-scroll" ref={scroller} data-testid="video-scroll">
         {rows.length === 0 ? <p className="empty">No videos match. Add one with “Add videos”, or clear the filters.</p> : null}
@@ -66,6 +88,8 @@ export function VideoList({ rows, view, onSort, selectedId, onSelect }: VideoLis
             const video = rows[item.index]
             if (!video) return null
             const active = video.id === selectedId
+            const facts = analysisFacts(video)
+            const error = errorTextOf(video)
             return (
               <div
                 key={item.key}
@@ -75,21 +99,31 @@ export function VideoList({ rows, view, onSort, selectedId, onSelect }: VideoLis
                 data-testid="video-row"
                 data-id={video.id}
                 data-status={video.processingStatus}
+                data-cause={video.errorCause ?? ''}
                 style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
                 onClick={() => onSelect(video.id)}
               >
                 <span className="col-title">
-                  <span className="title">{video.title ?? sourceLabel(video.source)}</span>
+                  <span className="title">{video.title ?? (video.source ? describeSource(video.source) : video.id)}</span>
                   <span className="sub mono">{video.id.slice(0, 8)}</span>
                 </span>
                 <span className="col-status">
-                  <StatusChip status={video.processingStatus} />
+                  <StatusChip video={video} />
                   {video.processingStatus === 'downloading' || video.processingStatus === 'uploading' ? <ProgressBar id={video.id} /> : null}
                 </span>
-                <span className="col-attempts">{video.attempts}</span>
-                <span className="col-age" title={video.createdAt}>
-                  {formatAge(video.createdAt, now)}
+                <span className="col-reason" title={error ?? ''}>
+                  {video.processingStatus === 'failed' && video.errorCause ? <CauseChip cause={video.errorCause} /> : null}
+                  <span className="reason-text">{error ?? ''}</span>
                 </span>
+                <span className="col-source" title={video.source ? describeSource(video.source) : ''}>
+                  {video.source?.kind ?? '—'}
+                </span>
+                <span className="col-analyzer" title={facts?.model ?? ''}>
+                  {facts?.engine ?? '—'}
+                </span>
+                <span className="col-took">{took(video)}</span>
+                <span className="col-cost">{facts?.costUsd ? `$${facts.costUsd.toFixed(4)}` : facts?.engine === 'local' ? '$0' : '—'}</span>
+                <span className="col-attempts">{video.attempts}</span>
                 <span className="col-age" title={video.updatedAt}>
                   {formatAge(video.updatedAt, now)}
                 </span>

@@ -1,0 +1,95 @@
+import type { BulkFilter, BulkOutcome } from '../shared/debugging'
+import { VideoQuery, type Video } from '../shared/video'
+import { failureCauseInfo } from '../shared/video-status'
+import { isPendingRetry, matchesQuery, retryOutlook } from '../shared/video-view'
+import type { Store } from './ports'
+import type { Recorder } from './recorder'
+
+export interface BulkDeps {
+  store: Store
+  rec: Recorder
+  isRunning(videoId: string): boolean
+  requeue(video: Video): Promise<unknown>
+}
+
+interface Target {
+  filter?: BulkFilter | undefined
+  ids?: string[] | undefined
+  dryRun?: boolean | undefined
+}
+
+const PAGE = 500
+
+/**
+ * The failed videos a bulk action is about: those of `ids`, or every failed video the filter
+ * matches (read page by page before anything changes, so acting cannot shift the pages).
+ * Cancelled videos are left out unless the filter asks for them by name.
+ */
+async function failedVideos(store: Store, target: Target): Promise<Video[]> {
+  const filter = target.filter ?? {}
+  const display = filter.display && filter.display.length > 0 ? filter.display.filter((d) => d === 'failed' || d === 'cancelled') : ['failed' as const]
+  if (display.length === 0) return []
+  const query = { ...filter, display }
+  if (target.ids) {
+    const rows = await Promise.all([...new Set(target.ids)].map((id) => store.get(id)))
+    return rows.filter((v): v is Video => v !== null && v.processingStatus === 'failed' && matchesQuery(v, query))
+  }
+  const found: Video[] = []
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await store.list(VideoQuery.parse({ ...query, status: ['failed'], sort: 'createdAt', order: 'asc', limit: PAGE, offset }))
+    found.push(...page.items)
+    if (page.items.length < PAGE || offset + PAGE >= page.total) break
+  }
+  return found
+}
+
+function outcome(matched: number, done: number, skipped: Map<string, number>): BulkOutcome {
+  return { matched, done, skipped: [...skipped].map(([reason, count]) => ({ reason, count })) }
+}
+
+export function createBulkActions(deps: BulkDeps) {
+  const { store, rec } = deps
+
+  /** Marks a video that waits (queued, or failed with a retry pending) cancelled; the worker skips its message when it comes. */
+  async function cancelWaiting(video: Video, why: string): Promise<void> {
+    await rec.update(video.id, { processingStatus: 'failed', analysisResult: `Error: ${why}`, errorCause: 'cancelled', completedAt: new Date() })
+    rec.emit({ type: 'video.failed', at: rec.now(), videoId: video.id, error: why, cause: 'cancelled', attempt: video.attempts, final: true })
+  }
+
+  return {
+    cancelWaiting,
+
+    async retryMany(target: Target & { includeUnlikely?: boolean | undefined }): Promise<BulkOutcome> {
+      const videos = await failedVideos(store, target)
+      const skipped = new Map<string, number>()
+      const skip = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1)
+      let done = 0
+      for (const video of videos) {
+        if (!video.source) skip('no recorded source')
+        else if (deps.isRunning(video.id)) skip('running right now')
+        else if (isPendingRetry(video)) skip('retry already pending')
+        else if (retryOutlook(video) === 'unlikely' && !target.includeUnlikely) skip('permanent cause')
+        else {
+          if (!target.dryRun) await deps.requeue(video)
+          done += 1
+        }
+      }
+      return outcome(videos.length, done, skipped)
+    },
+
+    async cancelRetries(target: Target): Promise<BulkOutcome> {
+      const videos = (await failedVideos(store, target)).filter(isPendingRetry)
+      const skipped = new Map<string, number>()
+      let done = 0
+      for (const video of videos) {
+        if (deps.isRunning(video.id)) {
+          skipped.set('running right now', (skipped.get('running right now') ?? 0) + 1)
+          continue
+        }
+        if (!target.dryRun) await cancelWaiting(video, `retry cancelled by the operator (the attempt before failed: ${failureCauseInfo[video.errorCause ?? 'other'].label})`)
+        done += 1
+      }
+      return outcome(videos.length, done, skipped)
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import type { Video, VideoQuery } from './video'
+import { displayStatus, failureCauseInfo, type FailureCause } from './video-status'
+import type { VideoSource } from './video-source'
+
+/** The error text of a failed row: `analysis_result` holds `Error: …` then. */
+export function errorTextOf(video: Pick<Video, 'processingStatus' | 'analysisResult'>): string | null {
+  if (video.processingStatus !== 'failed' || !video.analysisResult) return null
+  return video.analysisResult.startsWith('Error: ') ? video.analysisResult.slice(7) : video.analysisResult
+}
+
+/** The part of a source a search looks in: its path, URL or key. */
+export function sourceLocation(source: VideoSource | null): string {
+  if (!source) return ''
+  return source.kind === 'file' ? source.path : source.kind === 's3' ? source.key : source.url
+}
+
+/**
+ * A failed video whose message the queue will deliver again after a backoff (the failure is not
+ * final yet): cancelling it stops that retry.
+ */
+export function isPendingRetry(video: Pick<Video, 'processingStatus' | 'errorCause' | 'completedAt'>): boolean {
+  return video.processingStatus === 'failed' && video.errorCause !== 'cancelled' && video.completedAt === null
+}
+
+/** The cause a failed row is counted under: none, or one this version does not know, is `other`. */
+export function causeOf(video: Pick<Video, 'errorCause'>): FailureCause {
+  return video.errorCause ?? 'other'
+}
+
+/** Whether retrying can succeed as things are (`unlikely`: the same input fails the same way). */
+export function retryOutlook(video: Pick<Video, 'errorCause'>) {
+  return failureCauseInfo[causeOf(video)].retry
+}
+
+/** Facts of a completed analysis the list shows, read from the stored JSON without validating all of it. */
+export interface AnalysisFacts {
+  engine: 'gemini' | 'local' | null
+  model: string | null
+  costUsd: number | null
+  totalTokens: number | null
+  mediaSeconds: number | null
+}
+
+const factsCache = new WeakMap<Video, AnalysisFacts | null>()
+
+export function analysisFacts(video: Video): AnalysisFacts | null {
+  if (video.processingStatus !== 'completed' || !video.analysisResult) return null
+  if (factsCache.has(video)) return factsCache.get(video) ?? null
+  let facts: AnalysisFacts | null
+  try {
+    const raw = JSON.parse(video.analysisResult) as {
+      provenance?: { engine?: unknown; model?: unknown }
+      usage?: { costUsd?: unknown; totalTokens?: unknown }
+      metadata?: { durationSeconds?: unknown }
+    }
+    const engine = raw.provenance?.engine
+    facts = {
+      engine: engine === 'gemini' || engine === 'local' ? engine : null,
+      model: typeof raw.provenance?.model === 'string' ? raw.provenance.model : null,
+      costUsd: typeof raw.usage?.costUsd === 'number' ? raw.usage.costUsd : null,
+      totalTokens: typeof raw.usage?.totalTokens === 'number' ? raw.usage.totalTokens : null,
+      mediaSeconds: typeof raw.metadata?.durationSeconds === 'number' ? raw.metadata.durationSeconds : null
+    }
+  } catch {
+    facts = null
+  }
+  factsCache.set(video, facts)
+  return facts
+}
+
+/**
+ * The list filter of `VideoQuery` as a predicate, the same rule both stores apply in SQL: the
+ * console applies it to rows that change live, and tests hold the stores to it.
+ */
+export function matchesQuery(video: Video, query: VideoQuery): boolean {
+  if (query.status && query.status.length > 0 && !query.status.includes(video.processingStatus)) return false
+  if (query.display && query.display.length > 0 && !query.display.includes(displayStatus(video))) return false
+  if (query.causes && query.causes.length > 0 && (video.processingStatus !== 'failed' || !query.causes.includes(causeOf(video)))) return false
+  if (query.analyzer && analysisFacts(video)?.engine !== query.analyzer) return false
+  if (query.updatedSince && video.updatedAt < new Date(query.updatedSince).toISOString()) return false
+  const needle = query.search?.trim().toLowerCase() ?? ''
+  if (needle === '') return true
+  return (
+    video.id.startsWith(needle) ||
+    (video.title ?? '').toLowerCase().includes(needle) ||
+    sourceLocation(video.source).toLowerCase().includes(needle) ||
+    (video.processingStatus === 'failed' && (video.analysisResult ?? '').toLowerCase().includes(needle))
+  )
+}
