@@ -10,6 +10,7 @@ import type { SettingsAdmin } from '../core/settings-port'
 import { publicConfig } from './config-lines'
 import { selectPorts } from './select-ports'
 import { createSourcePublisher } from './source-publisher'
+import { saveWorkerIntent } from './worker-intent'
 
 /** One configuration's ports wired into a core; the embedded database stays open across sessions. */
 export interface CoreSession {
@@ -32,7 +33,8 @@ export function coreOptionsFrom(config: Config): CoreOptions {
     downloadDir: config.downloadDir,
     dataDir: config.dataDir,
     readOnly: config.readOnly,
-    publicConfig: publicConfig(config)
+    publicConfig: publicConfig(config),
+    rememberIntent: (state, at) => saveWorkerIntent(config.dataDir, state, at)
   }
 }
 

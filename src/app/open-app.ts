@@ -13,6 +13,8 @@ import { createSettingsService } from './settings-service'
 import { createSwitchableCore } from './switchable-core'
 
 export { coreOptionsFrom } from './core-session'
+/** What the bridges serve: the bridges name it from here, never from core. */
+export type { CoreHandle } from '../core/core-handle'
 
 export interface App {
   /** The same handle for the life of the app, across profile switches. */

@@ -2,7 +2,7 @@ import { readConsoleAddress } from '../app/console-address'
 import { openApp } from '../app/open-app'
 import { silentLogger } from '../app/logger'
 import { currentOwner } from '../app/owner-lock'
-import type { Config } from '../core/config'
+import type { Config } from '../app/load-config'
 import type { ConsoleApi } from '../shared/console-api'
 import { createHttpConsoleClient } from '../shared/http-client'
 

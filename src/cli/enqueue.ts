@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { Config } from '../core/config'
+import type { Config } from '../app/load-config'
 import { VideoSource } from '../shared/video-source'
 import { connect } from './connect'
 import { UsageError } from './usage-error'

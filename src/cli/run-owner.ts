@@ -3,9 +3,9 @@ import { createConsoleLogger } from '../app/logger'
 import { serveOwnerConsole } from '../app/owner-console'
 import { describeConfig } from '../app/config-lines'
 import type { LoadConfigOptions } from '../app/load-config'
-import type { Config } from '../core/config'
-import { formatStats } from '../core/stats'
-import { readWorkerIntent } from '../core/worker-intent'
+import type { Config } from '../app/load-config'
+import { formatStats } from '../app/stats-lines'
+import { readWorkerIntent } from '../app/worker-intent'
 import { eventLine } from './print'
 
 export interface OwnerRunOptions {

@@ -7,7 +7,6 @@ import type { Ports } from './ports'
 import { createRecorder } from './recorder'
 import { createStats } from './stats'
 import { createWorker } from './worker'
-import { saveWorkerIntent } from './worker-intent'
 
 /** What the core needs besides the ports; `createCoreOptions(config)` derives them from a Config. */
 export interface CoreOptions {
@@ -33,6 +32,8 @@ export interface CoreOptions {
   sampleEveryMs?: number
   /** A graceful stop cuts a pending long poll short (default true; openApp passes false for SQS). */
   abortReceiveOnStop?: boolean
+  /** Keeps the operator's last start or stop from the console, so it outlives the process. */
+  rememberIntent?: (state: 'running' | 'stopped', at: Date) => Promise<void>
 }
 
 /** Wires the ports into the worker, the event bus and the ConsoleApi. Knows no transport or backend. */
@@ -81,7 +82,7 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
   }
   // What the operator chose from the console outlives the process (a signal's stop is no choice).
   const remember = (state: 'running' | 'stopped') =>
-    saveWorkerIntent(options.dataDir, state, ports.clock.now()).catch((e: unknown) => ports.logger.warn(`worker state not saved: ${String(e)}`))
+    (options.rememberIntent?.(state, ports.clock.now()) ?? Promise.resolve()).catch((e: unknown) => ports.logger.warn(`worker state not saved: ${String(e)}`))
   const api = createConsoleApi({
     ports,
     rec,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HTTP_EVENTS_PATH, HTTP_RPC_PREFIX, type ApiErrorCode, type ApiResult } from '../shared/console-api'
-import type { CoreHandle } from '../core/core-handle'
+import type { CoreHandle } from '../app/open-app'
 import { dispatch } from './dispatch'
 import { SECURITY_HEADERS } from './csp'
 import {

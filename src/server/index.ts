@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { CoreHandle } from '../core/core-handle'
+import type { CoreHandle } from '../app/open-app'
 import { allowedHostnames, assertSafeBind } from './guards'
 import { createRequestHandler } from './http-bridge'
 import { createSseHub, type SseOptions } from './sse'
