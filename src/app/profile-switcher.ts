@@ -4,6 +4,7 @@ import { ConsoleApiError } from '../shared/console-api'
 import type { WorkerEvent } from '../shared/events'
 import type { CoreSession } from './core-session'
 import type { SwitchableCore } from './switchable-core'
+import { errorText } from '../shared/error-text'
 
 /** What the settings service needs from the running app to apply a profile. */
 export interface ProfileRuntime {
@@ -89,7 +90,7 @@ export function createProfileSwitcher(deps: { first: Config; open(config: Config
         }
       } catch (error) {
         if (wasRunning && !closing) await old.core.start().catch((e: unknown) => deps.logger.error(`restarting the worker failed: ${String(e)}`))
-        const reason = error instanceof Error ? error.message : String(error)
+        const reason = errorText(error)
         throw new ConsoleApiError('bad-request', `Profile "${next.profile}" cannot be used, so "${old.config.profile}" stays active: ${reason}`)
       }
       session = opened

@@ -1,6 +1,6 @@
 import { readConsoleAddress } from '../app/console-address'
 import { openApp } from '../app/open-app'
-import { silentLogger } from '../app/logger'
+import { createLogger } from '../shared/logger'
 import { currentOwner } from '../app/owner-lock'
 import type { Config } from '../app/load-config'
 import type { ConsoleApi } from '../shared/console-api'
@@ -27,7 +27,7 @@ export async function connect(config: Config): Promise<Connection> {
       return { api, via: 'owner', ownerPid: owner, close: async () => undefined }
     }
     if (owner === null) {
-      const app = await openApp(config, { logger: silentLogger })
+      const app = await openApp(config, { logger: createLogger({ level: 'silent' }) })
       return { api: app.core.api, via: 'local', ownerPid: null, close: () => app.close() }
     }
     // The owner is starting up and has not published its address yet.

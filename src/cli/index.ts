@@ -10,6 +10,7 @@ import { exportCommand } from './export'
 import { runOwner } from './run-owner'
 import { statusCommand } from './status'
 import { UsageError } from './usage-error'
+import { errorText } from '../shared/error-text'
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new InvalidArgumentError('expected a port number from 0 to 65535')
@@ -101,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`)
       return error.code === 'bad-request' ? 2 : 1
     }
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(`${errorText(error)}\n`)
     return 1
   }
 }

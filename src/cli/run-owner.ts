@@ -1,5 +1,5 @@
 import { openApp } from '../app/open-app'
-import { createConsoleLogger } from '../app/logger'
+import { createLogger } from '../shared/logger'
 import { serveOwnerConsole } from '../app/owner-console'
 import { describeConfig } from '../app/config-lines'
 import type { LoadConfigOptions } from '../app/load-config'
@@ -7,6 +7,7 @@ import type { Config } from '../app/load-config'
 import { formatStats } from '../app/stats-lines'
 import { readWorkerIntent } from '../app/worker-intent'
 import { eventLine } from './print'
+import { errorText } from '../shared/error-text'
 
 export interface OwnerRunOptions {
   /** How the configuration was loaded, so a profile switch loads the next one the same way. */
@@ -30,7 +31,7 @@ export interface OwnerRunOptions {
  */
 export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`)
-  const logger = createConsoleLogger({ debug: process.env['DEBUG'] === '1' })
+  const logger = createLogger({ level: process.env['DEBUG'] === '1' ? 'debug' : 'info' })
   for (const line of describeConfig(config)) out(line)
   // A stray rejection in some library must not take the worker (and its jobs) down with it.
   process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`))
@@ -39,7 +40,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
   try {
     await app.check()
   } catch (error) {
-    process.stderr.write(`The analyzer cannot work: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(`The analyzer cannot work: ${errorText(error)}\n`)
     await app.close()
     return 1
   }
@@ -64,7 +65,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
         // A failed stop still ends the process (statistics, close), never a hang on Ctrl+C.
         void app.core
           .stop({ mode: 'drain', deadlineMs: config.worker.shutdownDeadlineSeconds * 1000 })
-          .catch((e: unknown) => logger.error(`graceful stop failed: ${e instanceof Error ? e.message : String(e)}`))
+          .catch((e: unknown) => logger.error(`graceful stop failed: ${errorText(e)}`))
           .finally(resolve)
       } else {
         logger.info(`${signal} received again: handing jobs in flight back to the queue`)

@@ -3,13 +3,13 @@
  * `src/adapters/<port>/`; the core never imports them (they are passed to `createCore`).
  */
 import type { Analysis, TokenUsage } from '../shared/analysis'
-import type { VideoJob } from '../shared/queue-message'
 import type { StatsSample } from '../shared/stats'
 import type { JournalEntry, Video, VideoPage, VideoQueryParsed } from '../shared/video'
 import type { FailureCause, Stage, VideoStatus } from '../shared/video-status'
 import type { VideoSource } from '../shared/video-source'
 import type { SettingsAdmin } from './settings-port'
 import type { Archiver, MediaInspector } from './debug-ports'
+import type { Logger } from '../shared/logger'
 
 // ───────────────────────────── Queue ─────────────────────────────
 
@@ -178,12 +178,7 @@ export interface Clock {
   now(): Date
 }
 
-export interface Logger {
-  info(message: string): void
-  warn(message: string): void
-  error(message: string): void
-  debug(message: string): void
-}
+export type { Logger }
 
 /** Everything `createCore` wires together. */
 export interface Ports {
@@ -204,4 +199,4 @@ export interface Ports {
   archiver?: Archiver
 }
 
-export type { Analysis, VideoJob }
+export type { Analysis }

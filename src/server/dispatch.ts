@@ -19,10 +19,6 @@ export function isProcedureName(name: unknown): name is ProcedureName {
   return typeof name === 'string' && Object.hasOwn(consoleProcedures, name)
 }
 
-export function isWriteProcedure(name: ProcedureName): boolean {
-  return consoleProcedures[name].write
-}
-
 function failure(code: ApiError['code'], message: string): ApiResult {
   return { ok: false, error: { code, message } }
 }

@@ -11,6 +11,7 @@ import {
 } from './local-admin'
 import { leaseMessages } from './local-lease'
 import { sleepUntilWoken, wakeReceivers } from './local-wake'
+import { isUuid } from '../../shared/uuid'
 
 export type { DeadLetter, LocalQueueCounts }
 
@@ -40,7 +41,6 @@ export { LeaseLostError }
 const SQS_MAX_BATCH = 10
 const MAX_VISIBILITY_SECONDS = 43_200
 const MAX_DELAY_SECONDS = 900
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * A durable queue in the embedded database with SQS semantics: a received message stays
@@ -87,7 +87,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
 
     async delete(receiptHandles: string[]): Promise<void> {
       if (receiptHandles.length === 0) return
-      const valid = receiptHandles.filter((h) => UUID.test(h))
+      const valid = receiptHandles.filter((h) => isUuid(h))
       const res = await db.query<{ receipt_handle: string }>(
         'delete from queue_messages where queue = $1 and receipt_handle::text = any($2::text[]) returning receipt_handle',
         [queue, valid]
@@ -101,7 +101,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
 
     async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
       const secs = checkSeconds('visibility timeout', seconds, MAX_VISIBILITY_SECONDS)
-      if (!UUID.test(receiptHandle)) throw new LeaseLostError(`changeVisibility: "${receiptHandle}" is not a receipt handle of this queue`)
+      if (!isUuid(receiptHandle)) throw new LeaseLostError(`changeVisibility: "${receiptHandle}" is not a receipt handle of this queue`)
       if (secs === 0) {
         // Handing back: visible at once, and this delivery's handle dies with it.
         await leaseMoved(
@@ -146,7 +146,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
     },
 
     async deadLetter(message: ReceivedMessage, reason: string): Promise<void> {
-      if (!UUID.test(message.receiptHandle)) throw new LeaseLostError(`deadLetter: "${message.receiptHandle}" is not a receipt handle of this queue`)
+      if (!isUuid(message.receiptHandle)) throw new LeaseLostError(`deadLetter: "${message.receiptHandle}" is not a receipt handle of this queue`)
       await leaseMoved(
         `with moved as (
            delete from queue_messages where queue = $1 and receipt_handle = $2::uuid

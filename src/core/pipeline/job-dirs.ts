@@ -1,10 +1,11 @@
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isAlive } from '../pid'
+import { UUID_SOURCE } from '../../shared/uuid'
 
 /** Inside each job directory: the pid of the process whose job it is. */
 const OWNER_FILE = '.video-processor-pid'
-const JOB_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d+$/i
+const JOB_DIR = new RegExp(`^${UUID_SOURCE}-\\d+$`, 'i')
 
 /**
  * Marks a job directory as this process's. DOWNLOAD_DIR may be shared by workers of other

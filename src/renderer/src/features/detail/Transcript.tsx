@@ -1,5 +1,5 @@
 import type { Transcript as TranscriptData } from '../../../../shared/analysis'
-import { formatClock } from '../../lib/timeline'
+import { formatClock } from '../../../../shared/clock-time'
 
 /** The transcript with a timestamp per segment; a timestamp seeks the player when there is one. */
 export function Transcript({ transcript, onSeek }: { transcript: TranscriptData; onSeek?: ((s: number) => void) | undefined }) {
