@@ -1,5 +1,7 @@
 import type { EmbeddedDb } from '../adapters/embedded/database'
 import { createJournal } from '../adapters/store/journal'
+import { createStatsHistory } from '../adapters/store/stats-history'
+import { createUsageLedger } from '../adapters/store/usage-ledger'
 import { createMediaInspector } from '../adapters/analyzer/local/inspector'
 import { createZipArchiver } from '../adapters/bundle/zip'
 import type { Config } from '../core/config'
@@ -58,6 +60,8 @@ export async function openCoreSession(
       inspector: createMediaInspector({ ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}), ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}) }),
       archiver: createZipArchiver(),
       journal: createJournal(db),
+      statsHistory: createStatsHistory(db),
+      usage: createUsageLedger(db),
       clock: { now: () => new Date() },
       logger: opts.logger
     },

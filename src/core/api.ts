@@ -88,7 +88,7 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     'worker.start': async () => deps.start(),
     'worker.stop': async (input) => deps.stop(input?.mode ?? 'drain'),
     'stats.get': async () => deps.stats.snapshot(),
-    'stats.history': async (input) => journal.samples(new Date(ports.clock.now().getTime() - (input?.sinceMinutes ?? 60) * 60_000)),
+    'stats.history': async (input) => ports.statsHistory.samples(new Date(ports.clock.now().getTime() - (input?.sinceMinutes ?? 60) * 60_000)),
     'videos.list': async (input) => store.list(VideoQuery.parse(input ?? {})),
     'videos.get': async ({ id }) => {
       const video = await store.get(id)

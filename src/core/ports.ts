@@ -160,16 +160,24 @@ export interface Store {
 
 // ───────────────────────────── Journal ─────────────────────────────
 
-/** The console's own history (events per video, statistics over time); always embedded. */
+/** The console's history of each video (every event, each run's analysis); always embedded. */
 export interface Journal {
   /** Entries are written in the order of the calls, even when a call is not awaited before the next. */
   append(entry: Omit<JournalEntry, 'id'>): Promise<void>
   list(videoId: string, limit?: number): Promise<JournalEntry[]>
+  /** Writes what waits; the database itself belongs to whoever opened it. */
+  close(): Promise<void>
+}
+
+/** The worker's counters over time, behind the console's throughput chart; always embedded. */
+export interface StatsHistory {
   recordSample(sample: StatsSample): Promise<void>
   samples(since: Date): Promise<StatsSample[]>
-  /** Totals kept across restarts (tokens, cost). */
+}
+
+/** Token usage and cost per video and model, kept across restarts; always embedded. */
+export interface UsageLedger {
   addUsage(videoId: string, usage: TokenUsage, model: string): Promise<void>
-  close(): Promise<void>
 }
 
 // ───────────────────────────── Misc ─────────────────────────────
@@ -187,6 +195,8 @@ export interface Ports {
   analyzer: Analyzer
   store: Store
   journal: Journal
+  statsHistory: StatsHistory
+  usage: UsageLedger
   clock: Clock
   logger: Logger
   /** Runs in `videos.enqueue` before the row and the message are made (see {@link SourcePublisher}). */

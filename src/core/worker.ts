@@ -66,7 +66,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
     })
   const sample = async () => {
     rec.emit({ type: 'stats', at: rec.now(), stats: stats.snapshot() })
-    await ports.journal.recordSample(stats.sample()).catch((e: unknown) => rec.log('warn', `stats sample not saved: ${errorText(e)}`))
+    await ports.statsHistory.recordSample(stats.sample()).catch((e: unknown) => rec.log('warn', `stats sample not saved: ${errorText(e)}`))
   }
 
   const messageDeps: MessageDeps = {

@@ -76,7 +76,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
 
   const recordUsage = async (usage: TokenUsage, model: string) => {
     stats.usage(usage)
-    await ports.journal.addUsage(id, usage, model).catch((e: unknown) => rec.log('warn', `token usage not recorded: ${String(e)}`, id))
+    await ports.usage.addUsage(id, usage, model).catch((e: unknown) => rec.log('warn', `token usage not recorded: ${String(e)}`, id))
   }
 
   try {
