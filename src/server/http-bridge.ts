@@ -16,7 +16,7 @@ import { serveStatic } from './static'
 import { sendTokenPage, wantsPage } from './token-page'
 import { serveMedia, MEDIA_PREFIX } from './media'
 import { receiveUpload, UploadRefused } from './upload'
-import { HTTP_UPLOAD_PATH } from '../shared/http-client'
+import { HTTP_UPLOAD_PATH } from '../shared/http-upload'
 
 /** Everything the request handler needs, resolved by `startConsoleServer`. */
 export interface BridgeContext {

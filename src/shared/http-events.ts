@@ -1,0 +1,158 @@
+import { HTTP_EVENTS_PATH } from './console-api'
+import { WorkerEvent } from './events'
+import { joinUrl, type HttpConsoleClientOptions } from './http-rpc'
+
+/** Callbacks of an event subscription besides the events themselves. */
+export interface SubscribeHandlers {
+  /** The stream is (re)connected: caches may be stale, refetch what is shown. */
+  onOpen?: () => void
+  /** The server could not replay what was missed (it restarted, or too much happened). */
+  onReset?: () => void
+  /** The stream dropped; it reconnects by itself. */
+  onError?: (error: unknown) => void
+}
+
+export type Subscribe = (onEvent: (event: WorkerEvent) => void, handlers?: SubscribeHandlers) => () => void
+
+/**
+ * The event stream of the HTTP bridge. In a browser it is an EventSource, which carries the
+ * session cookie and reconnects by itself; Node has no EventSource (and a test injects its own
+ * fetch), so there the stream is read with fetch and parsed here, resuming from the last id.
+ */
+export function createHttpEvents(options: HttpConsoleClientOptions): Subscribe {
+  const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  return (onEvent, handlers = {}) =>
+    typeof globalThis.EventSource === 'function' && !options.fetch
+      ? subscribeWithEventSource(options, onEvent, handlers)
+      : subscribeWithFetch(options, doFetch, onEvent, handlers)
+}
+
+function deliver(data: string, onEvent: (event: WorkerEvent) => void): void {
+  let json: unknown
+  try {
+    json = JSON.parse(data)
+  } catch {
+    return
+  }
+  const parsed = WorkerEvent.safeParse(json)
+  if (parsed.success) onEvent(parsed.data)
+}
+
+function eventsUrl(options: HttpConsoleClientOptions, params: Record<string, string>): string {
+  const query = new URLSearchParams(params)
+  if (options.token) query.set('token', options.token)
+  const qs = query.toString()
+  return joinUrl(options.baseUrl, HTTP_EVENTS_PATH) + (qs ? `?${qs}` : '')
+}
+
+function subscribeWithEventSource(
+  options: HttpConsoleClientOptions,
+  onEvent: (event: WorkerEvent) => void,
+  handlers: SubscribeHandlers
+): () => void {
+  let closed = false
+  let source: EventSource | undefined
+  let lastId = ''
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const open = () => {
+    source = new EventSource(eventsUrl(options, lastId ? { lastEventId: lastId } : {}), { withCredentials: true })
+    source.onopen = () => handlers.onOpen?.()
+    source.onmessage = (message) => {
+      lastId = message.lastEventId || lastId
+      deliver(message.data as string, onEvent)
+    }
+    source.addEventListener('hello', (message) => {
+      lastId = (message as MessageEvent).lastEventId || lastId
+    })
+    source.addEventListener('reset', (message) => {
+      lastId = (message as MessageEvent).lastEventId || lastId
+      handlers.onReset?.()
+    })
+    source.onerror = (error) => {
+      handlers.onError?.(error)
+      // EventSource retries network errors itself but gives up on an HTTP error (a proxy's 502
+      // while the server restarts): then open a new one, resuming from the last id.
+      if (source?.readyState === EventSource.CLOSED && !closed) {
+        timer = setTimeout(open, 2000)
+      }
+    }
+  }
+  open()
+  return () => {
+    closed = true
+    clearTimeout(timer)
+    source?.close()
+  }
+}
+
+type SseMessage = { event: string; data: string; id?: string; retry?: number }
+
+/** Splits an SSE byte stream into messages (the subset of the spec the server writes). */
+export function createSseParser(onMessage: (message: SseMessage) => void): (chunk: string) => void {
+  let buffer = ''
+  return (chunk) => {
+    buffer += chunk
+    let boundary: RegExpExecArray | null
+    while ((boundary = /\r?\n\r?\n/.exec(buffer))) {
+      const block = buffer.slice(0, boundary.index)
+      buffer = buffer.slice(boundary.index + boundary[0].length)
+      const message: SseMessage = { event: 'message', data: '' }
+      const data: string[] = []
+      for (const line of block.split(/\r?\n/)) {
+        if (line === '' || line.startsWith(':')) continue
+        const colon = line.indexOf(':')
+        const field = colon === -1 ? line : line.slice(0, colon)
+        const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
+        if (field === 'data') data.push(value)
+        else if (field === 'event') message.event = value
+        else if (field === 'id') message.id = value
+        else if (field === 'retry' && /^\d+$/.test(value)) message.retry = Number(value)
+      }
+      message.data = data.join('\n')
+      if (data.length > 0 || message.id !== undefined || message.retry !== undefined) onMessage(message)
+    }
+  }
+}
+
+function subscribeWithFetch(
+  options: HttpConsoleClientOptions,
+  doFetch: typeof fetch,
+  onEvent: (event: WorkerEvent) => void,
+  handlers: SubscribeHandlers
+): () => void {
+  const abort = new AbortController()
+  let lastId: string | undefined
+  let retryMs = 1000
+  const connect = async (): Promise<void> => {
+    while (!abort.signal.aborted) {
+      try {
+        const headers: Record<string, string> = { Accept: 'text/event-stream' }
+        if (options.token) headers.Authorization = `Bearer ${options.token}`
+        if (lastId !== undefined) headers['Last-Event-ID'] = lastId
+        const response = await doFetch(joinUrl(options.baseUrl, HTTP_EVENTS_PATH), { headers, signal: abort.signal })
+        if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`)
+        handlers.onOpen?.()
+        const parse = createSseParser((message) => {
+          if (message.retry !== undefined) retryMs = message.retry
+          if (message.id !== undefined) lastId = message.id
+          if (message.event === 'message') deliver(message.data, onEvent)
+          else if (message.event === 'reset') handlers.onReset?.()
+        })
+        const reader = response.body.getReader()
+        const decoder = new TextDecoder()
+        for (;;) {
+          const { done, value } = await reader.read()
+          if (done) break
+          parse(decoder.decode(value, { stream: true }))
+        }
+        throw new Error('event stream ended')
+      } catch (error) {
+        if (abort.signal.aborted) return
+        handlers.onError?.(error)
+        await new Promise((resolve) => setTimeout(resolve, retryMs))
+      }
+    }
+  }
+  void connect()
+  return () => abort.abort()
+}
