@@ -25,8 +25,8 @@ export interface OwnerRunOptions {
 }
 
 /**
- * Runs this process as the owner of DATA_DIR until SIGINT/SIGTERM: the worker (seed-style
- * output), the ConsoleApi on loopback, a graceful stop (a second signal hurries it), and the
+ * Runs this process as the owner of DATA_DIR until SIGINT/SIGTERM: the worker (one plain line
+ * an event), the ConsoleApi on loopback, a graceful stop (a second signal hurries it), and the
  * statistics at the end. Resolves with the exit code.
  */
 export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<number> {

@@ -3,7 +3,7 @@ import type { Stats, StatsSample } from '../shared/stats'
 import type { Stage } from '../shared/video-status'
 import type { Clock } from './ports'
 
-/** Counters of one worker run; the seed prints these at shutdown. */
+/** Counters of one worker run; the CLI prints them when the worker stops. */
 export interface StatsTracker {
   started(): void
   received(): void
