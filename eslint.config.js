@@ -62,20 +62,23 @@ function layerRules() {
       noUi,
       { regex: reach(except('shared', 'app', 'bridge')), message: 'src/bridge serves every bridge: it imports src/app and src/shared only.' }
     ]),
+    // The HTTP server is the one bridge others start (the owner of DATA_DIR serves the API on
+    // loopback from the CLI and from Electron alike): through server/owner-console, nothing else.
     ...bridges.map((bridge) =>
       rule([`src/${bridge}/**/*.ts`], [
         ...(bridge === 'main' || bridge === 'preload' ? [] : [noUi]),
-        { regex: reach(except('shared', 'app', 'bridge', bridge)), message: `src/${bridge} is a bridge: it imports src/app, src/bridge and src/shared only, never core, adapters or another bridge.` }
+        { regex: reach(except('shared', 'app', 'bridge', bridge, 'server')), message: `src/${bridge} is a bridge: it imports src/app, src/bridge and src/shared only, never core, adapters or another bridge.` },
+        ...(bridge === 'server' ? [] : [{ regex: '^(\\.\\./)+server(/(?!owner-console$)|$)', message: `src/${bridge} is a bridge: of src/server it may start the owner's console (server/owner-console), nothing else.` }])
       ])
     ),
     rule(['src/renderer/**/*.{ts,tsx}'], [
       { group: ['electron', 'electron/*', 'node:*'], message: 'src/renderer runs in a page: no Electron or Node.' },
       { regex: reach(except('shared', 'renderer')), message: 'src/renderer imports src/shared only; it reaches the core through its Transport.' }
     ]),
-    // Imports still crossing a boundary, each on its way out: the bridges' shared checks move to
-    // src/bridge, and the Gemini retry stops asking the pipeline's failure policy.
+    // The one import still crossing a boundary, on its way out: the Gemini retry stops asking
+    // the pipeline's failure policy whether a stop is a shutdown or a cancel.
     {
-      files: ['src/main/app-protocol.ts', 'src/main/ipc-bridge.ts', 'src/main/security.ts', 'src/app/owner-console.ts', 'src/adapters/analyzer/gemini-retry.ts'],
+      files: ['src/adapters/analyzer/gemini-retry.ts'],
       rules: { 'no-restricted-imports': 'off' }
     }
   ]

@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
-import { findRendererDir } from '../app/owner-console'
+import { findRendererDir } from '../server/owner-console'
 import { OwnerLockError } from '../app/owner-lock'
 import { loadConfig, type LoadConfigOptions } from '../app/load-config'
 import { ConfigError, type Config } from '../app/load-config'

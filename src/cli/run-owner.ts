@@ -1,6 +1,6 @@
 import { openApp } from '../app/open-app'
 import { createLogger } from '../shared/logger'
-import { serveOwnerConsole } from '../app/owner-console'
+import { serveOwnerConsole } from '../server/owner-console'
 import { describeConfig } from '../app/config-lines'
 import type { LoadConfigOptions } from '../app/load-config'
 import type { Config } from '../app/load-config'

@@ -4,20 +4,10 @@ import { extname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Protocol } from 'electron'
 import type { ConsoleApi } from '../shared/console-api'
-import { MEDIA_PREFIX, mediaType, parseRange, resolveMediaPath } from '../server/media'
-import { SECURITY_HEADERS } from '../server/csp'
-import { resolveInside } from '../server/static'
+import { SECURITY_HEADERS } from '../bridge/csp'
+import { MEDIA_PREFIX, mediaType, parseRange, resolveMediaPath } from '../bridge/media'
+import { resolveInside, staticType } from '../bridge/static-files'
 import { APP_HOST, APP_SCHEME } from './security'
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2'
-}
 
 function reply(status: number, body = ''): Response {
   return new Response(body, { status, headers: SECURITY_HEADERS })
@@ -59,7 +49,7 @@ export function registerAppProtocol(protocol: Protocol, rendererDir: string, api
     const body = await readFile(target).catch(() => undefined)
     if (!body) return reply(404)
     return new Response(body, {
-      headers: { ...SECURITY_HEADERS, 'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream' }
+      headers: { ...SECURITY_HEADERS, 'Content-Type': staticType(target) }
     })
   })
 }

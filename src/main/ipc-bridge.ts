@@ -1,7 +1,7 @@
 import type { IpcMainInvokeEvent } from 'electron'
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiResult, type ConsoleApi } from '../shared/console-api'
-import type { EventBus } from '../core/event-bus'
-import { dispatch } from '../server/dispatch'
+import type { CoreHandle } from '../app/open-app'
+import { dispatch } from '../bridge/dispatch'
 
 /** The part of Electron's `ipcMain` the bridge uses (injected, so tests run without Electron). */
 export interface IpcMainLike {
@@ -40,7 +40,7 @@ export function registerIpcBridge(options: IpcBridgeOptions): () => void {
 }
 
 /** Forwards every core event to one window until it is destroyed. Returns the stop function. */
-export function relayEvents(events: EventBus, target: EventTarget): () => void {
+export function relayEvents(events: CoreHandle['events'], target: EventTarget): () => void {
   const unsubscribe = events.subscribe((event) => {
     if (!target.isDestroyed()) target.send(IPC_EVENT_CHANNEL, event)
   })

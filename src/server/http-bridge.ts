@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HTTP_EVENTS_PATH, HTTP_RPC_PREFIX, type ApiErrorCode, type ApiResult } from '../shared/console-api'
 import type { CoreHandle } from '../app/open-app'
-import { dispatch } from './dispatch'
-import { SECURITY_HEADERS } from './csp'
+import { dispatch } from '../bridge/dispatch'
+import { SECURITY_HEADERS } from '../bridge/csp'
+import { MEDIA_PREFIX } from '../bridge/media'
 import {
   MAX_BODY_BYTES,
   isAllowedHost,
@@ -14,7 +15,7 @@ import {
 import { serveEvents, type SseHub, type SseOptions } from './sse'
 import { serveStatic } from './static'
 import { sendTokenPage, wantsPage } from './token-page'
-import { serveMedia, MEDIA_PREFIX } from './media'
+import { serveMedia } from './media'
 import { receiveUpload, UploadRefused } from './upload'
 import { HTTP_UPLOAD_PATH } from '../shared/http-upload'
 

@@ -1,72 +1,10 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { extname, isAbsolute } from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { mediaType, parseRange, resolveMediaPath } from '../bridge/media'
 import type { ConsoleApi } from '../shared/console-api'
-import { resolveInside } from './static'
 
-/**
- * `GET /media/<videoId>/video` streams a local video's file (with Range, so the player can
- * seek to a chapter); `GET /media/<videoId>/keyframe/<n>` the n-th keyframe image of its
- * analysis. Only files the table points at are served, nothing else on disk.
- */
-export const MEDIA_PREFIX = '/media/'
-
-const TYPES: Record<string, string> = {
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.webm': 'video/webm',
-  '.mkv': 'video/x-matroska',
-  '.ogv': 'video/ogg',
-  '.avi': 'video/x-msvideo',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp'
-}
-
-const ROUTE = /^\/media\/([0-9a-f-]{36})\/(video|keyframe\/(\d{1,4}))$/i
-
-/** Resolves a media URL path to a file on disk, or undefined. Shared by the server and Electron's protocol handler. */
-export async function resolveMediaPath(api: ConsoleApi, dataDir: string | undefined, pathname: string): Promise<string | undefined> {
-  const match = ROUTE.exec(pathname)
-  if (!match?.[1]) return undefined
-  const detail = await api['videos.get']({ id: match[1].toLowerCase() }).catch(() => null)
-  if (!detail) return undefined
-  if (match[2] === 'video') {
-    const source = detail.video.source
-    return source?.kind === 'file' && isAbsolute(source.path) ? source.path : undefined
-  }
-  const keyframe = detail.analysis?.keyframes?.[Number(match[3])]
-  if (!keyframe || !dataDir) return undefined
-  return isAbsolute(keyframe.path) ? keyframe.path : resolveInside(dataDir, `/${keyframe.path}`)
-}
-
-export function mediaType(file: string): string {
-  return TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
-}
-
-/** Parses a single `bytes=a-b` range; undefined when absent, null when unsatisfiable. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | undefined {
-  if (!header) return undefined
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
-  if (!match) return undefined
-  const [, from = '', to = ''] = match
-  let start: number
-  let end: number
-  if (from === '') {
-    const suffix = Number(to)
-    if (!suffix) return null
-    start = Math.max(0, size - suffix)
-    end = size - 1
-  } else {
-    start = Number(from)
-    end = to === '' ? size - 1 : Math.min(Number(to), size - 1)
-  }
-  return start <= end && start < size ? { start, end } : null
-}
-
+/** Answers a `/media/…` request over HTTP: the whole file or the asked range; false when there is none. */
 export async function serveMedia(
   api: ConsoleApi,
   dataDir: string | undefined,

@@ -35,8 +35,8 @@ function isConsoleApiError(error: unknown): error is ConsoleApiError {
 
 /**
  * Routes one untrusted call to the core: checks the name, validates the input with the
- * procedure's zod schema, and turns every outcome into an `ApiResult` value. The only code
- * both bridges share; neither adds behaviour of its own.
+ * procedure's zod schema, and turns every outcome into an `ApiResult` value. The HTTP server
+ * and Electron's IPC both route every call through it and add no behaviour of their own.
  */
 export async function dispatch(api: ConsoleApi, name: unknown, input: unknown, options: DispatchOptions = {}): Promise<ApiResult> {
   if (!isProcedureName(name)) return failure('not-found', `Unknown procedure ${JSON.stringify(String(name)).slice(0, 80)}`)

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startConsoleServer, type ConsoleServer } from '../server/index'
-import { consoleTokenFor, removeConsoleAddress, writeConsoleAddress } from './console-address'
-import type { App } from './open-app'
+import { consoleTokenFor, removeConsoleAddress, writeConsoleAddress } from '../app/console-address'
+import type { App } from '../app/open-app'
+import { startConsoleServer, type ConsoleServer } from './index'
 
 /** The built renderer (`out/renderer`) when `npm run build` has run, else undefined. */
 export function findRendererDir(from = dirname(fileURLToPath(import.meta.url))): string | undefined {
