@@ -184,7 +184,6 @@ class SqsQueue implements Queue {
     if (!this.attrs.deadLetterArn) {
       // Nowhere to move it: keep it (never drop a message), hidden as long as SQS allows.
       await this.changeVisibility(message.receiptHandle, 43_200)
-      this.logger.warn(`SQS message ${message.id} kept in ${this.name}, hidden for 12 h: the queue has no dead-letter queue (${reason})`)
       return 'kept'
     }
     const url = await this.deadLetterUrl(this.attrs.deadLetterArn)
@@ -199,7 +198,6 @@ class SqsQueue implements Queue {
     })
     // Only once it is safely in the DLQ is it deleted here; a failed send leaves it in place.
     await this.delete([message.receiptHandle])
-    this.logger.warn(`SQS message ${message.id} moved to the dead-letter queue: ${reason}`)
     return 'moved'
   }
 
