@@ -41,13 +41,13 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   const deadLetter = async (reason: string, videoId: string | null) => {
     await queue.deadLetter(message, reason).then(
       (result) =>
-        rec.log(
-          'warn',
-          result === 'moved'
-            ? `message ${message.id} moved to the dead-letter queue: ${reason}`
-            : `message ${message.id} kept in the queue, hidden for as long as the queue allows: ${queue.name} has no dead-letter queue (add a redrive policy, or delete the message): ${reason}`,
-          videoId
-        ),
+        result === 'moved'
+          ? rec.log('warn', `message ${message.id} moved to the dead-letter queue: ${reason}`)
+          : rec.log(
+              'warn',
+              `message ${message.id} kept in the queue, hidden for as long as the queue allows: ${queue.name} has no dead-letter queue (add a redrive policy, or delete the message): ${reason}`,
+              videoId
+            ),
       (e: unknown) =>
         rec.log('error', `message ${message.id} could not be moved to the dead-letter queue (${errorText(e)}); it stays in the queue and comes back after its visibility timeout: ${reason}`, videoId)
     )
@@ -148,14 +148,13 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
 async function claimAndRun(deps: MessageDeps, job: VideoJob, delivery: Delivery, controller: AbortController): Promise<Outcome> {
   const { ports, rec } = deps
   const seconds = ports.queue.visibilityTimeoutSeconds
-  const claim: ClaimResult = await ports.store.claim({
-    id: job.videoId,
-    title: job.title ?? null,
-    source: job.source,
-    owner: CLAIM_OWNER,
-    leaseSeconds: seconds,
-    generation: generationOf(job)
-  })
+  const request = { id: job.videoId, title: job.title ?? null, source: job.source, owner: CLAIM_OWNER, leaseSeconds: seconds, generation: generationOf(job) }
+  let claim: ClaimResult = await ports.store.claim(request)
+  if (!claim.claimed && claim.reason === 'missing') {
+    // A store that does not make rows in a claim says, through ensureVideo, whether it makes them at all.
+    await ports.store.ensureVideo({ id: job.videoId, title: request.title, source: job.source })
+    claim = await ports.store.claim(request)
+  }
   if (!claim.claimed) {
     switch (claim.reason) {
       case 'completed':
@@ -165,10 +164,11 @@ async function claimAndRun(deps: MessageDeps, job: VideoJob, delivery: Delivery,
       case 'superseded':
         return { kind: 'skipped', reason: `the message was sent for generation ${job.generation ?? '?'} of the video, which a later retry replaced (generation ${claim.generation})` }
       case 'missing':
-        throw new JobError(
-          `video ${job.videoId} has no row in the ${ports.store.name} videos table: create the row before sending its message (or enqueue it with video-processor enqueue)`,
-          { cause: 'bad-message', retryable: false, detail: { videoId: job.videoId } }
-        )
+        throw new JobError(`video ${job.videoId} has no row in the videos table of ${ports.store.name}: create the row before sending its message`, {
+          cause: 'bad-message',
+          retryable: false,
+          detail: { videoId: job.videoId }
+        })
       case 'leased': {
         const left = claim.until ? Math.ceil((claim.until.getTime() - Date.now()) / 1000) : seconds
         return { kind: 'deferred', seconds: Math.min(seconds, Math.max(1, left)), reason: `another delivery holds video ${job.videoId} (${claim.owner ?? 'unknown owner'})` }
