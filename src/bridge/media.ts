@@ -1,5 +1,6 @@
 import { extname, isAbsolute } from 'node:path'
 import type { ConsoleApi } from '../shared/console-api'
+import { UUID_SOURCE } from '../shared/uuid'
 import { resolveInside } from './static-files'
 
 /**
@@ -24,7 +25,7 @@ const TYPES: Record<string, string> = {
   '.webp': 'image/webp'
 }
 
-const ROUTE = /^\/media\/([0-9a-f-]{36})\/(video|keyframe\/(\d{1,4}))$/i
+const ROUTE = new RegExp(`^/media/(${UUID_SOURCE})/(video|keyframe/(\\d{1,4}))$`, 'i')
 
 /** Resolves a media URL path to a file on disk, or undefined. */
 export async function resolveMediaPath(api: ConsoleApi, dataDir: string | undefined, pathname: string): Promise<string | undefined> {
