@@ -1,7 +1,7 @@
 import type { IpcMainInvokeEvent } from 'electron'
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiResult, type ConsoleApi } from '../shared/console-api'
 import type { CoreHandle } from '../app/open-app'
-import { dispatch } from '../bridge/dispatch'
+import { dispatch, refusal } from '../bridge/dispatch'
 
 /** The part of Electron's `ipcMain` the bridge uses (injected, so tests run without Electron). */
 export interface IpcMainLike {
@@ -32,7 +32,7 @@ export interface IpcBridgeOptions {
 export function registerIpcBridge(options: IpcBridgeOptions): () => void {
   options.ipcMain.handle(IPC_CALL_CHANNEL, async (event, name, input): Promise<ApiResult> => {
     if (!options.isTrustedSender(event)) {
-      return { ok: false, error: { code: 'unauthorized', message: 'This frame may not call the console API' } }
+      return refusal('unauthorized', 'This frame may not call the console API')
     }
     return dispatch(options.api, name, input, { readOnly: options.readOnly, onInternalError: options.onInternalError })
   })

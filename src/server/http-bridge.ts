@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HTTP_EVENTS_PATH, HTTP_RPC_PREFIX, type ApiErrorCode, type ApiResult } from '../shared/console-api'
 import type { CoreHandle } from '../app/open-app'
-import { dispatch } from '../bridge/dispatch'
+import { dispatch, refusal } from '../bridge/dispatch'
 import { SECURITY_HEADERS } from '../bridge/csp'
 import { MEDIA_PREFIX } from '../bridge/media'
 import {
@@ -48,7 +48,7 @@ function sendJson(res: ServerResponse, status: number, body: ApiResult): void {
 }
 
 function refuse(res: ServerResponse, code: ApiErrorCode, message: string, status = STATUS[code]): void {
-  sendJson(res, status, { ok: false, error: { code, message } })
+  sendJson(res, status, refusal(code, message))
 }
 
 class BodyTooLarge extends Error {}
