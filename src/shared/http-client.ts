@@ -6,7 +6,7 @@ import { createHttpUpload, type Upload } from './http-upload'
 /** The ConsoleApi over HTTP, plus the event stream over SSE and uploads. */
 export type HttpConsoleClient = ConsoleApi & { subscribe: Subscribe; upload: Upload }
 
-/** Creates a client of the HTTP bridge; works in Node (fetch) and in the browser (fetch + EventSource). */
+/** Creates a client of the HTTP bridge; works in Node and in the browser (fetch only). */
 export function createHttpConsoleClient(options: HttpConsoleClientOptions): HttpConsoleClient {
   return Object.assign(createHttpRpc(options), { subscribe: createHttpEvents(options), upload: createHttpUpload(options) })
 }

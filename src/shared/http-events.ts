@@ -15,16 +15,14 @@ export interface SubscribeHandlers {
 export type Subscribe = (onEvent: (event: WorkerEvent) => void, handlers?: SubscribeHandlers) => () => void
 
 /**
- * The event stream of the HTTP bridge. In a browser it is an EventSource, which carries the
- * session cookie and reconnects by itself; Node has no EventSource (and a test injects its own
- * fetch), so there the stream is read with fetch and parsed here, resuming from the last id.
+ * The event stream of the HTTP bridge, read with fetch in Node and in the browser alike: the
+ * token goes in a header (the page's cookie rides along on its own origin), a dropped stream
+ * is opened again after the server's `retry:` delay with `Last-Event-ID`, so nothing is missed
+ * that the server still holds.
  */
 export function createHttpEvents(options: HttpConsoleClientOptions): Subscribe {
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
-  return (onEvent, handlers = {}) =>
-    typeof globalThis.EventSource === 'function' && !options.fetch
-      ? subscribeWithEventSource(options, onEvent, handlers)
-      : subscribeWithFetch(options, doFetch, onEvent, handlers)
+  return (onEvent, handlers = {}) => subscribeWithFetch(options, doFetch, onEvent, handlers)
 }
 
 function deliver(data: string, onEvent: (event: WorkerEvent) => void): void {
@@ -36,53 +34,6 @@ function deliver(data: string, onEvent: (event: WorkerEvent) => void): void {
   }
   const parsed = WorkerEvent.safeParse(json)
   if (parsed.success) onEvent(parsed.data)
-}
-
-function eventsUrl(options: HttpConsoleClientOptions, params: Record<string, string>): string {
-  const query = new URLSearchParams(params)
-  if (options.token) query.set('token', options.token)
-  const qs = query.toString()
-  return joinUrl(options.baseUrl, HTTP_EVENTS_PATH) + (qs ? `?${qs}` : '')
-}
-
-function subscribeWithEventSource(
-  options: HttpConsoleClientOptions,
-  onEvent: (event: WorkerEvent) => void,
-  handlers: SubscribeHandlers
-): () => void {
-  let closed = false
-  let source: EventSource | undefined
-  let lastId = ''
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const open = () => {
-    source = new EventSource(eventsUrl(options, lastId ? { lastEventId: lastId } : {}), { withCredentials: true })
-    source.onopen = () => handlers.onOpen?.()
-    source.onmessage = (message) => {
-      lastId = message.lastEventId || lastId
-      deliver(message.data as string, onEvent)
-    }
-    source.addEventListener('hello', (message) => {
-      lastId = (message as MessageEvent).lastEventId || lastId
-    })
-    source.addEventListener('reset', (message) => {
-      lastId = (message as MessageEvent).lastEventId || lastId
-      handlers.onReset?.()
-    })
-    source.onerror = (error) => {
-      handlers.onError?.(error)
-      // EventSource retries network errors itself but gives up on an HTTP error (a proxy's 502
-      // while the server restarts): then open a new one, resuming from the last id.
-      if (source?.readyState === EventSource.CLOSED && !closed) {
-        timer = setTimeout(open, 2000)
-      }
-    }
-  }
-  open()
-  return () => {
-    closed = true
-    clearTimeout(timer)
-    source?.close()
-  }
 }
 
 type SseMessage = { event: string; data: string; id?: string; retry?: number }

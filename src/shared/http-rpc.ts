@@ -4,7 +4,7 @@ import { ApiResult, ConsoleApiError, HTTP_RPC_PREFIX, procedureNames, type Conso
 export interface HttpConsoleClientOptions {
   /** e.g. `http://127.0.0.1:8787`; empty string means the page's own origin (the browser console). */
   baseUrl: string
-  /** Sent as `Authorization: Bearer` (and `?token=` where headers are impossible: EventSource). */
+  /** Sent as `Authorization: Bearer`. */
   token?: string
   /** Injected for tests; defaults to the global fetch. */
   fetch?: typeof fetch
