@@ -73,7 +73,9 @@ export const TokenUsage = z.object({
   outputTokens: z.number().int().min(0),
   thoughtsTokens: z.number().int().min(0).optional(),
   totalTokens: z.number().int().min(0),
-  costUsd: z.number().min(0).nullable().optional()
+  costUsd: z.number().min(0).nullable().optional(),
+  /** Which prices the cost was computed with (`list prices of 2026-12-01`, `GEMINI_PRICES`); shown next to it. */
+  pricedBy: z.string().optional()
 })
 export type TokenUsage = z.infer<typeof TokenUsage>
 

@@ -1,0 +1,211 @@
+import { open, type FileHandle } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ApiError } from '@google/genai'
+import { z } from 'zod'
+import { JobError } from '../../core/errors'
+import { classify } from './gemini-errors'
+
+/**
+ * Our own client for the Files API's resumable upload (start, chunks at offsets, finalize; `query`
+ * after a failed chunk), instead of the SDK's `files.upload`:
+ * - the size comes from fstat (64-bit); a Blob from fs.openAsBlob reports it modulo 2^32, so a
+ *   4.4 GB file was declared and sent as 105 MB;
+ * - every request goes to the configured base URL, path included (the SDK sends the chunks to
+ *   the bare host, which breaks gateways mounted under a path);
+ * - a failed chunk resumes the same session from the offset the service reports;
+ * - the job's signal aborts a chunk in flight (the SDK ignores abort signals during uploads).
+ */
+
+/** The granularity Google's resumable protocol asks for; every chunk but the last is a multiple of it. */
+export const CHUNK_BYTES = 8 * 1024 * 1024
+const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com'
+
+const UploadedFile = z.looseObject({
+  name: z.string(),
+  uri: z.string().optional(),
+  mimeType: z.string().optional(),
+  sizeBytes: z.string().optional(),
+  state: z.string().optional()
+})
+export type UploadedFile = z.infer<typeof UploadedFile>
+const FinalBody = z.object({ file: UploadedFile })
+
+export interface ResumableUploadArgs {
+  /** GEMINI_BASE_URL (a gateway's path included), else Google's endpoint. */
+  baseUrl: string | undefined
+  apiKey: string
+  path: string
+  mimeType: string
+  displayName: string
+  /** Largest file the Files API takes on this plan; a larger one fails before any byte is sent. */
+  maxBytes: number
+  /** Timeout of each request (the start, each chunk, each query). */
+  requestTimeoutMs: number
+  /** Aborts a non-final chunk in flight; the final one is left to settle, so the file it creates can be deleted. */
+  stop: AbortSignal
+  /** How many times a failed chunk is resumed within the same session. */
+  resumes: number
+  /** First wait before a resume; doubles each time. */
+  resumeDelayMs: number
+  onProgress(sent: number, total: number): void
+  warn(message: string, data?: Record<string, unknown>): void
+  /** Chunk size (a multiple of {@link CHUNK_BYTES}); tests and benches only. */
+  chunkBytes?: number
+}
+
+/** `https://gw/v1/acct/google-ai-studio` + `/upload/v1beta/files` keeps the gateway's path. */
+export function endpoint(baseUrl: string | undefined, path: string): URL {
+  const base = new URL(baseUrl || DEFAULT_BASE_URL)
+  base.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`
+  return base
+}
+
+/**
+ * The session URL the service returned, moved onto the configured base URL: a gateway passes
+ * Google's own URL through, which would bypass the gateway (or miss its path) if used as is.
+ */
+export function sessionUrl(returned: string, baseUrl: string | undefined): URL {
+  const base = new URL(baseUrl || DEFAULT_BASE_URL)
+  const got = new URL(returned, base)
+  const prefix = base.pathname.replace(/\/+$/, '')
+  const url = new URL(base.origin)
+  url.pathname = prefix && !got.pathname.startsWith(`${prefix}/`) ? `${prefix}${got.pathname}` : got.pathname
+  url.search = got.search
+  return url
+}
+
+export const formatBytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`)
+
+/** An HTTP error as the SDK reports it (ApiError with the JSON body as message), so one classifier reads both. */
+async function httpError(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '')
+  const json = (res.headers.get('content-type') ?? '').includes('application/json')
+  const message = json && text ? text : JSON.stringify({ error: { code: res.status, message: text, status: res.statusText } })
+  return new ApiError({ message, status: res.status })
+}
+
+export interface Uploaded {
+  file: UploadedFile
+  sizeBytes: number
+  resumed: number
+}
+
+/** Sizes the file from fstat and refuses one over the limit; nothing is sent. */
+export async function sizeFor(handle: FileHandle, path: string, maxBytes: number): Promise<number> {
+  const size = Number((await handle.stat({ bigint: true })).size)
+  if (size === 0) throw new JobError(`The video file ${basename(path)} is empty`, { cause: 'unreadable-media', retryable: false })
+  if (size > maxBytes) {
+    throw new JobError(
+      `The video is ${formatBytes(size)} (${size} bytes), over the Gemini Files API limit of ${formatBytes(maxBytes)} per file (GEMINI_MAX_FILE_MB): compress or shorten it, raise GEMINI_MAX_FILE_MB on a paid plan, or use the local analyzer`,
+      { cause: 'too-large', retryable: false, detail: { sizeBytes: size, limitBytes: maxBytes } }
+    )
+  }
+  return size
+}
+
+/** One resumable upload from disk; throws what the classifier understands (ApiError, fetch's errors). */
+export async function resumableUpload(a: ResumableUploadArgs): Promise<Uploaded> {
+  const handle = await open(a.path, 'r')
+  try {
+    const size = await sizeFor(handle, a.path, a.maxBytes)
+    const headers = { 'x-goog-api-key': a.apiKey }
+    const start = await fetch(endpoint(a.baseUrl, '/upload/v1beta/files'), {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        'x-goog-upload-protocol': 'resumable',
+        'x-goog-upload-command': 'start',
+        'x-goog-upload-header-content-length': String(size),
+        'x-goog-upload-header-content-type': a.mimeType
+      },
+      body: JSON.stringify({ file: { mimeType: a.mimeType, displayName: a.displayName, sizeBytes: String(size) } }),
+      signal: AbortSignal.any([a.stop, AbortSignal.timeout(a.requestTimeoutMs)])
+    })
+    if (!start.ok) throw await httpError(start)
+    await start.body?.cancel()
+    const returned = start.headers.get('x-goog-upload-url')
+    if (!returned) throw new Error('the upload start response had no X-Goog-Upload-URL header')
+    const session = sessionUrl(returned, a.baseUrl)
+
+    const chunkBytes = a.chunkBytes ?? CHUNK_BYTES
+    // One buffer for the whole upload: each chunk's request has ended before the next read.
+    const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, size))
+    let offset = 0
+    let resumed = 0
+    for (;;) {
+      const length = Math.min(chunkBytes, size - offset)
+      const last = offset + length >= size
+      a.onProgress(offset, size)
+      let res: Response
+      try {
+        const { bytesRead } = await handle.read(buffer, 0, length, offset)
+        if (bytesRead !== length) {
+          throw new JobError(`The video file ${basename(a.path)} shrank while it was uploaded (${offset + bytesRead} of ${size} bytes)`, { cause: 'unreadable-media', retryable: true })
+        }
+        res = await fetch(session, {
+          method: 'POST',
+          headers: { ...headers, 'x-goog-upload-command': last ? 'upload, finalize' : 'upload', 'x-goog-upload-offset': String(offset) },
+          body: buffer.subarray(0, length),
+          signal: last ? AbortSignal.timeout(a.requestTimeoutMs) : AbortSignal.any([a.stop, AbortSignal.timeout(a.requestTimeoutMs)])
+        })
+        if (!res.ok) throw await httpError(res)
+      } catch (error) {
+        if (a.stop.aborted || !classify(error, { call: 'upload', model: '' }).retry || resumed >= a.resumes) throw error
+        resumed++
+        const at = await resumeOffset(session, headers, a, resumed, error)
+        if (at === null) throw error
+        if (typeof at !== 'number') return done(at, size, resumed, a)
+        offset = at
+        continue
+      }
+      const status = res.headers.get('x-goog-upload-status')
+      if (status === 'final') return done(FinalBody.parse(await res.json()).file, size, resumed, a)
+      await res.body?.cancel()
+      if (last || status !== 'active') throw new Error(`the upload ended with status '${status ?? 'none'}' after ${offset + length} of ${size} bytes`)
+      offset += length
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * After a failed chunk: asks the session how many bytes it kept (`X-Goog-Upload-Command: query`).
+ * A number is the offset to go on from; a file means the upload had in fact completed; null means
+ * the session is gone and the upload must start again.
+ */
+async function resumeOffset(session: URL, headers: Record<string, string>, a: ResumableUploadArgs, attempt: number, error: unknown): Promise<number | UploadedFile | null> {
+  await sleep(a.resumeDelayMs * 2 ** (attempt - 1), undefined, { signal: a.stop }).catch(() => undefined)
+  if (a.stop.aborted) return null
+  try {
+    const res = await fetch(session, {
+      method: 'POST',
+      headers: { ...headers, 'x-goog-upload-command': 'query' },
+      signal: AbortSignal.any([a.stop, AbortSignal.timeout(a.requestTimeoutMs)])
+    })
+    const status = res.headers.get('x-goog-upload-status')
+    if (res.ok && status === 'final') return FinalBody.parse(await res.json()).file
+    await res.body?.cancel()
+    const received = Number(res.headers.get('x-goog-upload-size-received'))
+    if (!res.ok || status !== 'active' || !Number.isSafeInteger(received) || received < 0) return null
+    a.warn(`Gemini upload interrupted (${classify(error, { call: 'upload', model: '' }).message}); resuming at byte ${received}`, { resumedAt: received, attempt })
+    return received
+  } catch {
+    return null
+  }
+}
+
+/** The service's byte count must be the file's: anything else is a truncated or mixed-up upload. */
+function done(file: UploadedFile, size: number, resumed: number, a: ResumableUploadArgs): Uploaded {
+  a.onProgress(size, size)
+  if (file.sizeBytes !== undefined && Number(file.sizeBytes) !== size) {
+    throw new JobError(`Gemini stored ${file.sizeBytes} bytes as ${file.name} but the video has ${size}: the upload was cut or mixed up`, {
+      cause: 'network',
+      retryable: true,
+      detail: { uploadedFile: file.name, reportedBytes: file.sizeBytes, sizeBytes: size }
+    })
+  }
+  return { file, sizeBytes: size, resumed }
+}
