@@ -49,6 +49,10 @@ describe('compare', () => {
     expect(topics.right.map((x) => x.kind)).toEqual(['same', 'added'])
     const rows = factRows(analysis({}), analysis({ provenance: { engine: 'gemini', model: 'gemini-3.5-flash', transcriptSource: 'model', warnings: [] }, usage: { promptTokens: 10, outputTokens: 5, totalTokens: 15, costUsd: 0.001 } }))
     expect(rows.filter((r) => r.changed).map((r) => r.label)).toEqual(['engine', 'model', 'transcript', 'prompt tokens', 'output tokens', 'total tokens', 'cost'])
+    expect(rows.find((r) => r.label === 'cost')?.right).toBe('$0.0010 (undated prices)')
+    const dated = factRows(analysis({}), analysis({ usage: { promptTokens: 10, outputTokens: 5, totalTokens: 15, costUsd: 0.001, pricedBy: 'list prices of 2026-12-01' } }))
+    // Every cost carries the date of the prices it was computed with.
+    expect(dated.find((r) => r.label === 'cost')?.right).toBe('$0.0010 (2026-12-01 prices)')
   })
 
   it('says what one chart point covers from the samples themselves', () => {
