@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { Readable } from 'node:stream'
@@ -141,7 +142,8 @@ export async function resumableUpload(a: ResumableUploadArgs): Promise<Uploaded>
       try {
         // Streamed from the file with a fixed Content-Length: a Buffer body would be copied by
         // fetch for every chunk, and those 8 MiB copies pile up faster than they are collected.
-        const body = handle.createReadStream({ start: offset, end: offset + length - 1, autoClose: false, highWaterMark: 1024 * 1024 })
+        // By descriptor: a stream on the FileHandle itself would leave a listener on it per chunk.
+        const body = createReadStream('', { fd: handle.fd, start: offset, end: offset + length - 1, autoClose: false, highWaterMark: 1024 * 1024 })
         res = await fetch(session, {
           method: 'POST',
           headers: {
