@@ -21,12 +21,11 @@ export interface Deprecation {
 
 /**
  * Deprecated models that still answer because Google reroutes them, as published on the
- * Gemini API's deprecations page (checked 2026-12).
+ * Gemini API's deprecations page (checked 2026-12). Retired models (gemini-1.5, 2.0, 2.5) answer
+ * 404 instead, which check() reports as an error.
  */
 export const DEPRECATED_MODELS: Record<string, Deprecation> = {
-  'gemini-3.5-flash': { replacement: 'gemini-3.6-flash', since: '2026-07-21' },
-  'gemini-2.5-flash': { replacement: 'gemini-3.8-flash', since: '2026-06-17' },
-  'gemini-2.5-flash-lite': { replacement: 'gemini-3.5-flash-lite', since: '2026-06-17' }
+  'gemini-3.5-flash': { replacement: 'gemini-3.6-flash', since: '2026-07-21' }
 }
 
 export const bareModel = (model: string) => model.replace(/^models\//, '')
