@@ -115,6 +115,15 @@ describe('uploads', () => {
     expect(fake.deleted[0]?.sha256Hash).toBe(clipHash)
   })
 
+  it('checks the byte count the service reports: a short file is deleted and the attempt fails for a retry', async () => {
+    fake.reportSizeOnce = 105_032_704
+    const e = await failure(analyzer().analyze(clip, recorder().ctx))
+    expect([e.failureCause, e.retryable]).toEqual(['network', true])
+    expect(e.message).toMatch(/stored 105032704 bytes .* but the video has 31457280/)
+    expect(fake.count('files.delete')).toBe(1)
+    expect(fake.count('generate')).toBe(0)
+  })
+
   it('fails a file over the per-file limit at once as too-large, naming the limit and the size', async () => {
     const e = await failure(analyzer({ maxFileBytes: 20_000_000 }).analyze(clip, recorder().ctx))
     expect(e.failureCause).toBe('too-large')

@@ -125,6 +125,8 @@ export class FakeGemini extends EventEmitter {
    * bytes before it are kept, so a `query` reports them, as Google's resumable protocol does.
    */
   cutUploadAt: number | null = null
+  /** One-shot: the next finished upload's File reports this many bytes, as a truncating proxy would leave it. */
+  reportSizeOnce: number | null = null
   /** X-Goog-Upload-Header-Content-Length of every upload start, in order. */
   readonly declaredSizes: number[] = []
   /** Where the service is mounted (a gateway's path), e.g. `/v1/acct/google-ai-studio`; '' for the root. */
@@ -172,6 +174,7 @@ export class FakeGemini extends EventEmitter {
     this.uploadLog.length = 0
     this.cutUploadAt = null
     this.declaredSizes.length = 0
+    this.reportSizeOnce = null
     this.nextFile = { processingPolls: 1, finalState: 'ACTIVE' }
     this.removeAllListeners('request')
   }
@@ -329,11 +332,12 @@ export class FakeGemini extends EventEmitter {
     const video = session.meta.mimeType.startsWith('video/')
     const finalState = video ? this.nextFile.finalState : 'ACTIVE'
     const file: FakeFile = {
-      name, mimeType: session.meta.mimeType, sizeBytes: String(session.size), sha256Hash: session.hash.digest('base64'),
+      name, mimeType: session.meta.mimeType, sizeBytes: String(this.reportSizeOnce ?? session.size), sha256Hash: session.hash.digest('base64'),
       createTime: new Date().toISOString(), state: video && this.nextFile.processingPolls > 0 ? 'PROCESSING' : finalState,
       pollsLeft: this.nextFile.processingPolls, finalState,
       ...(session.meta.displayName ? { displayName: session.meta.displayName } : {})
     }
+    this.reportSizeOnce = null
     this.files.set(name, file)
     res.writeHead(200, { 'x-goog-upload-status': 'final', 'content-type': 'application/json; charset=UTF-8' })
     res.end(JSON.stringify({ file: this.fileJson(file) }))
