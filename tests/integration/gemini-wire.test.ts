@@ -106,6 +106,19 @@ describe('uploads', () => {
     expect(r.logs.some((l) => l.level === 'warn' && /resuming at byte 18874368/.test(l.message))).toBe(true)
   })
 
+  it('rides out a 2 s outage after the cut: asks the session again until it answers, then resumes', async () => {
+    fake.cutUploadAt = 20 * MiB
+    fake.once('upload-cut', () => fake.downFor(2000))
+    const r = recorder()
+    const started = Date.now()
+    await analyzer({ retry: { minDelayMs: 300, maxDelayMs: 5000 } }).analyze(clip, r.ctx)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000)
+    expect(r.logs.filter((l) => /resuming at byte 20971520/.test(l.message))).toHaveLength(1)
+    expect(fake.count('upload.start')).toBe(1)
+    expect(fake.bytesReceived).toBe(clip.sizeBytes)
+    expect(fake.deleted[0]?.sha256Hash).toBe(clipHash)
+  })
+
   it('starts a new session when the cut one is gone', async () => {
     fake.cutUploadAt = 20 * MiB
     fake.once('upload-cut', () => fake.dropUploadSessions())

@@ -135,6 +135,7 @@ export class FakeGemini extends EventEmitter {
   private readonly sessions = new Map<string, Session>()
   private server: Server | null = null
   private seq = 0
+  private downUntil = 0
 
   constructor(opts: { prefix?: string } = {}) {
     super()
@@ -172,11 +173,18 @@ export class FakeGemini extends EventEmitter {
     this.replies.length = 0
     this.privateYoutubeIds.clear()
     this.uploadLog.length = 0
+    this.bytesReceived = 0
     this.cutUploadAt = null
+    this.downUntil = 0
     this.declaredSizes.length = 0
     this.reportSizeOnce = null
     this.nextFile = { processingPolls: 1, finalState: 'ACTIVE' }
     this.removeAllListeners('request')
+  }
+
+  /** Cuts every connection for `ms`, as a network blip or a restarting gateway does. */
+  downFor(ms: number): void {
+    this.downUntil = Date.now() + ms
   }
 
   /** Forgets every open upload session, as when they expire: a query or chunk then gets 404. */
@@ -208,6 +216,7 @@ export class FakeGemini extends EventEmitter {
     const inside = !this.prefix || url.pathname.startsWith(`${this.prefix}/`)
     if (inside && this.prefix) url.pathname = url.pathname.slice(this.prefix.length)
     const route = inside ? this.route(req.method ?? 'GET', url.pathname, url.searchParams) : 'unknown'
+    if (Date.now() < this.downUntil) return void req.socket.destroy()
     this.requests.push({ route, method: req.method ?? '', path: url.pathname })
     this.emit('request', route)
     const fault = this.faults.get(route)?.shift()

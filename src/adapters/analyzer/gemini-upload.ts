@@ -134,6 +134,8 @@ export async function resumableUpload(a: ResumableUploadArgs): Promise<Uploaded>
     const chunkBytes = a.chunkBytes ?? CHUNK_BYTES
     let offset = 0
     let resumed = 0
+    /** Failed attempts since the last chunk that went through. */
+    let failures = 0
     for (;;) {
       const length = Math.min(chunkBytes, size - offset)
       const last = offset + length >= size
@@ -158,14 +160,17 @@ export async function resumableUpload(a: ResumableUploadArgs): Promise<Uploaded>
         } as RequestInit)
         if (!res.ok) throw await httpError(res)
       } catch (error) {
-        if (a.stop.aborted || !classify(error, { call: 'upload', model: '' }).retry || resumed >= a.resumes) throw error
+        if (a.stop.aborted || !classify(error, { call: 'upload', model: '' }).retry) throw error
+        // Asks the session until it answers (a blip of a few seconds), within the resume budget.
+        let at: Resume = 'unreachable'
+        while (at === 'unreachable' && failures < a.resumes) at = await resumeOffset(session, headers, a, ++failures, error)
+        if (at === 'unreachable' || at === 'gone') throw error
         resumed++
-        const at = await resumeOffset(session, headers, a, resumed, error)
-        if (at === null) throw error
         if (typeof at !== 'number') return done(at, size, resumed, a)
         offset = at
         continue
       }
+      failures = 0
       const status = res.headers.get('x-goog-upload-status')
       if (status === 'final') return done(FinalBody.parse(await res.json()).file, size, resumed, a)
       await res.body?.cancel()
@@ -177,30 +182,35 @@ export async function resumableUpload(a: ResumableUploadArgs): Promise<Uploaded>
   }
 }
 
+/** What a `query` found: the offset to go on from, the finished file, or why not. */
+type Resume = number | UploadedFile | 'gone' | 'unreachable'
+
 /**
  * After a failed chunk: asks the session how many bytes it kept (`X-Goog-Upload-Command: query`).
- * A number is the offset to go on from; a file means the upload had in fact completed; null means
- * the session is gone and the upload must start again.
+ * A number is the offset to go on from; a file means the upload had in fact completed; `gone`
+ * means the session no longer exists (start again); `unreachable` means ask again later.
  */
-async function resumeOffset(session: URL, headers: Record<string, string>, a: ResumableUploadArgs, attempt: number, error: unknown): Promise<number | UploadedFile | null> {
+async function resumeOffset(session: URL, headers: Record<string, string>, a: ResumableUploadArgs, attempt: number, error: unknown): Promise<Resume> {
   await sleep(a.resumeDelayMs * 2 ** (attempt - 1), undefined, { signal: a.stop }).catch(() => undefined)
-  if (a.stop.aborted) return null
+  if (a.stop.aborted) return 'gone'
+  let res: Response
   try {
-    const res = await fetch(session, {
+    res = await fetch(session, {
       method: 'POST',
       headers: { ...headers, 'x-goog-upload-command': 'query' },
       signal: AbortSignal.any([a.stop, AbortSignal.timeout(a.requestTimeoutMs)])
     })
-    const status = res.headers.get('x-goog-upload-status')
-    if (res.ok && status === 'final') return FinalBody.parse(await res.json()).file
-    await res.body?.cancel()
-    const received = Number(res.headers.get('x-goog-upload-size-received'))
-    if (!res.ok || status !== 'active' || !Number.isSafeInteger(received) || received < 0) return null
-    a.warn(`Gemini upload interrupted (${classify(error, { call: 'upload', model: '' }).message}); resuming at byte ${received}`, { resumedAt: received, attempt })
-    return received
-  } catch {
-    return null
+  } catch (queryError) {
+    return !a.stop.aborted && classify(queryError, { call: 'upload', model: '' }).retry ? 'unreachable' : 'gone'
   }
+  if (!res.ok) return classify(await httpError(res), { call: 'upload', model: '' }).retry ? 'unreachable' : 'gone'
+  const status = res.headers.get('x-goog-upload-status')
+  if (status === 'final') return FinalBody.parse(await res.json()).file
+  await res.body?.cancel()
+  const received = Number(res.headers.get('x-goog-upload-size-received'))
+  if (status !== 'active' || !Number.isSafeInteger(received) || received < 0) return 'gone'
+  a.warn(`Gemini upload interrupted (${classify(error, { call: 'upload', model: '' }).message}); resuming at byte ${received}`, { resumedAt: received, attempt })
+  return received
 }
 
 /** The service's byte count must be the file's: anything else is a truncated or mixed-up upload. */
