@@ -119,6 +119,16 @@ describe('uploads', () => {
     expect(fake.deleted[0]?.sha256Hash).toBe(clipHash)
   })
 
+  it('asks the session what it kept when a chunk is answered without an upload status, and goes on from there', async () => {
+    fake.dropStatusOnce = true
+    await analyzer().analyze(clip, recorder().ctx)
+    expect(fake.uploadLog.map((u) => [u.command, u.offset])).toEqual([
+      ['upload', 0], ['query', null], ['upload', 8 * MiB], ['upload', 16 * MiB], ['upload, finalize', 24 * MiB]
+    ])
+    expect(fake.bytesReceived).toBe(clip.sizeBytes)
+    expect(fake.deleted[0]?.sha256Hash).toBe(clipHash)
+  })
+
   it('starts a new session when the cut one is gone', async () => {
     fake.cutUploadAt = 20 * MiB
     fake.once('upload-cut', () => fake.dropUploadSessions())

@@ -125,6 +125,8 @@ export class FakeGemini extends EventEmitter {
    * bytes before it are kept, so a `query` reports them, as Google's resumable protocol does.
    */
   cutUploadAt: number | null = null
+  /** One-shot: the next intermediate chunk is kept but answered without X-Goog-Upload-Status (a proxy dropped it). */
+  dropStatusOnce = false
   /** One-shot: the next finished upload's File reports this many bytes, as a truncating proxy would leave it. */
   reportSizeOnce: number | null = null
   /** X-Goog-Upload-Header-Content-Length of every upload start, in order. */
@@ -178,6 +180,7 @@ export class FakeGemini extends EventEmitter {
     this.downUntil = 0
     this.declaredSizes.length = 0
     this.reportSizeOnce = null
+    this.dropStatusOnce = false
     this.nextFile = { processingPolls: 1, finalState: 'ACTIVE' }
     this.removeAllListeners('request')
   }
@@ -327,7 +330,9 @@ export class FakeGemini extends EventEmitter {
       return this.send(res, apiError(400, 'INVALID_ARGUMENT', `Chunk of ${chunk} bytes is not a multiple of the upload granularity ${GRANULARITY}`))
     }
     if (!finalize) {
-      res.writeHead(200, { 'x-goog-upload-status': 'active' })
+      const dropped = this.dropStatusOnce
+      this.dropStatusOnce = false
+      res.writeHead(200, dropped ? {} : { 'x-goog-upload-status': 'active' })
       return void res.end()
     }
     if (session.received !== session.size) {

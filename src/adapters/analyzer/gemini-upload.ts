@@ -145,6 +145,7 @@ export async function resumableUpload(a: ResumableUploadArgs): Promise<Uploaded>
         // Streamed from the file with a fixed Content-Length: a Buffer body would be copied by
         // fetch for every chunk, and those 8 MiB copies pile up faster than they are collected.
         // By descriptor: a stream on the FileHandle itself would leave a listener on it per chunk.
+        // Never destroyed: that would close the shared descriptor (autoClose only covers the end).
         const body = createReadStream('', { fd: handle.fd, start: offset, end: offset + length - 1, autoClose: false, highWaterMark: 1024 * 1024 })
         res = await fetch(session, {
           method: 'POST',
@@ -159,12 +160,14 @@ export async function resumableUpload(a: ResumableUploadArgs): Promise<Uploaded>
           signal: last ? AbortSignal.timeout(a.requestTimeoutMs) : AbortSignal.any([a.stop, AbortSignal.timeout(a.requestTimeoutMs)])
         } as RequestInit)
         if (!res.ok) throw await httpError(res)
+        // A proxy may drop the header: what the session kept is then asked, as after a failure.
+        if (!res.headers.has('x-goog-upload-status')) throw new StatusMissing(offset)
       } catch (error) {
-        if (a.stop.aborted || !classify(error, { call: 'upload', model: '' }).retry) throw error
+        if (a.stop.aborted || !(error instanceof StatusMissing || classify(error, { call: 'upload', model: '' }).retry)) throw error
         // Asks the session until it answers (a blip of a few seconds), within the resume budget.
         let at: Resume = 'unreachable'
         while (at === 'unreachable' && failures < a.resumes) at = await resumeOffset(session, headers, a, ++failures, error)
-        if (at === 'unreachable' || at === 'gone') throw error
+        if (at === 'unreachable' || at === 'gone') throw error instanceof StatusMissing ? sessionLost(error.message) : error
         resumed++
         if (typeof at !== 'number') return done(at, size, resumed, a)
         offset = at
@@ -174,13 +177,24 @@ export async function resumableUpload(a: ResumableUploadArgs): Promise<Uploaded>
       const status = res.headers.get('x-goog-upload-status')
       if (status === 'final') return done(FinalBody.parse(await res.json()).file, size, resumed, a)
       await res.body?.cancel()
-      if (last || status !== 'active') throw new Error(`the upload ended with status '${status ?? 'none'}' after ${offset + length} of ${size} bytes`)
+      if (last || status !== 'active') throw sessionLost(`the upload session ended with status '${status ?? 'none'}' after ${offset + length} of ${size} bytes`)
       offset += length
     }
   } finally {
     await handle.close()
   }
 }
+
+/** A chunk's answer without X-Goog-Upload-Status: nobody can tell what the session kept. */
+class StatusMissing extends Error {
+  constructor(offset: number) {
+    super(`Gemini answered the upload chunk at byte ${offset} without an upload status`)
+    this.name = 'StatusMissing'
+  }
+}
+
+/** The session ended in a way no retry of this attempt mends: the job is handed back to start over. */
+const sessionLost = (what: string) => new JobError(`Gemini upload failed: ${what}`, { cause: 'network', retryable: true })
 
 /** What a `query` found: the offset to go on from, the finished file, or why not. */
 type Resume = number | UploadedFile | 'gone' | 'unreachable'
