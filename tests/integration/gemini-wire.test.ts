@@ -129,6 +129,15 @@ describe('uploads', () => {
     expect(fake.deleted[0]?.sha256Hash).toBe(clipHash)
   })
 
+  it('uses the file of a finished upload whose last answer was lost, instead of uploading it twice', async () => {
+    fake.loseFinalResponseOnce = true
+    await analyzer().analyze(clip, recorder().ctx)
+    expect(fake.count('upload.start')).toBe(1)
+    expect(fake.uploadLog.at(-1)?.command).toBe('query')
+    expect(fake.deleted).toHaveLength(1)
+    expect(fake.deleted[0]?.sha256Hash).toBe(clipHash)
+  })
+
   it('starts a new session when the cut one is gone', async () => {
     fake.cutUploadAt = 20 * MiB
     fake.once('upload-cut', () => fake.dropUploadSessions())

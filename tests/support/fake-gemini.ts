@@ -30,7 +30,16 @@ export interface FakeFile {
   finalState: 'ACTIVE' | 'FAILED'
 }
 
-interface Session { id: string; meta: { mimeType: string; displayName?: string; name?: string }; size: number; received: number; hash: ReturnType<typeof createHash>; done: boolean }
+interface Session {
+  id: string
+  meta: { mimeType: string; displayName?: string; name?: string }
+  size: number
+  received: number
+  hash: ReturnType<typeof createHash>
+  done: boolean
+  /** Once finalized: the file it created, which a `query` reports (status final). */
+  file?: string
+}
 
 const GRANULARITY = 8 * 1024 * 1024
 const MODELS = [
@@ -127,6 +136,8 @@ export class FakeGemini extends EventEmitter {
   cutUploadAt: number | null = null
   /** One-shot: the next intermediate chunk is kept but answered without X-Goog-Upload-Status (a proxy dropped it). */
   dropStatusOnce = false
+  /** One-shot: the final chunk is stored and the file made, then the connection drops before the answer. */
+  loseFinalResponseOnce = false
   /** One-shot: the next finished upload's File reports this many bytes, as a truncating proxy would leave it. */
   reportSizeOnce: number | null = null
   /** X-Goog-Upload-Header-Content-Length of every upload start, in order. */
@@ -181,6 +192,7 @@ export class FakeGemini extends EventEmitter {
     this.declaredSizes.length = 0
     this.reportSizeOnce = null
     this.dropStatusOnce = false
+    this.loseFinalResponseOnce = false
     this.nextFile = { processingPolls: 1, finalState: 'ACTIVE' }
     this.removeAllListeners('request')
   }
@@ -288,6 +300,12 @@ export class FakeGemini extends EventEmitter {
     const logged = { command: command.join(', '), offset: offsetHeader === undefined ? null : Number(offsetHeader), bytes: 0 }
     this.uploadLog.push(logged)
     const session = this.sessions.get(url.searchParams.get('upload_id') ?? '')
+    const finished = session?.done && session.file ? this.files.get(session.file) : undefined
+    if (command.includes('query') && finished) {
+      // A finished session still answers a query with the file it made, as Google's does.
+      res.writeHead(200, { 'x-goog-upload-status': 'final', 'x-goog-upload-size-received': String(session?.received), 'content-type': 'application/json; charset=UTF-8' })
+      return void res.end(JSON.stringify({ file: this.fileJson(finished) }))
+    }
     if (!session || session.done) {
       await drain(req)
       return this.send(res, apiError(404, 'NOT_FOUND', 'No upload session with this id (expired, cancelled or finished).'))
@@ -340,7 +358,6 @@ export class FakeGemini extends EventEmitter {
       return this.send(res, apiError(400, 'INVALID_ARGUMENT', `Finalized with ${session.received} bytes but ${session.size} were declared`))
     }
     session.done = true
-    this.sessions.delete(session.id)
     const name = session.meta.name ?? `files/${(++this.seq).toString(36)}${randomBytes(5).toString('hex')}`
     // Video is processed (sampled at 1 fps) before use; other files are ACTIVE at once.
     const video = session.meta.mimeType.startsWith('video/')
@@ -353,6 +370,12 @@ export class FakeGemini extends EventEmitter {
     }
     this.reportSizeOnce = null
     this.files.set(name, file)
+    session.file = name
+    if (this.loseFinalResponseOnce) {
+      // The file exists, but its answer never reaches the client.
+      this.loseFinalResponseOnce = false
+      return void req.socket.destroy()
+    }
     res.writeHead(200, { 'x-goog-upload-status': 'final', 'content-type': 'application/json; charset=UTF-8' })
     res.end(JSON.stringify({ file: this.fileJson(file) }))
   }
