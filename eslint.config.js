@@ -74,12 +74,6 @@ function layerRules() {
     rule(['src/renderer/**/*.{ts,tsx}'], [
       { group: ['electron', 'electron/*', 'node:*'], message: 'src/renderer runs in a page: no Electron or Node.' },
       { regex: reach(except('shared', 'renderer')), message: 'src/renderer imports src/shared only; it reaches the core through its Transport.' }
-    ]),
-    // The one import still crossing a boundary, on its way out: the Gemini retry stops asking
-    // the pipeline's failure policy whether a stop is a shutdown or a cancel.
-    {
-      files: ['src/adapters/analyzer/gemini-retry.ts'],
-      rules: { 'no-restricted-imports': 'off' }
-    }
+    ])
   ]
 }

@@ -36,7 +36,7 @@ export interface Delivery {
 }
 
 /**
- * One claimed video through the seed's workflow: (claimed: processing) → downloading →
+ * One claimed video through the `videos` table's status workflow: (claimed: processing) → downloading →
  * (uploading →) processing → completed | failed. The job's download directory is removed
  * afterwards, always.
  */
