@@ -53,8 +53,19 @@ describe('local analyzer parsing', () => {
       'header 1.200 1.600 0.7', '[NOISE] 1.600 1.700 0.1', '</s> 1.700 1.800 1.0'
     ].join('\n')
     expect(parsePocketsphinx(out, 100)).toEqual([
-      { start: 100.1, end: 100.5, text: 'the TCP', confidence: expect.closeTo(0.8, 3), keyText: 'the TCP' },
-      { start: 101.2, end: 101.6, text: 'header', confidence: 0.7, keyText: 'header' }
+      {
+        start: 100.1,
+        end: 100.5,
+        text: 'the TCP',
+        confidence: expect.closeTo(0.7, 3),
+        keyText: 'the TCP',
+        // An acronym is as sure as its least sure letter.
+        words: [
+          { text: 'the', start: 100.1, end: 100.2, confidence: 0.5 },
+          { text: 'TCP', start: 100.21, end: 100.5, confidence: 0.9 }
+        ]
+      },
+      { start: 101.2, end: 101.6, text: 'header', confidence: 0.7, keyText: 'header', words: [{ text: 'header', start: 101.2, end: 101.6, confidence: 0.7 }] }
     ])
     expect(joinLetters(['a', 'cat', 'i', 'saw', 'd', 'n', 's'])).toEqual(['a', 'cat', 'i', 'saw', 'DNS'])
   })

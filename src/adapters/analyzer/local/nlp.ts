@@ -9,6 +9,8 @@ export interface TimedSentence {
   confidence: number | null
   /** Text for key phrases when it differs (low-confidence words blanked). */
   keyText?: string | undefined
+  /** False for a machine-transcribed sentence too unsure to summarise, title or ask about. */
+  reliable: boolean
 }
 
 export interface Phrase {
@@ -54,7 +56,7 @@ export function sentencesFromCues(cues: { start: number; end: number; text: stri
     from = at + s.length
     const first = offsets.filter((o) => o.at <= at).at(-1) ?? offsets[0]
     const last = offsets.filter((o) => o.at < from).at(-1) ?? first
-    if (first && last) out.push({ start: first.start, end: last.end, text: s, confidence: null })
+    if (first && last) out.push({ start: first.start, end: last.end, text: s, confidence: null, reliable: true })
   }
   return out
 }
