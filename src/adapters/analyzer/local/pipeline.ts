@@ -9,6 +9,7 @@ import { keyframeTimes, pickCuts, shotsFrom } from './cuts'
 import { clock, describeMetadata, metadataTopics, validated } from './describe'
 import { extractKeyframes, type ExtractedFrame } from './keyframes'
 import { keyPhrases, loadNlp, rankSentences } from './nlp'
+import { trustedSpokenPhrase } from './confidence'
 import { vocabularyTerms } from './speech-model'
 import { sidecarVocabulary } from './subtitles'
 import { goodLines, ocrImages, slideTitles, type OcrResult } from './ocr'
@@ -131,12 +132,18 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     // Only what was understood feeds topics, chapter summaries, the summary and the quiz.
     const reliable = text.sentences.filter((x) => x.reliable)
     const title = p.ctx.title?.trim() || null
-    const phrases = keyPhrases([
-      ...reliable.map((x) => ({ text: x.keyText ?? x.text, weight: x.confidence === null ? 1 : 0.5 + x.confidence })),
-      ...uniqueTitles.map((t) => ({ text: t, weight: 3 })),
-      ...(title ? [{ text: title, weight: 2 }] : []),
-      ...screenText.map((t) => ({ text: t, weight: 0.5 }))
-    ])
+    const spoken = reliable.map((x) => x.keyText ?? x.text).join('\n')
+    const machine = text.source === 'speech-recognition'
+    const phrases = keyPhrases(
+      [
+        ...reliable.map((x) => ({ text: x.keyText ?? x.text, weight: x.confidence === null ? 1 : 0.5 + x.confidence })),
+        ...uniqueTitles.map((t) => ({ text: t, weight: 3, shown: true })),
+        ...(title ? [{ text: title, weight: 2, shown: true }] : []),
+        ...screenText.map((t) => ({ text: t, weight: 0.5, shown: true }))
+      ],
+      30,
+      (c) => !machine || trustedSpokenPhrase(c, spoken)
+    )
     const scores = rankSentences(reliable, phrases)
 
     const containerChapters = info.chapters.filter((c) => c.title)
@@ -147,8 +154,10 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
 
     const unintelligible = text.transcript?.unintelligible === true
     let topics = pickTopics(uniqueTitles, phrases)
-    // Technical tags stand in for topics only when there was nothing to understand, not when speech was garbled.
-    if (topics.length === 0 && !unintelligible) topics = metadataTopics(m, info.hasVideo)
+    // Technical tags stand in for topics only when there was nothing to read or hear, never for speech heard badly.
+    if (topics.length === 0 && text.sentences.length === 0 && uniqueTitles.length === 0 && screenText.length === 0 && !title) {
+      topics = metadataTopics(m, info.hasVideo)
+    } else if (topics.length === 0) warnings.push('no topic was heard or shown clearly enough to name')
     const named = chapters.filter((c) => !c.title.startsWith('Part at '))
     const kind = info.hasVideo ? 'video' : 'recording'
     const lead =

@@ -108,6 +108,13 @@ function joinLetterWords(words: SpeechWord[]): SpeechWord[] {
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
 /**
+ * A pause this long ends a segment. Narrated sentences are 0.25–0.35 s apart in pocketsphinx's
+ * timings: segments close to sentences let a badly heard one be set aside without its neighbours.
+ */
+const PAUSE_SECONDS = 0.2
+const MAX_SEGMENT_WORDS = 20
+
+/**
  * Groups pocketsphinx `-time yes` words into segments at pauses and utterance ends. Times are
  * shifted by `offset`; `withConfidence: false` drops the fourth column (a decode without a lattice
  * prints 1.0 for every word, which means "unknown", not "sure").
@@ -141,11 +148,11 @@ export function parsePocketsphinx(stdout: string, offset: number, withConfidence
     const start = Number(m[2])
     const end = Number(m[3])
     if (token === '<s>' || token === '</s>' || token === '<sil>' || /^\[.*\]$|^\(.*\)$|^<.*>$/.test(token)) {
-      if (token === '</s>' || (token === '<sil>' && end - start > 0.35)) flush()
+      if (token === '</s>' || (token === '<sil>' && end - start >= PAUSE_SECONDS)) flush()
       continue
     }
     const prev = words.at(-1)
-    if (prev && (start + offset - prev.end > 0.35 || words.length >= 30)) flush()
+    if (prev && (start + offset - prev.end >= PAUSE_SECONDS || words.length >= MAX_SEGMENT_WORDS)) flush()
     // Posteriors come out a hair above 1 (1.000300) from rounding in the decoder.
     const confidence = withConfidence ? Math.min(1, Number(m[4])) : null
     words.push({ text: token.toLowerCase(), start: round3(start + offset), end: round3(end + offset), confidence })
