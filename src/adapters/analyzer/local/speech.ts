@@ -230,10 +230,11 @@ async function recognizeChunk(
   if (res.code === 0 && !latticeFailure(errors)) return { segments, warnings: [] }
   // A failed utterance is dropped from the output while the others print: retry the whole chunk.
   const first = errors.find((e) => /DAG node|lattice/i.test(e)) ?? errors[0] ?? `exit code ${res.code}`
-  for (const retry of RETRIES) {
+  for (const [k, retry] of RETRIES.entries()) {
     const padded = path.join(dir, `speech-${i}-retry.wav`)
     await sliceWav(wav, padded, chunk.start, chunk.end, retry.pad)
-    ;({ res, errors } = await decode(r.bin, model, padded, log, retry.flags, opts))
+    // A log file per attempt: pocketsphinx appends to an existing one.
+    ;({ res, errors } = await decode(r.bin, model, padded, path.join(dir, `speech-${i}-retry-${k}.log`), retry.flags, opts))
     if (res.code !== 0) continue
     const again = parsePocketsphinx(res.stdout, chunk.start - retry.pad, retry.withConfidence)
     const words = (x: SpeechSegment[]) => x.reduce((a, sg) => a + sg.text.split(' ').length, 0)
