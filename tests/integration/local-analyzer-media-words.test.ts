@@ -57,6 +57,19 @@ describe('local analyzer: words that match the media', () => {
     }
   })
 
+  it.skipIf(!hasFfmpeg)('describes an audio-only file with nothing to understand as audio, never by its "shots"', async () => {
+    const file = path.join(dir, 'beeps.m4a')
+    await ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=660:beep_factor=3:duration=7', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono:d=3', '-filter_complex', '[0:a][1:a]concat=n=2:v=0:a=1', '-c:a', 'aac', file])
+    const artifactsDir = path.join(dir, 'artifacts', 'beeps')
+    await mkdir(artifactsDir, { recursive: true })
+    const a = await createLocalAnalyzer({ dataDir: dir, speech: false }).analyze(
+      { kind: 'file', path: file, sizeBytes: 0, temporary: false },
+      { videoId: 'beeps', title: null, signal: AbortSignal.timeout(60_000), setStatus: async () => {}, onProgress: () => {}, stage: () => {}, log: () => {}, artifactsDir }
+    )
+    expect(a.summary).toMatch(/^A 0:10 audio-only file with mono aac audio\.$/)
+    expect(a.topics).toContain('audio only')
+  })
+
   let db: EmbeddedDb | null = null
   afterAll(async () => db?.close())
 
