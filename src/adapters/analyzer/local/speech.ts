@@ -155,7 +155,8 @@ export function parsePocketsphinx(stdout: string, offset: number, withConfidence
     if (prev && (start + offset - prev.end >= PAUSE_SECONDS || words.length >= MAX_SEGMENT_WORDS)) flush()
     // Posteriors come out a hair above 1 (1.000300) from rounding in the decoder.
     const confidence = withConfidence ? Math.min(1, Number(m[4])) : null
-    words.push({ text: token.toLowerCase(), start: round3(start + offset), end: round3(end + offset), confidence })
+    // A retry pads the audio with silence, so the offset can be negative: clamp to the file's start.
+    words.push({ text: token.toLowerCase(), start: Math.max(0, round3(start + offset)), end: Math.max(0, round3(end + offset)), confidence })
   }
   flush()
   return segments

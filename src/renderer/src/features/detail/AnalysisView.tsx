@@ -17,7 +17,7 @@ function Provenance({ analysis }: { analysis: Analysis }) {
         <span
           className={`badge${analysis.transcript.unintelligible ? ' warn' : ''}`}
           data-testid="transcript-confidence"
-          title="How sure the speech recogniser was, on average over the words it heard"
+          title="Share of the speech the recogniser was sure of; faded words in the transcript are the ones it was not"
         >
           confidence {formatConfidence(analysis.transcript.confidence)}
         </span>
