@@ -68,6 +68,21 @@ describe('local analyzer parsing', () => {
       { start: 101.2, end: 101.6, text: 'header', confidence: 0.7, keyText: 'header', words: [{ text: 'header', start: 101.2, end: 101.6, confidence: 0.7 }] }
     ])
     expect(joinLetters(['a', 'cat', 'i', 'saw', 'd', 'n', 's'])).toEqual(['a', 'cat', 'i', 'saw', 'DNS'])
+    // A retry decodes the chunk with 1 s of silence before it (offset -1) and, without a lattice, prints 1.0 for every word.
+    const retried = parsePocketsphinx(['<s> 0.000 0.900 1.000000', 'sand 0.950 1.400 1.000000', 'dunes 1.400 1.900 1.000000', '</s> 1.900 2.000 1.000000'].join('\n'), -1, false)
+    expect(retried).toEqual([
+      {
+        start: 0,
+        end: 0.9,
+        text: 'sand dunes',
+        confidence: null,
+        keyText: 'sand dunes',
+        words: [
+          { text: 'sand', start: 0, end: 0.4, confidence: null },
+          { text: 'dunes', start: 0.4, end: 0.9, confidence: null }
+        ]
+      }
+    ])
   })
 
   it('splits speech into chunks at the silence nearest each target length', () => {
