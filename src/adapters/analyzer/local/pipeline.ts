@@ -117,8 +117,9 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     const uniqueTitles = [...new Set(titles.filter((t): t is string => t !== null))]
     const screenText = ocr.flatMap((r) => goodLines(r).map((l) => l.text)).filter((t) => !uniqueTitles.includes(t))
     // Slide text is read before the speech so the recogniser can be taught the video's own words
-    // ("chlorophyll" is not among its 20 k likeliest). OCR grows this process by ~70 MB for a while
-    // after the last image, on top of the recognisers' ~65 MB each (bench/local-analyzer.ts).
+    // ("chlorophyll" is not among its 20 k likeliest). The price: OCR grows this process by ~70 MB for
+    // a while after the last image, now under the recognisers' ~65 MB each; bench/local-analyzer.ts
+    // measured a peak of 289 MB for the speech path of its quick lecture (goal 300 MB).
     const terms = plan.source === 'speech-recognition' ? vocabularyTerms([...(p.ctx.title ? [p.ctx.title] : []), ...uniqueTitles, ...screenText, ...(await sidecarVocabulary(p.file))]) : []
     const text = early ? await early : await readText(terms)
     await loadNlp()
