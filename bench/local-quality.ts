@@ -19,7 +19,11 @@ import { notRun } from './support/types'
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 const WORK = path.join(ROOT, 'bench', '.tmp', 'local-quality')
 
-/** Two ~22 s science narrations of two slides each; the slides show a title and a few key terms. */
+/**
+ * Two ~22 s science narrations of two slides each; the slides show a title and a few key terms,
+ * all of them narrated, so that topic precision (against the narration) measures what was heard
+ * and read, not slide words the speaker never says.
+ */
 const TEXTS: { name: string; slides: Slide[] }[] = [
   {
     name: 'photosynthesis',
@@ -50,7 +54,7 @@ const TEXTS: { name: string; slides: Slide[] }[] = [
       },
       {
         title: 'Earthquakes and Volcanoes',
-        body: 'Faults and subduction',
+        body: 'Faults and colliding plates',
         speech: 'Where plates collide, one plate sinks beneath the other and volcanoes appear. Earthquakes happen when the plates suddenly slip along a fault.'
       }
     ]

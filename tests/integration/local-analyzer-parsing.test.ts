@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { mergeShots, pickTopics } from '../../src/adapters/analyzer/local/compose'
+import { buildQuiz, mergeShots, pickTopics } from '../../src/adapters/analyzer/local/compose'
 import { pickCuts } from '../../src/adapters/analyzer/local/cuts'
 import { keyPhrases, loadNlp } from '../../src/adapters/analyzer/local/nlp'
 import { createSignalParser } from '../../src/adapters/analyzer/local/signals'
@@ -83,6 +83,19 @@ describe('local analyzer parsing', () => {
         ]
       }
     ])
+  })
+
+  it('never blanks a word the recogniser was unsure of in a fill-in-the-blank question', () => {
+    const phrase = (key: string) => ({ key, text: key, score: 1, words: 1, shown: true })
+    const sentence = (text: string, keyText: string, start: number) => ({ start, end: start + 4, text, keyText, confidence: 0.8, reliable: true })
+    const sentences = [
+      // "sediment" was heard at low confidence here (blanked in keyText): no question may hinge on it.
+      sentence('the river carries sediment down to the delta every spring', 'the river carries, down to the delta every spring', 0),
+      sentence('farmers plant rice where the delta floods each year', 'farmers plant rice where the delta floods each year', 5)
+    ]
+    const quiz = buildQuiz([], sentences, [2, 1], [phrase('sediment'), phrase('rice'), phrase('delta')])
+    expect(quiz.length).toBeGreaterThan(0)
+    expect(quiz.map((q) => q.answer)).not.toContain('sediment')
   })
 
   it('splits speech into chunks at the silence nearest each target length', () => {
