@@ -54,7 +54,7 @@ const TEXTS: { name: string; slides: Slide[] }[] = [
       },
       {
         title: 'Earthquakes and Volcanoes',
-        body: 'Faults and colliding plates',
+        body: 'Faults and plates',
         speech: 'Where plates collide, one plate sinks beneath the other and volcanoes appear. Earthquakes happen when the plates suddenly slip along a fault.'
       }
     ]
