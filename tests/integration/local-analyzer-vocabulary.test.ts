@@ -110,6 +110,15 @@ describe.skipIf(!canSpeak)("speech vocabulary: the video's own words taught to t
     expect((await readFile(lm)).equals(before)).toBe(true) // the system's model is never written
   })
 
+  it('uses the installed LM as it is when the video shows only words it already finds likely', async () => {
+    const sub = path.join(dir, 'common')
+    await mkdir(sub, { recursive: true })
+    const model = await jobModel(DEFAULT_MODEL_DIR, sub, ['water', 'people'], [])
+    expect(model.vocabulary.added).toEqual(['water', 'people'])
+    expect(model.args[model.args.indexOf('-lm') + 1]).toBe(path.join(DEFAULT_MODEL_DIR, 'en-us.lm.bin'))
+    expect(existsSync(path.join(sub, 'vocabulary.lm.bin'))).toBe(false)
+  })
+
   for (const voice of ['rms', 'awb']) {
     it(`hears domain words only once they are taught (flite ${voice})`, async () => {
       const raw = path.join(dir, `raw-${voice}.wav`)

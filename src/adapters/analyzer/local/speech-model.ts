@@ -51,16 +51,17 @@ export async function jobModel(modelDir: string, dir: string, terms: string[], f
   const full = await readFile(fullDict)
   const pronounced = dictionaryWords(filterDictionary(full, new Set(terms)))
   const jobLm = path.join(dir, 'vocabulary.lm.bin')
-  const inLm = await boostedLm(lm, pronounced, jobLm)
-  if (inLm === null) {
+  const boosted = await boostedLm(lm, pronounced, jobLm)
+  if (boosted === null) {
     await writeFile(dict, small)
     return { args: [...hmm, '-lm', lm, '-dict', dict, ...flags], vocabulary: none }
   }
+  const inLm = boosted.found
   const known = dictionaryWords(small)
   const extra = filterDictionary(full, new Set([...inLm].filter((w) => !known.has(w))))
   await writeFile(dict, Buffer.concat([small, extra]))
   return {
-    args: [...hmm, '-lm', jobLm, '-dict', dict, ...flags],
+    args: [...hmm, '-lm', boosted.lm, '-dict', dict, ...flags],
     vocabulary: { added: terms.filter((t) => inLm.has(t)), unknown: terms.filter((t) => !inLm.has(t)) }
   }
 }

@@ -118,10 +118,16 @@ async function likeliestWords(lmFile: string, size: number): Promise<Set<string>
 /**
  * Copies the trie LM `lmFile` to `out` with the unigram probability of each of `words` raised to
  * at least `floorLog10`, so the recogniser prefers words the video shows ("chlorophyll" over
- * "helicopters") wherever no bigram or trigram says otherwise. Returns the words found in the LM,
- * or null when the LM is not a trie this code can read (then use the LM as it is).
+ * "helicopters") wherever no bigram or trigram says otherwise. Returns the words found in the LM and
+ * the LM to use (`out`, or `lmFile` when none needed raising), or null when the LM is not a trie
+ * this code can read (then use the LM as it is).
  */
-export async function boostedLm(lmFile: string, words: Iterable<string>, out: string, floorLog10 = BOOST_LOG10): Promise<Set<string> | null> {
+export async function boostedLm(
+  lmFile: string,
+  words: Iterable<string>,
+  out: string,
+  floorLog10 = BOOST_LOG10
+): Promise<{ found: Set<string>; lm: string } | null> {
   const wanted = new Set([...words].map((w) => w.toLowerCase()))
   const lengths = new Set([...wanted].map((w) => Buffer.byteLength(w, 'latin1')))
   const fh = await open(lmFile, 'r')
@@ -135,23 +141,23 @@ export async function boostedLm(lmFile: string, words: Iterable<string>, out: st
       if (wanted.has(w)) found.set(i, w)
     })
     if (!ok) return null
+    const floor = floorLog10 * LOG_UNITS_PER_LOG10
+    const raise = [...found.keys()].filter((i) => (u.probs[i] as number) < floor)
+    // Only common words shown: the LM already prefers them, so spare the job a 27 MB copy.
+    if (raise.length === 0) return { found: new Set(found.values()), lm: lmFile }
     await copyFile(lmFile, out)
     const patch = await open(out, 'r+')
     try {
       const value = Buffer.alloc(4)
-      const floor = floorLog10 * LOG_UNITS_PER_LOG10
-      for (const i of found.keys()) {
-        if ((u.probs[i] as number) >= floor) continue
-        value.writeFloatLE(floor, 0)
-        await patch.write(value, 0, 4, u.head.unigramsAt + i * 12)
-      }
+      value.writeFloatLE(floor, 0)
+      for (const i of raise) await patch.write(value, 0, 4, u.head.unigramsAt + i * 12)
     } finally {
       await patch.close()
     }
   } finally {
     await fh.close()
   }
-  return new Set(found.values())
+  return { found: new Set(found.values()), lm: out }
 }
 
 /**
