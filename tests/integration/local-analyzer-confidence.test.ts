@@ -64,8 +64,9 @@ describe.skipIf(skipReason !== null)('local analyzer: confidence of a machine tr
       expect(w.confidence).not.toBeNull()
       expect(w.low === true).toBe((w.confidence ?? 0) < 0.5)
     }
-    // Every topic is made of words that were said; with nothing on screen, a phrase heard only once is not one.
-    expect(a.topics.length).toBeGreaterThan(0)
+    // Every topic is made of words that were said; with nothing on screen, a phrase must be heard surely twice,
+    // and when none is the analysis says so rather than naming a guess (or the file's codecs).
+    if (a.topics.length === 0) expect(a.provenance.warnings).toContain('no topic was heard or shown clearly enough to name')
     for (const topic of a.topics) for (const w of topic.toLowerCase().split(/\s+/)) expect(said(w), `${topic} in ${a.topics.join('; ')}`).toBe(true)
     // No question quotes a segment marked low, and no answer is a low-confidence word.
     const lowWords = new Set(words.filter((w) => w.low).map((w) => w.text))

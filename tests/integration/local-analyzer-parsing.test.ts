@@ -59,13 +59,14 @@ describe('local analyzer parsing', () => {
         text: 'the TCP',
         confidence: expect.closeTo(0.7, 3),
         keyText: 'the TCP',
+        sureText: ', TCP',
         // An acronym is as sure as its least sure letter.
         words: [
           { text: 'the', start: 100.1, end: 100.2, confidence: 0.5 },
           { text: 'TCP', start: 100.21, end: 100.5, confidence: 0.9 }
         ]
       },
-      { start: 101.2, end: 101.6, text: 'header', confidence: 0.7, keyText: 'header', words: [{ text: 'header', start: 101.2, end: 101.6, confidence: 0.7 }] }
+      { start: 101.2, end: 101.6, text: 'header', confidence: 0.7, keyText: 'header', sureText: ',', words: [{ text: 'header', start: 101.2, end: 101.6, confidence: 0.7 }] }
     ])
     expect(joinLetters(['a', 'cat', 'i', 'saw', 'd', 'n', 's'])).toEqual(['a', 'cat', 'i', 'saw', 'DNS'])
     // A retry decodes the chunk with 1 s of silence before it (offset -1) and, without a lattice, prints 1.0 for every word.
@@ -77,6 +78,7 @@ describe('local analyzer parsing', () => {
         text: 'sand dunes',
         confidence: null,
         keyText: 'sand dunes',
+        sureText: ',',
         words: [
           { text: 'sand', start: 0, end: 0.4, confidence: null },
           { text: 'dunes', start: 0.4, end: 0.9, confidence: null }

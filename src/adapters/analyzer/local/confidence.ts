@@ -60,7 +60,9 @@ function occurrences(text: string, phrase: string): number {
 /**
  * Machine-transcribed phrases that may become topics, chapter titles or quiz options: a word heard
  * once with high confidence is still often wrong ("sisters" for "synthesis" at 0.99), so a phrase
- * needs to be heard twice in the reliable speech (`spoken`) or to be shown by the video as well.
+ * needs to be heard surely (≥ 0.9) twice in the reliable speech (`spoken`, the other words blanked)
+ * or to be shown by the video as well. Twice at any confidence let "place" (0.91, 0.76) stand for
+ * "plates".
  */
 export function trustedSpokenPhrase(p: { key: string; text: string; shown: boolean }, spoken: string): boolean {
   return p.shown || Math.max(occurrences(spoken, p.text), occurrences(spoken, p.key)) >= 2

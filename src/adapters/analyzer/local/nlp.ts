@@ -9,6 +9,8 @@ export interface TimedSentence {
   confidence: number | null
   /** Text for key phrases when it differs (low-confidence words blanked). */
   keyText?: string | undefined
+  /** Machine transcripts: the text with all but the surely recognised words blanked. */
+  sureText?: string | undefined
   /** False for a machine-transcribed sentence too unsure to summarise, title or ask about. */
   reliable: boolean
 }

@@ -133,7 +133,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     // Only what was understood feeds topics, chapter summaries, the summary and the quiz.
     const reliable = text.sentences.filter((x) => x.reliable)
     const title = p.ctx.title?.trim() || null
-    const spoken = reliable.map((x) => x.keyText ?? x.text).join('\n')
+    const spoken = reliable.map((x) => x.sureText ?? x.text).join('\n')
     const machine = text.source === 'speech-recognition'
     const phrases = keyPhrases(
       [

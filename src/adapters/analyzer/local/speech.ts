@@ -5,7 +5,7 @@ import pLimit from 'p-limit'
 import { which } from '../ffmpeg-path'
 import { run } from './run'
 import type { Span } from './signals'
-import { LOW_WORD_CONFIDENCE as KEY_CONFIDENCE } from './confidence'
+import { LOW_WORD_CONFIDENCE as KEY_CONFIDENCE, SURE_WORD_CONFIDENCE } from './confidence'
 import { clock } from './describe'
 import { jobModel, type JobVocabulary } from './speech-model'
 import { sliceWav } from './wav'
@@ -31,6 +31,8 @@ export interface SpeechSegment {
   confidence: number | null
   /** The text with barely recognised words replaced by commas, for key phrases only. */
   keyText?: string
+  /** The text with all but the surely recognised words replaced by commas. */
+  sureText?: string
   words?: SpeechWord[]
 }
 
@@ -129,13 +131,16 @@ export function parsePocketsphinx(stdout: string, offset: number, withConfidence
       const confs = joined.map((w) => w.confidence)
       const known = confs.every((c) => c !== null)
       const confidence = known ? (confs as number[]).reduce((a, c) => a + c, 0) / confs.length : null
-      const keyText = joined.map((w) => (w.confidence !== null && w.confidence < KEY_CONFIDENCE ? ',' : w.text)).join(' ').replace(/ ,/g, ',')
+      const blankBelow = (t: number) => joined.map((w) => (w.confidence !== null && w.confidence < t ? ',' : w.text)).join(' ').replace(/ ,/g, ',')
+      const keyText = blankBelow(KEY_CONFIDENCE)
+      const sureText = withConfidence ? blankBelow(SURE_WORD_CONFIDENCE) : ','
       segments.push({
         start: (joined[0] as SpeechWord).start,
         end: (joined.at(-1) as SpeechWord).end,
         text,
         confidence,
         keyText,
+        sureText,
         words: joined
       })
     }

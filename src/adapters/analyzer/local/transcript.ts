@@ -86,6 +86,7 @@ export async function readTranscript(o: {
       text: x.text,
       confidence: x.confidence,
       keyText: x.keyText,
+      sureText: x.sureText,
       reliable: !unintelligible && reliableSegment(x)
     }))
     return {
