@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import os from 'node:os'
 import path from 'node:path'
 import type { AnalyzeContext } from '../../../core/ports'
@@ -113,13 +115,15 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
         return []
       }
     })
+    if (plan.source === 'speech-recognition') collectGarbage()
     const titles = slideTitles(ocr)
     const uniqueTitles = [...new Set(titles.filter((t): t is string => t !== null))]
     const screenText = ocr.flatMap((r) => goodLines(r).map((l) => l.text)).filter((t) => !uniqueTitles.includes(t))
     // Slide text is read before the speech so the recogniser can be taught the video's own words
-    // ("chlorophyll" is not among its 20 k likeliest). The price: OCR grows this process by ~70 MB for
-    // a while after the last image, now under the recognisers' ~65 MB each; bench/local-analyzer.ts
-    // measured a peak of 289 MB for the speech path of its quick lecture (goal 300 MB).
+    // ("chlorophyll" is not among its 20 k likeliest). The price: OCR grows this process for a while
+    // after the last image, now under the recognisers' ~65 MB each. bench/local-analyzer.ts --quick
+    // measured a peak of 289–306 MB for the speech path, 260–277 MB with the collection after OCR
+    // (goal 300 MB).
     const terms = plan.source === 'speech-recognition' ? vocabularyTerms([...(p.ctx.title ? [p.ctx.title] : []), ...uniqueTitles, ...screenText, ...(await sidecarVocabulary(p.file))]) : []
     const text = early ? await early : await readText(terms)
     await loadNlp()
@@ -223,4 +227,22 @@ function notUnderstoodNote(confidence: number | null, screenText: boolean, title
   const basis = [screenText ? 'the text on screen' : null, title ? 'the title' : null, 'the file\'s metadata'].filter(Boolean).join(', ')
   const how = confidence === null ? '' : ` (speech recognition confidence ${Math.round(confidence * 100)} %)`
   return `The speech in this recording could not be understood${how}; this summary is built only from ${basis}.`
+}
+
+let gc: (() => void) | null = null
+
+/**
+ * A full collection right after OCR and before the recognisers start: OCR leaves tens of MB of
+ * garbage that V8 would otherwise keep while the recognisers (~65 MB each) run beside it.
+ */
+function collectGarbage(): void {
+  try {
+    if (!gc) {
+      v8.setFlagsFromString('--expose-gc')
+      gc = vm.runInNewContext('gc') as () => void
+    }
+    gc()
+  } catch {
+    // Only memory is at stake.
+  }
 }
