@@ -36,24 +36,55 @@ from jsonb_to_recordset($1::jsonb) as u(id uuid, token uuid, p jsonb, release bo
 where v.id = u.id and v.lease_token = u.token
 returning v.*`
 
-/** Claims on the embedded `videos` table, through the SQL functions of the claim migration. */
+/**
+ * Claims of any number of videos in one statement: a missing row is made already claimed, an
+ * existing one is taken only when `claim_video`'s rule allows (not completed, not cancelled, no
+ * live lease, not newer than the message). The same rule as that function, set-based, so the
+ * claims of a received batch share one statement; the store conformance suite holds both to it.
+ */
+const MERGED_CLAIM = `with req as (
+  select * from jsonb_to_recordset($1::jsonb) as r(id uuid, owner text, lease float8, generation int, title text, source jsonb)
+)
+insert into videos as v (id, title, source, processing_status, lease_owner, lease_token, lease_until, attempts, started_at, updated_at)
+select r.id, r.title, r.source, 'processing', r.owner, gen_random_uuid(), now() + make_interval(secs => r.lease), 1, now(), now() from req r
+on conflict (id) do update set
+  lease_owner = excluded.lease_owner,
+  lease_token = excluded.lease_token,
+  lease_until = excluded.lease_until,
+  attempts = v.attempts + 1,
+  processing_status = 'processing',
+  started_at = now(),
+  completed_at = null,
+  error_cause = null,
+  analysis_result = null,
+  is_processed = false,
+  stage_ms = '{}'::jsonb,
+  title = coalesce(v.title, excluded.title),
+  source = coalesce(v.source, excluded.source),
+  updated_at = now()
+where v.processing_status is distinct from 'completed'
+  and not (v.processing_status = 'failed' and v.error_cause is not distinct from 'cancelled')
+  and (v.lease_until is null or v.lease_until <= now())
+  and coalesce((select r.generation >= v.generation from req r where r.id = v.id), true)
+returning v.*`
+
+type ClaimWrite = ClaimRequest & { id: string }
+
+/** Claims on the embedded `videos` table; requeue and settle through the SQL functions of the claim migration. */
 export function embeddedClaims(db: EmbeddedDb): ClaimMethods {
   const writer = createLeaseWriter<ClaimedRow>(async (writes: LeaseWrite[]) => {
     const entries = writes.map((w) => ({ id: w.id, token: w.token, p: w.patch, release: w.release, renew: w.renewSeconds }))
     return (await db.query<ClaimedRow>(MERGED_UPDATE, [JSON.stringify(entries)])).rows
   })
+  const claims = createLeaseWriter<ClaimedRow, ClaimWrite>(async (requests) => {
+    const entries = requests.map((r) => ({ id: r.id, owner: r.owner, lease: r.leaseSeconds, generation: r.generation, title: r.title, source: r.source }))
+    return (await db.query<ClaimedRow>(MERGED_CLAIM, [JSON.stringify(entries)])).rows
+  })
   const oneRow = async (sql: string, params: unknown[]): Promise<ClaimedRow | null> => (await db.query<ClaimedRow>(sql, params)).rows[0] ?? null
 
   return {
     async claim(request: ClaimRequest): Promise<ClaimResult> {
-      const row = await oneRow(`select * from claim_video($1, $2, $3, $4, $5, $6::jsonb, true)`, [
-        request.id,
-        request.owner,
-        request.leaseSeconds,
-        request.generation,
-        request.title,
-        request.source === null ? null : JSON.stringify(request.source)
-      ])
+      const row = await claims.submit(request)
       if (row?.lease_token) return { claimed: true, video: rowToVideo(row), lease: { videoId: row.id, token: row.lease_token } }
       return { claimed: false, ...refusalOf(await oneRow(`select * from videos where id = $1`, [request.id]), request) }
     },
