@@ -10,7 +10,7 @@ import { refusalOf, toUnleased } from './claim-rows'
 import { createLeaseWriter, type LeaseWrite } from './lease-writer'
 import { rowToVideo, videoPatchToRow, type ClaimedRow } from './rows'
 
-export type ClaimMethods = Pick<Store, 'claim' | 'updateLeased' | 'renewLease' | 'requeue' | 'failUnleased' | 'listUnleased'>
+export type ClaimMethods = Pick<Store, 'claim' | 'updateLeased' | 'renewLease' | 'requeue' | 'failUnleased' | 'listUnleased' | 'releaseClaimsOf'>
 
 /** One claim request as `claim_videos` takes it. */
 export interface ClaimEntry {
@@ -38,6 +38,8 @@ export interface ClaimSql {
   requeueVideo(id: string, newGeneration: boolean): Promise<ClaimedRow | null>
   settleVideo(id: string, cause: FailureCause, error: string, ifUpdatedAt: string | null): Promise<ClaimedRow | null>
   read(id: string): Promise<ClaimedRow | null>
+  /** Sets the live leases of `owner` to end now; how many. */
+  expireLeasesOf(owner: string): Promise<number>
   /** Unsettled rows with no live lease, unchanged since `before`, oldest first (queued rows never delivered left out). */
   unleased(before: Date, limit: number): Promise<ClaimedRow[]>
 }
@@ -80,6 +82,8 @@ export function claimMethods(sql: ClaimSql): ClaimMethods {
       const row = await sql.settleVideo(id, failure.cause, failure.error, opts.ifUpdatedAt ?? null)
       return row ? rowToVideo(row) : null
     },
+
+    releaseClaimsOf: (owner) => sql.expireLeasesOf(owner),
 
     async listUnleased(before: Date, limit: number): Promise<UnleasedRow[]> {
       return (await sql.unleased(before, limit)).map(toUnleased)

@@ -13,6 +13,10 @@ export function embeddedClaims(db: EmbeddedDb): ClaimMethods {
     requeueVideo: (id, newGeneration) => one(`select * from requeue_video($1, $2)`, [id, newGeneration]),
     settleVideo: (id, cause, error, ifUpdatedAt) => one(`select * from settle_video($1, $2, $3, $4::timestamptz)`, [id, cause, error, ifUpdatedAt]),
     read: (id) => one(`select * from videos where id = $1`, [id]),
+    async expireLeasesOf(owner) {
+      const res = await db.query(`update videos set lease_until = now() where lease_owner = $1 and lease_until > now()`, [owner])
+      return res.affectedRows ?? 0
+    },
     unleased: (before, limit) =>
       rows(
         `select * from videos

@@ -28,6 +28,13 @@ export function supabaseClaims(client: SupabaseClient, table: string, run: Run):
       const res = await run(`read of video ${id}`, () => client.from(table).select(CLAIM_SELECT).eq('id', id).retry(false).maybeSingle<ClaimedRow>())
       return res.data ?? null
     },
+    async expireLeasesOf(owner) {
+      const now = new Date().toISOString()
+      const res = await run(`release of the claims of ${owner}`, () =>
+        client.from(table).update({ lease_until: now }).eq('lease_owner', owner).gt('lease_until', now).select('id').retry(false)
+      )
+      return (res.data ?? []).length
+    },
     async unleased(before, limit) {
       // Judged by this machine's clock here; the update that settles a row judges again by the database's.
       const now = new Date().toISOString()

@@ -5,8 +5,13 @@ import { JobError } from '../errors'
 import type { Lease, Store } from '../ports'
 import type { Recorder } from '../recorder'
 
-/** This process, as a claim names its owner (for people reading the row). */
-export const CLAIM_OWNER = `${hostname()}:${process.pid}`
+/** A process as a claim names its owner: host and pid (also how a restarted owner names a dead one). */
+export function claimOwnerOf(pid: number): string {
+  return `${hostname()}:${pid}`
+}
+
+/** This process, as its claims name it. */
+export const CLAIM_OWNER = claimOwnerOf(process.pid)
 
 /** A job's row write found that the video's claim is no longer this delivery's. */
 export class ClaimLostError extends JobError {
