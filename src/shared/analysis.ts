@@ -73,9 +73,22 @@ export const TokenUsage = z.object({
   outputTokens: z.number().int().min(0),
   thoughtsTokens: z.number().int().min(0).optional(),
   totalTokens: z.number().int().min(0),
-  costUsd: z.number().min(0).nullable().optional()
+  costUsd: z.number().min(0).nullable().optional(),
+  /** Which prices the cost was computed with (`list prices of 2026-12-01`, `GEMINI_PRICES`); shown next to it. */
+  pricedBy: z.string().optional()
 })
 export type TokenUsage = z.infer<typeof TokenUsage>
+
+/** The short name of the prices behind a cost, shown next to it: their date, or GEMINI_PRICES. */
+export function pricesLabel(pricedBy: string | undefined): string {
+  if (!pricedBy) return 'undated'
+  return pricedBy.match(/\d{4}-\d{2}-\d{2}/)?.[0] ?? pricedBy
+}
+
+/** A cost as the console shows it: never without the prices it was computed with. */
+export function formatCost(costUsd: number, pricedBy: string | undefined, digits = 4): string {
+  return `$${costUsd.toFixed(digits)} (${pricesLabel(pricedBy)} prices)`
+}
 
 /** Where the analysis came from and what could not be done; the console shows these as badges. */
 export const Provenance = z.object({

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { Analysis } from '../../../../shared/analysis'
+import { formatCost, type Analysis } from '../../../../shared/analysis'
 import { useTransport } from '../../api/transport-context'
 import { formatClock } from '../../lib/timeline'
 import { Quiz } from './Quiz'
@@ -15,7 +15,7 @@ function Provenance({ analysis }: { analysis: Analysis }) {
       <span className={`badge${provenance.transcriptSource === 'none' ? ' warn' : ''}`}>transcript: {provenance.transcriptSource}</span>
       {metadata?.durationSeconds ? <span className="badge">{formatClock(metadata.durationSeconds)}</span> : null}
       {metadata?.width && metadata.height ? <span className="badge">{`${metadata.width}×${metadata.height}`}</span> : null}
-      {usage ? <span className="badge">{usage.totalTokens} tokens{usage.costUsd ? ` · $${usage.costUsd.toFixed(4)}` : ''}</span> : null}
+      {usage ? <span className="badge">{usage.totalTokens} tokens{usage.costUsd ? ` · ${formatCost(usage.costUsd, usage.pricedBy)}` : ''}</span> : null}
       {provenance.warnings.map((warning) => (
         <span key={warning} className="badge warn" title={warning}>
           ⚠ {warning}
