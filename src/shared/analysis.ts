@@ -60,11 +60,38 @@ export type VideoMetadata = z.infer<typeof VideoMetadata>
 export const TranscriptSource = z.enum(['subtitles', 'sidecar', 'speech-recognition', 'model', 'none'])
 export type TranscriptSource = z.infer<typeof TranscriptSource>
 
-export const TranscriptSegment = z.object({ start: z.number().min(0), end: z.number().min(0), text: z.string() })
+/** A recognised word with the recogniser's confidence in it (0–1); `low` marks one too unsure to rely on. */
+export const TranscriptWord = z.object({
+  text: z.string(),
+  start: z.number().min(0),
+  end: z.number().min(0),
+  confidence: z.number().min(0).max(1).nullable(),
+  low: z.boolean().optional()
+})
+export type TranscriptWord = z.infer<typeof TranscriptWord>
+
+/**
+ * A stretch of the transcript. Machine transcripts add a mean word confidence, the words, and
+ * `low` when the stretch was not used for topics, summaries or questions. Older analyses have none.
+ */
+export const TranscriptSegment = z.object({
+  start: z.number().min(0),
+  end: z.number().min(0),
+  text: z.string(),
+  confidence: z.number().min(0).max(1).nullable().optional(),
+  low: z.boolean().optional(),
+  words: z.array(TranscriptWord).optional()
+})
+export type TranscriptSegment = z.infer<typeof TranscriptSegment>
+
 export const Transcript = z.object({
   source: TranscriptSource,
   text: z.string(),
-  segments: z.array(TranscriptSegment).optional()
+  segments: z.array(TranscriptSegment).optional(),
+  /** Overall confidence of a machine transcript, 0–1 (word confidences weighted by duration). */
+  confidence: z.number().min(0).max(1).nullable().optional(),
+  /** True when the confidence is below the floor under which the speech counts as not understood. */
+  unintelligible: z.boolean().optional()
 })
 export type Transcript = z.infer<typeof Transcript>
 
