@@ -36,14 +36,14 @@ afterAll(async () => {
   await cleanup?.()
 })
 
-async function machine(queueUrl: string, analyzer: Analyzer): Promise<CoreHandle> {
+async function machine(queueUrl: string, analyzer: Analyzer, visibilityTimeoutSeconds = 3): Promise<CoreHandle> {
   const downloadDir = path.join(dir, randomUUID().slice(0, 8))
   await mkdir(downloadDir, { recursive: true })
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined }
   const store = createSupabaseStore({ url: supabase.rest.url, serviceRoleKey: TEST_SERVICE_KEY, backoff: { minTimeoutMs: 20, maxTimeoutMs: 100 } })
   await store.init()
   return createCore(
-    { queue: await createSqsQueue({ queueUrl, aws: aws.aws, visibilityTimeoutSeconds: 3 }), sources: [urlSource], analyzer, store, journal: createJournal(journals), clock: { now: () => new Date() }, logger: silent },
+    { queue: await createSqsQueue({ queueUrl, aws: aws.aws, visibilityTimeoutSeconds }), sources: [urlSource], analyzer, store, journal: createJournal(journals), clock: { now: () => new Date() }, logger: silent },
     { concurrency: 2, pollWaitSeconds: 1, maxReceiveCount: 5, shutdownDeadlineSeconds: 1, downloadDir, dataDir: dir, readOnly: false, publicConfig: {}, backoffSeconds: () => 1 }
   )
 }
@@ -82,6 +82,34 @@ describe('two machines on one SQS queue and one Supabase table', () => {
     const retries = await Promise.allSettled([a.api['videos.retry']({ id: ids[0]! }), b.api['videos.retry']({ id: ids[0]! })])
     expect(retries.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
     expect((await aws.counts(url)).visible).toBe(1)
+    await Promise.all([a.close(), b.close(), sqs.close()])
+  })
+
+  it('a 5 s Supabase outage while a job runs: renewals fail and are tried again, the job keeps its claim and completes once', async () => {
+    const { url } = await aws.createQueue('claims-blip')
+    const gate = gateAnalyzer()
+    // Claims of 8 s, renewed every 4 s and retried each second after a failure: an outage shorter than a claim costs nothing.
+    const a = await machine(url, gate.analyzer, 8)
+    const b = await machine(url, gate.analyzer, 8)
+    const video = await a.api['videos.enqueue']({ source: { kind: 'http', url: 'http://127.0.0.1:9/blip.mp4' } })
+    const sqs = await createSqsQueue({ queueUrl: url, aws: aws.aws })
+    // A duplicate waits in the queue for the other machine, which must not take the video over.
+    await sqs.send(JSON.stringify({ video_id: video.id, source_type: 'http', url: 'http://127.0.0.1:9/blip.mp4' }))
+    await Promise.all([a.start(), b.start()])
+    await waitFor('the run started', () => gate.calls(video.id) === 1)
+    const requests = supabase.rest.requests.length
+    supabase.rest.fail({ status: 503, times: 100_000 })
+    await new Promise((r) => setTimeout(r, 5000))
+    supabase.rest.clearFaults()
+    expect(supabase.rest.requests.length).toBeGreaterThan(requests) // renewals were tried during the outage
+    gate.release()
+    await waitFor('completed', async () => (await a.api['videos.get']({ id: video.id }))?.video.processingStatus === 'completed')
+    await waitFor('queue empty', async () => {
+      const c = await aws.counts(url)
+      return c.visible + c.inFlight + c.delayed === 0
+    })
+    expect(gate.calls(video.id)).toBe(1)
+    expect((await a.api['videos.get']({ id: video.id }))?.video.attempts).toBe(1)
     await Promise.all([a.close(), b.close(), sqs.close()])
   })
 })
