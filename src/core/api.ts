@@ -155,13 +155,16 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       return { count }
     },
     'videos.cancel': async ({ id }) => {
-      if (deps.worker.cancel(id)) return { cancelled: true }
+      // A run here is aborted (it records the cancel while it holds the claim)…
+      const aborted = deps.worker.cancel(id)
       const video = await store.get(id)
       if (!video) throw new ConsoleApiError('not-found', `no video with id ${id}`)
-      // Not started yet, a retry the queue will deliver later, or a run whose worker is gone: the
-      // row is marked (if nobody holds it) and every later delivery of it is deleted unrun.
+      // …and whatever waits is marked on the row, if nobody holds it: not started yet, a retry the
+      // queue delivers later (also one a run here has just left), or a run whose worker is gone.
+      // Every later delivery of it is then deleted unrun.
       const why = isPendingRetry(video) ? 'retry cancelled by the operator' : 'cancelled by the operator'
       if (await cancelWaiting(store, rec, video, why)) return { cancelled: true }
+      if (aborted) return { cancelled: true }
       const now = await store.get(id)
       if (now && IN_FLIGHT_STATUSES.includes(now.processingStatus))
         throw new ConsoleApiError('conflict', `video ${id} is being processed by another worker (${now.processingStatus}); cancel it from the console of that machine`)

@@ -256,6 +256,12 @@ export interface Store {
    */
   failUnleased(id: string, failure: { cause: FailureCause; error: string }, opts?: { ifUpdatedAt?: string }): Promise<Video | null>
   /**
+   * Ends at once the claims `owner` holds (a process known dead, e.g. the previous owner of this
+   * data directory after a crash), so their videos can be claimed again without waiting for the
+   * leases to run out. Returns how many.
+   */
+  releaseClaimsOf(owner: string): Promise<number>
+  /**
    * Rows unsettled, with no live lease, unchanged since `before` (oldest first, at most `limit`).
    * Rows `queued` that were never delivered (no attempt yet) are left out: they wait in a backlog.
    */
