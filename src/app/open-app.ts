@@ -7,7 +7,7 @@ import type { Logger } from '../core/ports'
 import { openCoreSession, type CoreSession } from './core-session'
 import type { LoadConfigOptions } from './load-config'
 import { createConsoleLogger } from './logger'
-import { acquireOwnerLock } from './owner-lock'
+import { acquireOwnerLock, type LockRole } from './owner-lock'
 import { createProfileSwitcher } from './profile-switcher'
 import { createSettingsService } from './settings-service'
 import { createSwitchableCore } from './switchable-core'
@@ -38,6 +38,11 @@ export interface OpenAppOptions {
    * command-line values, the secret box). Default: the values `config` got from outside the store.
    */
   settings?: LoadConfigOptions
+  /**
+   * `owner` (default) for the process that runs the worker: it waits for a short command holding
+   * DATA_DIR to finish. `visitor` for a short command, which fails at once when DATA_DIR is held.
+   */
+  role?: LockRole
 }
 
 /** A folder the app keeps files in; one that cannot be made is a setting to fix (exit code 2). */
@@ -61,7 +66,11 @@ function outsideValues(config: Config): LoadConfigOptions {
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createConsoleLogger()
   await makeDir('DATA_DIR', config.dataDir)
-  const lock = await acquireOwnerLock(config.dataDir)
+  const lock = await acquireOwnerLock(config.dataDir, {
+    role: opts.role ?? 'owner',
+    ...(opts.role === 'visitor' ? { waitForVisitorMs: 0 } : {}),
+    onWait: (holder) => logger.info(`Waiting for process ${holder.pid} (a short command using ${config.dataDir}) to finish`)
+  })
   let db: EmbeddedDb | null = null
   try {
     await makeDir('DOWNLOAD_DIR', config.downloadDir)
