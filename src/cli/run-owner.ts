@@ -20,7 +20,7 @@ export interface OwnerRunOptions {
   token?: string
   staticDir?: string
   /** Printed after the console is up, e.g. the URL to open. */
-  banner?: (url: string, token: string) => string[]
+  banner?: (url: string, token: string, urls: string[]) => string[]
 }
 
 /**
@@ -49,7 +49,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {})
   })
-  for (const line of opts.banner?.(owner.server.url, owner.token) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
+  for (const line of opts.banner?.(owner.server.url, owner.token, owner.server.urls) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
   app.core.events.subscribe((event) => {
     const line = eventLine(event)
     if (line) logger.info(line)
