@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { assertSafeBind } from '../server/guards'
 import { startConsoleServer, type ConsoleServer } from '../server/index'
 import { consoleTokenFor, removeConsoleAddress, writeConsoleAddress } from './console-address'
+import { createLocalMediaGuard } from './local-media-guard'
 import type { App } from './open-app'
 
 /** The built renderer (`out/renderer`) when `npm run build` has run, else undefined. */
@@ -42,6 +43,7 @@ export async function serveOwnerConsole(app: App, opts: { host?: string; port?: 
     port: opts.port ?? 0,
     token,
     dataDir: app.config.dataDir,
+    mediaGuard: createLocalMediaGuard(app.config),
     readOnly: app.config.readOnly,
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {})
   })

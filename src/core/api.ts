@@ -3,7 +3,7 @@ import { ZodError } from 'zod'
 import { Analysis } from '../shared/analysis'
 import { ConsoleApiError, consoleProcedures, type ConsoleApi, type ProcedureName, type WorkerStatus } from '../shared/console-api'
 import { VideoQuery, type Video } from '../shared/video'
-import type { VideoSource } from '../shared/video-source'
+import { withoutCredentials, type VideoSource } from '../shared/video-source'
 import type { FailureCause } from '../shared/video-status'
 import { toSeedMessage } from './message-format'
 import type { Ports } from './ports'
@@ -15,6 +15,7 @@ import { createBulkActions } from './bulk-actions'
 import { analysisRuns, withoutRunBodies } from './analysis-runs'
 import { buildDebugBundle } from './debug-bundle'
 import { inspectMedia } from './media-facts'
+import { localMediaRules } from './local-media'
 import { checkEnqueue, sourceCapabilities } from './source-capabilities'
 import { isPendingRetry } from '../shared/video-view'
 
@@ -27,6 +28,8 @@ export interface ApiDeps {
   publicConfig: Record<string, string>
   /** Where artifacts (keyframes) live, for the debug bundle. */
   dataDir: string
+  /** MEDIA_ROOTS: the folders local files may come from (empty: any). */
+  mediaRoots?: string[]
   status(): WorkerStatus
   start(): Promise<WorkerStatus>
   stop(mode: 'drain' | 'now'): Promise<WorkerStatus>
@@ -99,11 +102,14 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       return { video, analysis: parsed?.success ? parsed.data : null, journal: withoutRunBodies(await journal.list(id)) }
     },
     'videos.enqueue': async ({ source: given, title }) => {
-      await checkEnqueue(given, capabilities(), { localFilesReadHere: true })
+      await checkEnqueue(given, capabilities(), {
+        localFilesReadHere: true,
+        localMedia: localMediaRules({ mediaRoots: deps.mediaRoots ?? [], dataDir: deps.dataDir, ...(ports.inspector ? { inspector: ports.inspector } : {}) })
+      })
       const id = randomUUID()
       // Before the row and the message: a source other workers cannot read never gets queued.
       const source = ports.publisher ? await ports.publisher.publish(given, { videoId: id }) : given
-      const video = await store.createVideo({ id, title: title ?? null, source })
+      const video = await store.createVideo({ id, title: title ?? null, source: withoutCredentials(source) })
       rec.emit({ type: 'video.updated', at: rec.now(), video })
       await send(id, source, title)
       rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'queued', attempt: 0 })

@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os'
 import type { CoreHandle } from '../core/core-handle'
 import { allowedHostnames, assertSafeBind } from './guards'
 import { createRequestHandler } from './http-bridge'
+import type { MediaGuard } from './media'
 import { createSseHub, type SseOptions } from './sse'
 
 /** Options of the headless console. */
@@ -19,6 +20,8 @@ export interface ConsoleServerOptions {
   staticDir?: string
   /** DATA_DIR, to serve keyframe images that analyses reference relative to it. */
   dataDir?: string
+  /** Which local files `/media` may serve; default: absolute, no hidden folder, a regular file. */
+  mediaGuard?: MediaGuard
   /** Refuse every write procedure and tell the console to hide its actions. @defaultValue false */
   readOnly?: boolean
   /** Further host names the Host header may carry (DNS names of this machine). */
@@ -68,6 +71,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       readOnly: options.readOnly ?? false,
       staticDir: options.staticDir,
       dataDir: options.dataDir,
+      ...(options.mediaGuard ? { mediaGuard: options.mediaGuard } : {}),
       hub,
       sse: options.sse,
       onInternalError: onError

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { Analysis, type TokenUsage } from '../../shared/analysis'
 import type { VideoJob } from '../../shared/queue-message'
 import type { Stage, VideoStatus } from '../../shared/video-status'
-import type { VideoSource } from '../../shared/video-source'
+import { withoutCredentials, type VideoSource } from '../../shared/video-source'
 import { JobError } from '../errors'
 import type { Ports, Source, VideoPatch } from '../ports'
 import type { Recorder } from '../recorder'
@@ -45,7 +45,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
   if (existing?.processingStatus === 'completed') return { kind: 'skipped', reason: 'already completed (duplicate delivery)' }
   if (existing?.processingStatus === 'failed' && existing.errorCause === 'cancelled')
     return { kind: 'skipped', reason: 'cancelled by the operator before it started' }
-  const row = existing ?? (await ports.store.ensureVideo({ id, title: job.title ?? null, source: job.source }))
+  const row = existing ?? (await ports.store.ensureVideo({ id, title: job.title ?? null, source: withoutCredentials(job.source) }))
   const attempt = row.attempts + 1
   const title = row.title ?? job.title ?? null
   rec.setAttempt(id, attempt)
