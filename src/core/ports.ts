@@ -127,6 +127,8 @@ export interface NewVideo {
   id: string
   title: string | null
   source: VideoSource | null
+  /** Make the row when it is missing even in a store whose rows are made upstream (an S3 event has no producer that makes one). */
+  createIfMissing?: boolean
 }
 
 export interface VideoPatch {
@@ -146,7 +148,7 @@ export interface Store {
   readonly name: string
   /** Verifies the schema; a missing column is one clear error naming the migration to apply. */
   init(): Promise<void>
-  /** Creates the row when missing (embedded) or fails clearly naming the id (Supabase: rows are made upstream). */
+  /** Creates the row when missing (embedded, or `createIfMissing`) or fails clearly naming the id (Supabase: rows are made upstream). */
   ensureVideo(video: NewVideo): Promise<Video>
   /** Creates a new row (enqueue). */
   createVideo(video: NewVideo): Promise<Video>

@@ -11,7 +11,12 @@ import { VideoSource } from './video-source'
 export const VideoJob = z.object({
   videoId: z.uuid(),
   title: z.string().max(500).optional(),
-  source: VideoSource
+  source: VideoSource,
+  /**
+   * `s3-event`: the job comes from an S3 event notification, which nobody made a row for, so the
+   * store creates it (a seed message's row is made by its producer, and a missing one is an error).
+   */
+  origin: z.enum(['s3-event']).optional()
 })
 export type VideoJob = z.infer<typeof VideoJob>
 
@@ -51,7 +56,7 @@ export const S3EventRecord = z
     eventName: z.string().optional(),
     s3: z.object({
       bucket: z.object({ name: z.string().min(1) }),
-      object: z.object({ key: z.string().min(1), size: z.number().optional() })
+      object: z.object({ key: z.string().min(1), size: z.number().optional(), versionId: z.string().min(1).optional(), sequencer: z.string().min(1).optional() })
     })
   })
   .loose()

@@ -45,7 +45,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
   if (existing?.processingStatus === 'completed') return { kind: 'skipped', reason: 'already completed (duplicate delivery)' }
   if (existing?.processingStatus === 'failed' && existing.errorCause === 'cancelled')
     return { kind: 'skipped', reason: 'cancelled by the operator before it started' }
-  const row = existing ?? (await ports.store.ensureVideo({ id, title: job.title ?? null, source: withoutCredentials(job.source) }))
+  const row = existing ?? (await ports.store.ensureVideo({ id, title: job.title ?? null, source: withoutCredentials(job.source), ...(job.origin === 's3-event' ? { createIfMissing: true } : {}) }))
   const attempt = row.attempts + 1
   const title = row.title ?? job.title ?? null
   rec.setAttempt(id, attempt)
