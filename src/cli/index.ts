@@ -115,6 +115,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A rejection nobody handled means some state is unknown: crash with one clear line (and the
+ * stack), rather than go on as if nothing happened. Exit code 70 (EX_SOFTWARE); the lock is
+ * released by its exit handler, and the messages of jobs in flight reappear after their lease.
+ */
+process.on('unhandledRejection', (reason) => {
+  const what = reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : String(reason)
+  process.stderr.write(`video-processor crashed: an unexpected error nobody handled: ${what}\n`)
+  process.exit(70)
+})
+
 const code = await main(process.argv)
 // Let stdout drain, then leave even if a library keeps a handle open.
 process.exitCode = code

@@ -32,8 +32,6 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
   const out = (line: string) => process.stdout.write(`${line}\n`)
   const logger = createConsoleLogger({ debug: process.env['DEBUG'] === '1' })
   for (const line of describeConfig(config)) out(line)
-  // A stray rejection in some library must not take the worker (and its jobs) down with it.
-  process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`))
   const app = await openApp(config, { logger, ...(opts.settings ? { settings: opts.settings } : {}) })
   for (const line of app.describeBackends()) out(line)
   try {

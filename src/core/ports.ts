@@ -109,6 +109,11 @@ export interface AnalyzeContext {
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void
   /** Where the analyzer may keep files for the console (keyframes), relative paths go into the Analysis. */
   artifactsDir: string
+  /**
+   * Scratch space of this job (its folder in DOWNLOAD_DIR): removed with the job, and by the
+   * start-up sweep after a crash, unlike the OS temp folder. Without it, the OS temp folder.
+   */
+  workDir?: string
 }
 
 export interface Analyzer {
