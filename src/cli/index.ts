@@ -56,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         startWorker: opts.worker,
         settings: load(flags),
         keepOperatorStop: true,
+        waitForBackends: true,
         host,
         port: opts.port ?? c.port,
         ...(token ? { token } : {}),

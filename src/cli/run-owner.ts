@@ -19,6 +19,8 @@ export interface OwnerRunOptions {
   port?: number
   token?: string
   staticDir?: string
+  /** Serve the console even when the backends cannot be opened yet, retrying them (`serve`). */
+  waitForBackends?: boolean
   /** Printed after the console is up, e.g. the URL to open. */
   banner?: (url: string, token: string, urls: string[]) => string[]
 }
@@ -32,7 +34,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
   const out = (line: string) => process.stdout.write(`${line}\n`)
   const logger = createConsoleLogger({ debug: process.env['DEBUG'] === '1' })
   for (const line of describeConfig(config)) out(line)
-  const app = await openApp(config, { logger, ...(opts.settings ? { settings: opts.settings } : {}) })
+  const app = await openApp(config, { logger, ...(opts.settings ? { settings: opts.settings } : {}), ...(opts.waitForBackends ? { waitForBackends: { retryEverySeconds: 15 } } : {}) })
   for (const line of app.describeBackends()) out(line)
   try {
     await app.check()

@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   const box = createSafeStorageBox(safeStorage)
   const settings = box ? { secretBox: box } : {}
   const config = loadConfig(settings)
-  const opened = await openApp(config, { settings })
+  // Backends down at start: the window shows why and the app keeps retrying them, as `serve` does.
+  const opened = await openApp(config, { settings, waitForBackends: { retryEverySeconds: 15 } })
   const { core } = opened
   registerAppProtocol(protocol, join(import.meta.dirname, '../renderer'), core.api, config.dataDir, createLocalMediaGuard(config))
   hardenSession(session.defaultSession, devOrigin)

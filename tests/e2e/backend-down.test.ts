@@ -3,7 +3,10 @@ import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startAwsLocal, startToggleProxy } from '../support/aws-local'
+import { awsSettings } from '../support/cloud-settings'
 import { tempDir } from '../support/media'
+import { waitUntil } from '../support/wait-until'
 import { CLI_BIN, envWithoutSettings } from '../support/worker-process'
 
 const children = new Set<ChildProcess>()
@@ -61,5 +64,51 @@ describe('opening an SQS queue that is down', () => {
     // 13 is Node's "unfinished top-level await": the event loop emptied while the retries waited.
     expect(code, out).toBe(1)
     expect(out).toMatch(/^error: SQS queue .* cannot be used \(ECONNREFUSED/m)
+  })
+})
+
+describe('serve with a backend that is down at start', () => {
+  it('serves a console that says so, keeps retrying, and takes the backend up when it answers', async () => {
+    const aws = await startAwsLocal()
+    const proxy = await startToggleProxy(Number(new URL(aws.endpoint).port))
+    try {
+      const queue = await aws.createQueue('videos')
+      await proxy.down()
+      const env = {
+        ...envWithoutSettings(),
+        DATA_DIR: path.join(dir, 'serve-data'),
+        DOWNLOAD_DIR: path.join(dir, 'serve-dl'),
+        ...awsSettings(proxy.endpoint, queue.url),
+        CONSOLE_TOKEN: 'a-test-token-of-enough-length'
+      }
+      const proc = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+      children.add(proc)
+      let out = ''
+      proc.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+      proc.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+      const exited = new Promise<number | null>((resolve) => proc.on('exit', (c) => (children.delete(proc), resolve(c))))
+      await waitUntil('the console URL', () => /Console (API )?on http:\/\/127\.0\.0\.1:\d+/.test(out) || proc.exitCode !== null, 120_000)
+      expect(out).toMatch(/Backends unavailable: SQS queue .* cannot be used \(ECONNREFUSED.*retrying every \d+ s/)
+      const url = /Console (?:API )?on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!
+      const call = (name: string) =>
+        fetch(`${url}/api/rpc/${name}`, { method: 'POST', headers: { authorization: 'Bearer a-test-token-of-enough-length', 'content-type': 'application/json' }, body: '{}' }).then(
+          async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; result?: { backends?: { queue: string } }; error?: { message: string } } })
+        )
+      const listed = await call('videos.list')
+      expect(listed.body.ok).toBe(false)
+      expect(listed.body.error?.message).toMatch(/backends cannot be opened: SQS queue .* cannot be used.*retrying/i)
+      expect((await call('worker.status')).body.result?.backends?.queue).toBe('unavailable')
+
+      await proxy.up()
+      await waitUntil('the queue to be taken up', async () => /sqs/i.test((await call('worker.status')).body.result?.backends?.queue ?? ''), 120_000).catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${out}`)
+      })
+      expect((await call('videos.list')).body.ok).toBe(true)
+      proc.kill('SIGINT')
+      expect(await exited).toBe(0)
+    } finally {
+      await proxy.stop()
+      await aws.stop()
+    }
   })
 })
