@@ -57,6 +57,18 @@ describe('one owner per DATA_DIR, with processes racing', () => {
     for (const r of results) if (/refused/.test(r.out)) expect(r.out).toMatch(/is in use by process \d+/)
   })
 
+  it('processes taking and releasing the lock over and over never hold it at the same time', async () => {
+    const dataDir = path.join(dir, 'churn')
+    await mkdir(dataDir, { recursive: true })
+    const child = fileURLToPath(new URL('../support/lock-churn-child.ts', import.meta.url))
+    const startAt = Date.now() + 4000
+    const results = await Promise.all(Array.from({ length: 6 }, () => run(['--import', 'tsx', child, dataDir, String(startAt), '4000'], process.env)))
+    const total = (word: string) => results.reduce((sum, r) => sum + Number(new RegExp(`${word} (\\d+)`).exec(r.out)?.[1] ?? NaN), 0)
+    expect(Number.isNaN(total('held')), results.map((r) => r.out).join('')).toBe(false)
+    expect(total('held')).toBeGreaterThan(10)
+    expect(total('overlap')).toBe(0)
+  })
+
   it('a worker that starts while a short command holds the folder waits for it instead of exiting', async () => {
     const dataDir = path.join(dir, 'visited')
     const env = { ...envWithoutSettings(), DATA_DIR: dataDir, DOWNLOAD_DIR: path.join(dir, 'downloads') }
