@@ -156,7 +156,7 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       await rec.flush()
       return analysisRuns(await journal.list(id))
     },
-    'videos.inspect': async ({ id }) => inspectMedia(await mustGet(id), ports.inspector),
+    'videos.inspect': async ({ id }) => inspectMedia(await mustGet(id), ports.inspector, localMediaRules({ mediaRoots: deps.mediaRoots ?? [], dataDir: deps.dataDir })),
     'videos.export': async ({ id }) => {
       const video = await mustGet(id)
       await rec.flush()

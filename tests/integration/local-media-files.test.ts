@@ -126,6 +126,9 @@ describe('local files served by the console and read by the worker', () => {
           expect(res.status, `read-only ${readOnly}`).toBe(404)
           expect(body).not.toContain('aws_secret_access_key')
         }
+        const inspected = await app.core.api['videos.inspect']({ id: ids.secret })
+        expect(inspected).toMatchObject({ present: false, stills: [], metadata: null })
+        expect(inspected.note).toMatch(/^Not inspected: .*hidden folder \(\.aws\)/)
         const ok = await get(ids.clip)
         expect(ok.status).toBe(200)
         expect(ok.headers.get('content-type')).toBe('video/mp4')
