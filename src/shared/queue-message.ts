@@ -12,6 +12,8 @@ export const VideoJob = z.object({
   videoId: z.uuid(),
   title: z.string().max(500).optional(),
   source: VideoSource,
+  /** The row generation the message was sent for (messages this app sends); absent from other producers. */
+  generation: z.number().int().min(0).optional(),
   /**
    * `s3-event`: the job comes from an S3 event notification, which nobody made a row for, so the
    * store creates it (a seed message's row is made by its producer, and a missing one is an error).
@@ -32,7 +34,8 @@ export const SeedMessage = z
     youtube_url: z.string().optional(),
     youtube_id: z.string().optional(),
     file_path: z.string().optional(),
-    url: z.string().optional()
+    url: z.string().optional(),
+    generation: z.number().int().min(0).optional()
   })
   .loose()
 
@@ -46,7 +49,8 @@ export const CamelMessage = z
     youtubeUrl: z.string().optional(),
     youtubeId: z.string().optional(),
     filePath: z.string().optional(),
-    url: z.string().optional()
+    url: z.string().optional(),
+    generation: z.number().int().min(0).optional()
   })
   .loose()
 

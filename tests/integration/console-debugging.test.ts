@@ -88,7 +88,7 @@ describe('console debugging API on the real core', () => {
     // The message still comes back after its backoff: the worker skips it, the row stays cancelled.
     await api()['worker.start'](undefined)
     await waitUntil('the message to come back', async () => (await api()['stats.get'](undefined)).received > stats.received)
-    await waitUntil('the worker to skip it', async () => (await api()['videos.get']({ id: offline.id }))!.journal.some((e) => /skipped: cancelled/.test(e.message)))
+    await waitUntil('the worker to skip it', async () => (await api()['videos.get']({ id: offline.id }))!.journal.some((e) => /without running the video: the video was cancelled/.test(e.message)))
     expect(await detail(offline.id)).toMatchObject({ processingStatus: 'failed', errorCause: 'cancelled', attempts: 1 })
 
     const included = await api()['videos.retryMany']({ includeUnlikely: true, ids: [broken.id], dryRun: true })
