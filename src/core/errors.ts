@@ -50,7 +50,9 @@ export function isAbortError(error: unknown): boolean {
 export class LocalMediaRefused extends Error {
   constructor(
     message: string,
-    readonly reason: 'relative' | 'missing' | 'hidden' | 'outside-roots' | 'not-a-file' | 'not-media'
+    readonly reason: 'relative' | 'missing' | 'hidden' | 'outside-roots' | 'not-a-file' | 'not-media',
+    /** For the journal: what the prober said. */
+    readonly evidence?: Record<string, unknown>
   ) {
     super(message)
     this.name = 'LocalMediaRefused'

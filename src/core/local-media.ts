@@ -53,14 +53,28 @@ export async function checkLocalMedia(path: string, rules: LocalMediaRules, sign
   }
   const info = await stat(real)
   if (!info.isFile()) throw new LocalMediaRefused(`${path} is not a regular file: give the path of a video or audio file`, 'not-a-file')
+  if (info.size === 0) throw new LocalMediaRefused(`${path} is empty (0 bytes): give the path of a video, or check the upload`, 'not-media')
   if (rules.inspector) {
-    const metadata = await rules.inspector.probe(real, signal).catch(() => null)
+    let said: string | null = null
+    const metadata = await rules.inspector.probe(real, signal).catch((error: unknown) => {
+      said = error instanceof Error ? error.message : String(error)
+      return null
+    })
     const container = metadata?.container ?? ''
     const media =
       metadata !== null &&
       !NOT_MEDIA_FORMATS.test(container) &&
       ((metadata.videoCodec != null && !TEXT_CODECS.has(metadata.videoCodec)) || metadata.hasAudio)
-    if (!media) throw new LocalMediaRefused(`${path} is not a video or audio file that ffprobe can read: give the path of a video`, 'not-media')
+    if (!media) {
+      // The prober's own words (first line: its summary, then what ffprobe printed) are the evidence.
+      const [summary = '', ...output] = (said ?? '').split('\n')
+      const why = summary.replace(/^Cannot analyse this file: /, '')
+      throw new LocalMediaRefused(
+        `${path} is not a video or audio file that ffprobe can read${why ? ` (${why})` : ''}: give the path of a video`,
+        'not-media',
+        output.length > 0 ? { ffprobe: output.join('\n').slice(-1000) } : undefined
+      )
+    }
   }
   return real
 }

@@ -30,7 +30,7 @@ export function createFileSource(opts: FileSourceOptions = {}): Source {
           if (!(error instanceof LocalMediaRefused)) throw error
           if (error.reason === 'missing') return // said below, with the error code
           const cause = error.reason in REFUSAL_CAUSE ? REFUSAL_CAUSE[error.reason as keyof typeof REFUSAL_CAUSE] : 'source-missing'
-          throw new JobError(`refused to read ${source.path}: ${error.message}`, { cause, retryable: false, error })
+          throw new JobError(`refused to read ${source.path}: ${error.message}`, { cause, retryable: false, error, ...(error.evidence ? { detail: error.evidence } : {}) })
         })
       }
       const path = resolve(source.path)
