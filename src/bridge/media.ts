@@ -1,4 +1,4 @@
-import { extname, isAbsolute } from 'node:path'
+import { extname, isAbsolute, resolve, sep } from 'node:path'
 import type { ConsoleApi } from '../shared/console-api'
 import { UUID_SOURCE } from '../shared/uuid'
 import { resolveInside } from './static-files'
@@ -27,19 +27,29 @@ const TYPES: Record<string, string> = {
 
 const ROUTE = new RegExp(`^/media/(${UUID_SOURCE})/(video|keyframe/(\\d{1,4}))$`, 'i')
 
-/** Resolves a media URL path to a file on disk, or undefined. */
-export async function resolveMediaPath(api: ConsoleApi, dataDir: string | undefined, pathname: string): Promise<string | undefined> {
+/** Decides whether a local path may be served as a video; resolves with its real path, rejects otherwise. */
+export type MediaGuard = (path: string) => Promise<string>
+
+/**
+ * Resolves a media URL path to a file on disk, or undefined. A row's path is anyone's input (a
+ * queue message, a Supabase row), so the video passes the guard and a keyframe must lie inside
+ * DATA_DIR.
+ */
+export async function resolveMediaPath(api: ConsoleApi, dataDir: string | undefined, pathname: string, guard: MediaGuard): Promise<string | undefined> {
   const match = ROUTE.exec(pathname)
   if (!match?.[1]) return undefined
   const detail = await api['videos.get']({ id: match[1].toLowerCase() }).catch(() => null)
   if (!detail) return undefined
   if (match[2] === 'video') {
     const source = detail.video.source
-    return source?.kind === 'file' && isAbsolute(source.path) ? source.path : undefined
+    if (source?.kind !== 'file' || !isAbsolute(source.path)) return undefined
+    return guard(source.path).catch(() => undefined)
   }
   const keyframe = detail.analysis?.keyframes?.[Number(match[3])]
   if (!keyframe || !dataDir) return undefined
-  return isAbsolute(keyframe.path) ? keyframe.path : resolveInside(dataDir, `/${keyframe.path}`)
+  if (!isAbsolute(keyframe.path)) return resolveInside(dataDir, `/${keyframe.path}`)
+  const base = resolve(dataDir)
+  return keyframe.path.startsWith(base + sep) ? keyframe.path : undefined
 }
 
 export function mediaType(file: string): string {

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron'
 import { loadConfig } from '../app/load-config'
 import { openApp } from '../app/open-app'
+import { createLocalMediaGuard } from '../app/local-media-guard'
 import { serveOwnerConsole } from '../server/owner-console'
 import { registerAppProtocol } from './app-protocol'
 import { registerIpcBridge, relayEvents } from './ipc-bridge'
@@ -27,9 +28,10 @@ async function main(): Promise<void> {
   const box = createSafeStorageBox(safeStorage)
   const settings = box ? { secretBox: box } : {}
   const config = loadConfig(settings)
-  const opened = await openApp(config, { settings })
+  // Backends down at start: the window shows why and the app keeps retrying them, as `serve` does.
+  const opened = await openApp(config, { settings, waitForBackends: { retryEverySeconds: 15 } })
   const { core } = opened
-  registerAppProtocol(protocol, join(import.meta.dirname, '../renderer'), core.api, config.dataDir)
+  registerAppProtocol(protocol, join(import.meta.dirname, '../renderer'), core.api, config.dataDir, createLocalMediaGuard(config))
   hardenSession(session.defaultSession, devOrigin)
   app.on('web-contents-created', (_event, contents) => hardenContents(contents, (url) => shell.openExternal(url), devOrigin))
 

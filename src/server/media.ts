@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { mediaType, parseRange, resolveMediaPath } from '../bridge/media'
+import { basicMediaGuard } from '../app/local-media-guard'
+import { mediaType, parseRange, resolveMediaPath, type MediaGuard } from '../bridge/media'
 import type { ConsoleApi } from '../shared/console-api'
 
 /** Answers a `/media/…` request over HTTP: the whole file or the asked range; false when there is none. */
@@ -10,9 +11,10 @@ export async function serveMedia(
   dataDir: string | undefined,
   pathname: string,
   req: IncomingMessage,
-  res: ServerResponse
+  res: ServerResponse,
+  guard?: MediaGuard
 ): Promise<boolean> {
-  const file = await resolveMediaPath(api, dataDir, pathname)
+  const file = await resolveMediaPath(api, dataDir, pathname, guard ?? basicMediaGuard(dataDir))
   if (!file) return false
   const info = await stat(file).catch(() => undefined)
   if (!info?.isFile()) return false

@@ -115,7 +115,8 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
         stage(s, ms)
       },
       log: (level, message, data) => rec.log(level, message, id, data),
-      artifactsDir: join(deps.dataDir, 'artifacts', id)
+      artifactsDir: join(deps.dataDir, 'artifacts', id),
+      workDir: dir
     })
     if (!reported.has('analyze')) stage('analyze', Math.max(0, Date.now() - tAnalyze - [...reported.values()].reduce((a, b) => a + b, 0)))
     running = null
