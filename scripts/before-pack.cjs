@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- electron-builder loads this hook with require() */
 // electron-builder `beforePack` hook: the ffmpeg/ffprobe installer packages mark their binary
 // executable in an install script, which ignore-scripts=true skips; a packaged app must not
 // depend on chmod at run time (an AppImage or a signed macOS bundle is read-only).
