@@ -32,6 +32,9 @@ export interface MainProcess {
   permission(permission: string, url: string): Promise<{ requested: boolean; checked: boolean }>
   /** An Electron event: quit, close-window, second-instance, power-shutdown, session-end. */
   emit(op: 'quit' | 'close-window' | 'second-instance' | 'power-shutdown' | 'session-end'): Promise<void>
+  /** The main thread's event-loop delay between start and stop (perf_hooks.monitorEventLoopDelay), in ms. */
+  loopDelay(op: 'start'): Promise<void>
+  loopDelay(op: 'stop'): Promise<{ p50: number; p99: number; max: number; samples: number }>
   waitFor(what: string, predicate: (report: Report) => boolean, ms?: number): Promise<Report>
   kill(): void
 }
@@ -89,6 +92,11 @@ export function startMain(opts: { env: Record<string, string>; cwd: string; bund
       return { requested: reply['requested'] as boolean, checked: reply['checked'] as boolean }
     },
     emit: async (op) => void (await request({ op })),
+    loopDelay: (async (op: 'start' | 'stop') => {
+      const reply = await request({ op: `loop-delay-${op}` })
+      if (op === 'start') return undefined
+      return { p50: reply['p50'] as number, p99: reply['p99'] as number, max: reply['max'] as number, samples: reply['samples'] as number }
+    }) as MainProcess['loopDelay'],
     async waitFor(what, predicate, ms) {
       let found: Report | undefined
       await waitUntil(what, () => {

@@ -5,6 +5,7 @@
 // channel ({ op, id, ... } in, { id, ... } replies and { ev, ... } reports out).
 import { fork } from 'node:child_process'
 import { EventEmitter } from 'node:events'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 
 const report = (message) => {
   if (process.connected) process.send(message)
@@ -222,6 +223,7 @@ export default { app, BrowserWindow, ipcMain, protocol, session, dialog, powerMo
 // ---- the test's side of the channel ----
 
 const mainWindow = () => [...windows][0]
+let loopDelay = null
 
 async function serve(request) {
   switch (request.op) {
@@ -244,6 +246,18 @@ async function serve(request) {
       const requested = await new Promise((resolve) => permissionRequest(mainWindow()?.webContents, request.permission, resolve, { requestingUrl: request.url }))
       const checked = permissionCheck(mainWindow()?.webContents, request.permission, new URL(request.url).origin === 'null' ? request.url : new URL(request.url).origin)
       return { requested, checked }
+    }
+    case 'loop-delay-start':
+      // The main process's own event loop (this module runs on its thread).
+      loopDelay?.disable()
+      loopDelay = monitorEventLoopDelay({ resolution: 10 })
+      loopDelay.enable()
+      return {}
+    case 'loop-delay-stop': {
+      if (!loopDelay) return { error: 'loop-delay-start first' }
+      loopDelay.disable()
+      const ms = (ns) => ns / 1e6
+      return { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), samples: loopDelay.count }
     }
     default:
       return { error: `unknown op ${request.op}` }
