@@ -50,7 +50,7 @@ export interface LoopDelayFigures {
 }
 
 /** One run: idle for a few seconds, then busy until every clip is analysed. */
-export async function measureMainLoopDelay(opts: { rows: number; clips: number; env?: Record<string, string>; mode: string; log?: (m: string) => void }): Promise<LoopDelayFigures> {
+export async function measureMainLoopDelay(opts: { rows: number; clips: number; list?: boolean; env?: Record<string, string>; mode: string; log?: (m: string) => void }): Promise<LoopDelayFigures> {
   const log = opts.log ?? (() => {})
   const work = await mkdtemp(join(tmpdir(), 'vp-bench-desktop-'))
   const dataDir = join(work, 'data')
@@ -78,9 +78,11 @@ export async function measureMainLoopDelay(opts: { rows: number; clips: number; 
       const listMs: number[] = []
       const done = () => ids.filter((id) => main.reports.some((r) => r.ev === 'send' && (r.payload as { type: string; videoId?: string }).videoId === id && ['video.completed', 'video.failed'].includes((r.payload as { type: string }).type))).length
       while (done() < ids.length) {
-        const t = performance.now()
-        await main.invoke('videos.list', { limit: 20_000, sort: 'createdAt', order: 'desc' })
-        listMs.push(performance.now() - t)
+        if (opts.list !== false) {
+          const t = performance.now()
+          await main.invoke('videos.list', { limit: 20_000, sort: 'createdAt', order: 'desc' })
+          listMs.push(performance.now() - t)
+        }
         await sleep(1000)
       }
       const busy = await main.loopDelay('stop')
@@ -111,6 +113,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const mode of modes) {
     const figures = await measureMainLoopDelay({
       rows: quick ? 1000 : 10_000,
+      // BENCH_LIST=0: the analyzer alone, to tell its share from the list's.
+      list: process.env['BENCH_LIST'] !== '0',
       clips: quick ? 1 : 4,
       mode,
       env: mode === 'in-process' ? {} : { VIDEO_PROCESSOR_CORE: mode },

@@ -1,13 +1,13 @@
 import { join } from 'node:path'
-import { app, dialog, ipcMain, Menu, powerMonitor, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron'
-import { loadConfig } from '../app/load-config'
-import { openApp, type App } from '../app/open-app'
-import { serveOwnerConsole } from '../app/owner-console'
+import { app, dialog, ipcMain, Menu, powerMonitor, protocol, safeStorage, session, shell, utilityProcess, type BrowserWindow } from 'electron'
+import { readConfigLayers } from '../app/load-config'
+import { IPC_EVENT_CHANNEL } from '../shared/console-api'
 import { registerAppProtocol } from './app-protocol'
-import { registerIpcBridge, relayEvents } from './ipc-bridge'
+import { startCoreClient } from './core-client'
+import { registerIpcBridge } from './ipc-bridge'
+import { keychainKey } from './keychain-key'
 import { loginShellPath } from './login-shell-path'
 import { applicationMenu } from './menu'
-import { createSafeStorageBox } from './safe-storage-box'
 import { APP_SCHEME, APP_URL, hardenContents, hardenSession, isTrustedSender } from './security'
 import { SHUTDOWN_CHANNEL, createShutdown, type ShutdownNotice } from './shutdown'
 import { createMainWindow } from './window'
@@ -74,48 +74,48 @@ function watchSessionEnd(target: BrowserWindow): void {
 async function main(): Promise<void> {
   // macOS apps started from the Dock or Finder get launchd's PATH, without Homebrew's ffmpeg.
   if (process.platform === 'darwin') process.env['PATH'] = await loginShellPath(process.env)
-  // The window process owns DATA_DIR and runs the worker, exactly like `serve` does.
-  const box = createSafeStorageBox(safeStorage)
-  const settings = box ? { secretBox: box } : {}
-  const config = loadConfig(settings)
-  deadlineMs = config.worker.shutdownDeadlineSeconds * 1000
-  let opened: App
-  try {
-    opened = await openApp(config, { settings })
-  } catch (error) {
-    shutdown.attach(null)
-    throw error
-  }
-  try {
-    await run(opened, config)
-  } catch (error) {
-    // The database is open: the same graceful path closes it before the error ends the app.
-    const message = error instanceof Error ? error.message : String(error)
-    console.error(`video-processor: ${message}`)
-    if (!shutdown.started) dialog.showErrorBox('Video processor cannot start', message)
-    shutdown.request('start-up failed', 1)
-  }
-}
-
-/** Everything after the database opened: window, IPC, app://, the owner console, the worker. */
-async function run(opened: App, config: App['config']): Promise<void> {
-  const { core } = opened
+  // The keychain is the main process's; the core's process gets the key that seals secrets.json.
+  const secretsKey = keychainKey(readConfigLayers().dataDir, safeStorage)
+  // The core (database, worker, analyzers, owner console) runs in its own process, so its work
+  // never blocks this one, which paints the window and answers its input.
+  const core = startCoreClient({
+    fork: () => utilityProcess.fork(join(import.meta.dirname, 'core-host.js'), [], { serviceName: 'video-processor core', stdio: 'inherit' }),
+    secretsKey,
+    onEvent: (event) => {
+      const target = liveWindow()?.webContents
+      if (target && !target.isDestroyed()) target.send(IPC_EVENT_CHANNEL, event)
+    },
+    onNotStarted: (message) => {
+      console.error(`video-processor: the analyzer cannot work: ${message}`)
+      const target = liveWindow()
+      if (target && !shutdown.started) void dialog.showMessageBox(target, { type: 'warning', title: 'Worker not started', message: 'The analyzer cannot work, so the worker was not started.', detail: message })
+    },
+    onGiveUp: (code) => {
+      const message = `The worker process stopped again and again (exit code ${code}); see the terminal or the log for why.`
+      console.error(`video-processor: ${message}`)
+      if (!shutdown.started) dialog.showErrorBox('Video processor stopped working', message)
+      shutdown.request('worker process failed', 1)
+    },
+    log: (line) => console.error(`video-processor: ${line}`)
+  })
   let unregister: () => void = () => undefined
-  let closeOwner: () => Promise<void> = async () => undefined
   shutdown.attach({
     inFlight: async () => (await core.api['stats.get'](undefined)).inFlight,
     // The shutdown keeps its own deadline (to count what it hands back); the worker's is later.
-    stopWorker: async (mode) => void (await core.stop({ mode, deadlineMs: deadlineMs + 5000 })),
+    stopWorker: (mode) => core.stop(mode, deadlineMs + 5000),
     close: async () => {
       unregister()
-      await closeOwner()
-      await opened.close()
+      await core.close()
     },
-    closeDatabase: () => opened.db.close()
+    closeDatabase: async () => {
+      await core.closeDatabase().finally(() => core.kill())
+    }
   })
+  const opened = await core.opened
+  deadlineMs = opened.deadlineSeconds * 1000
   if (shutdown.started) return
 
-  registerAppProtocol(protocol, join(import.meta.dirname, '../renderer'), core.api, config.dataDir)
+  registerAppProtocol(protocol, join(import.meta.dirname, '../renderer'), core.api, opened.dataDir)
   hardenSession(session.defaultSession, devOrigin)
   app.on('web-contents-created', (_event, contents) => hardenContents(contents, (url) => shell.openExternal(url), devOrigin))
   if (app.isPackaged) Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenu(process.platform)))
@@ -125,29 +125,10 @@ async function run(opened: App, config: App['config']): Promise<void> {
   watchSessionEnd(window)
   unregister = registerIpcBridge({
     ipcMain,
-    api: core.api,
-    isTrustedSender: (event) => !window.isDestroyed() && isTrustedSender(event, window.webContents, devOrigin),
-    readOnly: config.readOnly,
-    onInternalError: (error, name) => console.error(`console: ${name} failed:`, error)
+    forward: core.callJson,
+    isTrustedSender: (event) => !window.isDestroyed() && isTrustedSender(event, window.webContents, devOrigin)
   })
-  relayEvents(core.events, window.webContents)
   await window.loadURL(devUrl ?? APP_URL)
-  if (shutdown.started) return
-  // Like `serve`, the owner answers `enqueue` and `status` from other shells on loopback.
-  const owner = await serveOwnerConsole(opened)
-  closeOwner = () => owner.close()
-  if (shutdown.started) return
-  try {
-    await opened.check()
-    if (shutdown.started) return
-    await core.start()
-  } catch (error) {
-    if (shutdown.started) return
-    // The history stays browsable; the worker waits until the cause is fixed and Start is pressed.
-    const message = error instanceof Error ? error.message : String(error)
-    console.error(`video-processor: the analyzer cannot work: ${message}`)
-    void dialog.showMessageBox(window, { type: 'warning', title: 'Worker not started', message: 'The analyzer cannot work, so the worker was not started.', detail: message })
-  }
 }
 
 app
@@ -164,9 +145,9 @@ app
   })
   .catch((error: unknown) => {
     // One clear line (a bad setting, DATA_DIR owned by a running `serve`…), in a dialog too:
-    // a desktop user may have no terminal to read it in.
+    // a desktop user may have no terminal to read it in. Whatever was opened is closed first.
     const message = error instanceof Error ? error.message : String(error)
     console.error(`video-processor: ${message}`)
     if (!shutdown.started) dialog.showErrorBox('Video processor cannot start', message)
-    app.exit(1)
+    shutdown.request('start-up failed', 1)
   })

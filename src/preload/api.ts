@@ -38,7 +38,8 @@ export function createPreloadApi(ipcRenderer: IpcRendererLike, pathForFile: (fil
   return {
     call: (name, input) => {
       if (typeof name !== 'string') return Promise.resolve({ ok: false, error: { code: 'bad-request', message: 'procedure name must be a string' } })
-      return ipcRenderer.invoke(IPC_CALL_CHANNEL, name, input) as Promise<ApiResult>
+      // The desktop app's main process relays the core's answer as JSON text, unparsed there.
+      return ipcRenderer.invoke(IPC_CALL_CHANNEL, name, input).then((reply) => (typeof reply === 'string' ? (JSON.parse(reply) as ApiResult) : (reply as ApiResult)))
     },
     onEvent: (callback) => {
       // The IpcRendererEvent (with its sender) never reaches the page.

@@ -82,7 +82,11 @@ export function startMain(opts: { env: Record<string, string>; cwd: string; bund
     output: () => text,
     exited,
     hasExited: () => done,
-    invoke: async (name, input) => (await request({ op: 'invoke', channel: 'api:call', args: [name, input] }))['result'],
+    async invoke(name, input) {
+      const reply = (await request({ op: 'invoke', channel: 'api:call', args: [name, input] }))['result']
+      // As the preload does: the main process may answer with the ApiResult's JSON text.
+      return typeof reply === 'string' ? (JSON.parse(reply) as unknown) : reply
+    },
     async fetch(url, headers) {
       const reply = await request({ op: 'fetch', url, headers })
       return { status: reply['status'] as number, headers: reply['headers'] as Record<string, string>, body: Buffer.from(reply['body'] as string, 'base64') }
