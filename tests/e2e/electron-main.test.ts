@@ -222,6 +222,20 @@ describe('the built main process', () => {
     expect(main.output()).not.toMatch(/Object has been destroyed/)
   }, 180_000)
 
+  it('runs the core in a utility process and starts it again after a crash, the window still answering', async () => {
+    const { main, dataDir } = launch()
+    await workerRunning(main)
+    const first = (await main.waitFor('the core process', (r) => r.ev === 'utility')) as unknown as { pid: number }
+    expect(first.pid).not.toBe(main.child.pid)
+    process.kill(first.pid, 'SIGKILL')
+    await main.waitFor('a new core process', (r) => r.ev === 'utility' && (r as unknown as { pid: number }).pid !== first.pid, 60_000)
+    await workerRunning(main)
+    expect(await main.invoke('videos.list', { limit: 5 })).toMatchObject({ ok: true })
+    await main.emit('quit')
+    expect(await main.exited).toEqual({ code: 0, signal: null })
+    expect(released(dataDir)).toBe(true)
+  }, 180_000)
+
   it('stops gracefully at logout: system shutdown (Linux, macOS) and session end (Windows)', async () => {
     for (const op of ['power-shutdown', 'session-end'] as const) {
       const { main, dataDir } = launch()

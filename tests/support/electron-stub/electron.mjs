@@ -204,6 +204,7 @@ class UtilityProcess extends EventEmitter {
     this.pid = undefined
     this.child.on('spawn', () => {
       this.pid = this.child.pid
+      report({ ev: 'utility', pid: this.pid })
       this.emit('spawn')
     })
     this.child.on('message', (data) => this.emit('message', data))
