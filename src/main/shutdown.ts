@@ -57,6 +57,8 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
   let exited = false
   let handedBack = 0
   let hurried = false
+  /** The worker has stopped: nothing is left to hand back. */
+  let drained = false
   let exitCode = 0
   let attachApp: (app: RunningApp | null) => void = () => undefined
   const attached = new Promise<RunningApp | null>((resolve) => (attachApp = resolve))
@@ -71,7 +73,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
 
   /** Jobs still running go back to the queue now (the deadline passed, or a second quit). */
   async function hurry(app: RunningApp): Promise<void> {
-    if (hurried) return
+    if (hurried || drained) return
     hurried = true
     handedBack = await capped(app.inFlight(), 2000).catch(() => undefined) ?? 0
     options.notify({ phase: 'handing-back', handedBack })
@@ -87,6 +89,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     options.notify({ phase: 'draining', inFlight, deadlineSeconds: Math.round(deadlineMs / 1000) })
     setTimer(() => void hurry(app), deadlineMs)
     await app.stopWorker('drain').catch((error: unknown) => options.log(`stopping the worker failed: ${errorText(error)}`))
+    drained = true
     options.notify({ phase: 'closing', handedBack })
     await app.close()
     options.log(`stopped: ${handedBack} job${handedBack === 1 ? '' : 's'} handed back, database closed`)
