@@ -72,6 +72,8 @@ export interface LoopDelayFigures {
   idle: { p99: number; max: number }
   busy: { p99: number; max: number; p50: number; samples: number }
   listCalls: number
+  /** The size of one list answer (JSON characters), in MiB. */
+  listMiB: number
   listMsP50: number
   analysed: number
 }
@@ -113,11 +115,12 @@ export async function measureMainLoopDelay(opts: {
       const ids: string[] = []
       for (const path of clips) ids.push(((await main.invoke('videos.enqueue', { source: { kind: 'file', path } })) as { result: { id: string } }).result.id)
       const listMs: number[] = []
+      let listChars = 0
       const done = () => ids.filter((id) => main.reports.some((r) => r.ev === 'send' && (r.payload as { type: string; videoId?: string }).videoId === id && ['video.completed', 'video.failed'].includes((r.payload as { type: string }).type))).length
       while (done() < ids.length) {
         if (opts.list !== false) {
           const t = performance.now()
-          await main.invoke('videos.list', { limit: 20_000, sort: 'createdAt', order: 'desc' })
+          listChars = await main.invokeSize('videos.list', { limit: 20_000, sort: 'createdAt', order: 'desc' })
           listMs.push(performance.now() - t)
         }
         await sleep(1000)
@@ -127,7 +130,7 @@ export async function measureMainLoopDelay(opts: {
       await main.emit('quit')
       await main.exited
       listMs.sort((a, b) => a - b)
-      return { mode: opts.mode, control: controlFigures, idle, busy, listCalls: listMs.length, listMsP50: listMs[Math.floor(listMs.length / 2)] ?? 0, analysed: done() }
+      return { mode: opts.mode, control: controlFigures, idle, busy, listCalls: listMs.length, listMiB: listChars / 2 ** 20, listMsP50: listMs[Math.floor(listMs.length / 2)] ?? 0, analysed: done() }
     } finally {
       control.close()
       if (!main.hasExited()) main.kill()
@@ -140,7 +143,7 @@ export async function measureMainLoopDelay(opts: {
 export function describeFigures(f: LoopDelayFigures): string {
   return (
     `main-process event-loop delay (${f.mode}): busy p99 ${f.busy.p99.toFixed(1)} ms, max ${f.busy.max.toFixed(1)} ms, p50 ${f.busy.p50.toFixed(1)} ms ` +
-    `(${f.analysed} clips analysed, ${f.listCalls} list calls of 10,000 rows, p50 ${f.listMsP50.toFixed(0)} ms each); ` +
+    `(${f.analysed} clips analysed, ${f.listCalls} list calls of 10,000 rows, ${f.listMiB.toFixed(0)} MiB and p50 ${f.listMsP50.toFixed(0)} ms each); ` +
     `an idle control process meanwhile: p99 ${f.control.p99.toFixed(1)} ms, max ${f.control.max.toFixed(1)} ms; the main process idle: p99 ${f.idle.p99.toFixed(1)} ms`
   )
 }

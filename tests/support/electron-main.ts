@@ -28,6 +28,8 @@ export interface MainProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   hasExited(): boolean
   invoke(name: string, input?: unknown): Promise<unknown>
+  /** An IPC call whose answer stays in the main process (its length comes back): main's work alone. */
+  invokeSize(name: string, input?: unknown): Promise<number>
   fetch(url: string, headers?: Record<string, string>): Promise<FetchReply>
   permission(permission: string, url: string): Promise<{ requested: boolean; checked: boolean }>
   /** An Electron event: quit, close-window, second-instance, power-shutdown, session-end. */
@@ -87,6 +89,7 @@ export function startMain(opts: { env: Record<string, string>; cwd: string; bund
       // As the preload does: the main process may answer with the ApiResult's JSON text.
       return typeof reply === 'string' ? (JSON.parse(reply) as unknown) : reply
     },
+    invokeSize: async (name, input) => (await request({ op: 'invoke', channel: 'api:call', args: [name, input], discard: true }))['size'] as number,
     async fetch(url, headers) {
       const reply = await request({ op: 'fetch', url, headers })
       return { status: reply['status'] as number, headers: reply['headers'] as Record<string, string>, body: Buffer.from(reply['body'] as string, 'base64') }

@@ -233,7 +233,10 @@ async function serve(request) {
       if (!handler) return { error: `no handler for ${request.channel}` }
       const win = mainWindow()
       const sender = win?.webContents
-      return { result: await handler({ sender, senderFrame: sender?.mainFrame }, ...request.args) }
+      const result = await handler({ sender, senderFrame: sender?.mainFrame }, ...request.args)
+      // `discard`: the renderer's share (receiving the answer) is not this process's work; only its size comes back.
+      if (request.discard) return { size: typeof result === 'string' ? result.length : JSON.stringify(result).length }
+      return { result }
     }
     case 'fetch': {
       const handler = schemes.get(new URL(request.url).protocol.slice(0, -1))
