@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Analysis, type TokenUsage } from '../../shared/analysis'
 import type { VideoJob } from '../../shared/queue-message'
+import type { Video } from '../../shared/video'
 import type { Stage, VideoStatus } from '../../shared/video-status'
 import type { VideoSource } from '../../shared/video-source'
 import { JobError } from '../errors'
@@ -35,19 +36,16 @@ export interface Delivery {
 }
 
 /**
- * One video through the seed's workflow: queued → processing → downloading → (uploading →)
- * processing → completed | failed. The job's download directory is removed afterwards, always.
+ * One claimed video through the seed's workflow: (claimed: processing) → downloading →
+ * (uploading →) processing → completed | failed. The job's download directory is removed
+ * afterwards, always.
  */
-export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, signal: AbortSignal): Promise<JobOutcome> {
+export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, signal: AbortSignal, claimed: Video): Promise<JobOutcome> {
   const { ports, rec, stats } = deps
   const id = job.videoId
-  const existing = await ports.store.get(id)
-  if (existing?.processingStatus === 'completed') return { kind: 'skipped', reason: 'already completed (duplicate delivery)' }
-  if (existing?.processingStatus === 'failed' && existing.errorCause === 'cancelled')
-    return { kind: 'skipped', reason: 'cancelled by the operator before it started' }
-  const row = existing ?? (await ports.store.ensureVideo({ id, title: job.title ?? null, source: job.source }))
-  const attempt = row.attempts + 1
-  const title = row.title ?? job.title ?? null
+  // The claim (`Store.claim`) took the video: the row is `processing`, its attempt counted.
+  const attempt = claimed.attempts
+  const title = claimed.title ?? job.title ?? null
   rec.setAttempt(id, attempt)
   const stageMs: Partial<Record<Stage, number>> = {}
   const started = Date.now()
@@ -64,13 +62,13 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     stats.stage(name, ms)
     rec.emit({ type: 'video.stage', at: rec.now(), videoId: id, stage: name, ms })
   }
-  const progress = (kind: 'downloading' | 'uploading') => {
+  const progress = (kind: 'downloading' | 'uploading' | 'analysing' | (() => 'uploading' | 'analysing')) => {
     let last = 0
     return (bytes: number, total: number | null) => {
       const t = Date.now()
       if (t - last < 250 && bytes !== total) return
       last = t
-      rec.emit({ type: 'video.progress', at: rec.now(), videoId: id, stage: kind, bytes, total })
+      rec.emit({ type: 'video.progress', at: rec.now(), videoId: id, stage: typeof kind === 'function' ? kind() : kind, bytes, total })
     }
   }
 
@@ -80,16 +78,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
   }
 
   try {
-    await setStatus('processing', {
-      attempts: attempt,
-      title,
-      startedAt: new Date(),
-      completedAt: null,
-      errorCause: null,
-      analysisResult: null,
-      isProcessed: false,
-      stageMs: {}
-    })
+    rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'processing', attempt })
     await setStatus('downloading')
     const source = pickSource(ports.sources, job.source)
     await mkdir(dir, { recursive: true })
@@ -110,12 +99,17 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     const tAnalyze = Date.now()
     running = { stage: 'analyze', since: tAnalyze }
     const reported = new Map<Stage, number>()
+    // Progress while the video is `uploading` is an upload (Gemini); otherwise the analyzer is reading the file itself.
+    let analyzerStatus: 'uploading' | 'processing' = 'processing'
     const raw = await ports.analyzer.analyze(fetched, {
       videoId: id,
       title,
       signal,
-      setStatus: (s) => setStatus(s),
-      onProgress: progress('uploading'),
+      setStatus: (s) => {
+        analyzerStatus = s
+        return setStatus(s)
+      },
+      onProgress: progress(() => (analyzerStatus === 'uploading' ? 'uploading' : 'analysing')),
       stage: (s, ms) => {
         reported.set(s, (reported.get(s) ?? 0) + ms)
         stage(s, ms)
