@@ -236,6 +236,25 @@ describe('the built main process', () => {
     expect(released(dataDir)).toBe(true)
   }, 180_000)
 
+  it('ends at deadline + 10 s even when the core process is frozen, exit code 1', async () => {
+    const { main } = launch({ SHUTDOWN_DEADLINE_SECONDS: '1' })
+    await workerRunning(main)
+    const core = (await main.waitFor('the core process', (r) => r.ev === 'utility')) as unknown as { pid: number }
+    // A core that answers nothing any more (a hung native call, a debugger pause…).
+    process.kill(core.pid, 'SIGSTOP')
+    try {
+      await main.emit('quit')
+      expect(await main.exited).toEqual({ code: 1, signal: null })
+      expect(main.output()).toContain('the graceful stop did not end in time')
+    } finally {
+      try {
+        process.kill(core.pid, 'SIGKILL')
+      } catch {
+        // Already ended with the main process.
+      }
+    }
+  }, 120_000)
+
   it('stops gracefully at logout: system shutdown (Linux, macOS) and session end (Windows)', async () => {
     for (const op of ['power-shutdown', 'session-end'] as const) {
       const { main, dataDir } = launch()
