@@ -1,12 +1,14 @@
 import type { IpcRendererEvent } from 'electron'
 import type { ApiResult } from '../shared/console-api'
 import type { WorkerEvent } from '../shared/events'
-import type { PreloadApi } from '../shared/preload-api'
+import type { PreloadApi, ShutdownNotice } from '../shared/preload-api'
 
 // The shared channel names, repeated so the sandboxed preload bundle stays free of zod and the
 // schemas (tests/unit/main-ipc.test.ts checks they match src/shared/console-api.ts).
 export const IPC_CALL_CHANNEL = 'api:call'
 export const IPC_EVENT_CHANNEL = 'api:event'
+/** The shutdown's progress (src/main/shutdown.ts SHUTDOWN_CHANNEL). */
+export const SHUTDOWN_CHANNEL = 'app:shutdown'
 
 /** The part of `ipcRenderer` the preload uses (injected for tests). */
 export interface IpcRendererLike {
@@ -19,7 +21,8 @@ export function createPreloadApi(ipcRenderer: IpcRendererLike, pathForFile: (fil
   return {
     call: (name, input) => {
       if (typeof name !== 'string') return Promise.resolve({ ok: false, error: { code: 'bad-request', message: 'procedure name must be a string' } })
-      return ipcRenderer.invoke(IPC_CALL_CHANNEL, name, input) as Promise<ApiResult>
+      // The desktop app's main process relays the core's answer as JSON text, unparsed there.
+      return ipcRenderer.invoke(IPC_CALL_CHANNEL, name, input).then((reply) => (typeof reply === 'string' ? (JSON.parse(reply) as ApiResult) : (reply as ApiResult)))
     },
     onEvent: (callback) => {
       // The IpcRendererEvent (with its sender) never reaches the page.
@@ -27,6 +30,13 @@ export function createPreloadApi(ipcRenderer: IpcRendererLike, pathForFile: (fil
       ipcRenderer.on(IPC_EVENT_CHANNEL, listener)
       return () => {
         ipcRenderer.removeListener(IPC_EVENT_CHANNEL, listener)
+      }
+    },
+    onShutdown: (callback) => {
+      const listener = (_event: IpcRendererEvent, notice: unknown) => callback(notice as ShutdownNotice)
+      ipcRenderer.on(SHUTDOWN_CHANNEL, listener)
+      return () => {
+        ipcRenderer.removeListener(SHUTDOWN_CHANNEL, listener)
       }
     },
     pathForFile: (file) => {

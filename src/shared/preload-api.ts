@@ -12,4 +12,12 @@ export interface PreloadApi {
   onEvent(callback: (event: WorkerEvent) => void): () => void
   /** The local path of a dropped or picked file (Electron's webUtils), '' when it has none. */
   pathForFile(file: File): string
+  /** Receives the app's shutdown progress once a quit began; returns the unsubscribe function. */
+  onShutdown(callback: (notice: ShutdownNotice) => void): () => void
 }
+
+/** What the window shows while the app stops (the same shape as src/main/shutdown.ts sends). */
+export type ShutdownNotice =
+  | { phase: 'draining'; inFlight: number; deadlineSeconds: number }
+  | { phase: 'handing-back'; handedBack: number }
+  | { phase: 'closing'; handedBack: number }
