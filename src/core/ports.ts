@@ -53,6 +53,12 @@ export interface Queue {
   delete(receiptHandles: string[]): Promise<void>
   /** Extends (heartbeat) or ends (0: hand back) the message's invisibility. Rejects when the lease was lost. */
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>
+  /**
+   * Optional: hands a message back unprocessed because this worker is stopping. Visible at once
+   * like `changeVisibility(handle, 0)`, but the delivery does not count towards `maxReceiveCount`,
+   * so restarts do not use up a video's deliveries. Backends that cannot un-count (SQS) omit it.
+   */
+  release?(receiptHandle: string): Promise<void>
   send(body: string, opts?: SendOptions): Promise<{ messageId: string }>
   /** Moves a message that can never succeed to the dead-letter store at once, with the reason. */
   deadLetter(message: ReceivedMessage, reason: string): Promise<void>

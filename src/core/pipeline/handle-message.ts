@@ -1,6 +1,7 @@
 import { JobError } from '../errors'
 import type { ReceivedMessage } from '../ports'
 import { parseQueueMessage } from '../parse-message'
+import { handBack } from './hand-back'
 import { startHeartbeat } from './heartbeat'
 import { runJob, type JobDeps, type JobOutcome } from './run-job'
 
@@ -96,7 +97,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   const exhausted = outcomes.find((o) => o.kind === 'failed' && o.final && o.error.retryable)
   const deadReason = orphan?.message ?? (exhausted?.kind === 'failed' ? exhausted.error.message : null)
   if (handedBack) {
-    await queue.changeVisibility(message.receiptHandle, 0).catch((e: unknown) => rec.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
+    await handBack(queue, message.receiptHandle).catch((e: unknown) => rec.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
   } else if (retry) {
     const seconds = deps.backoffSeconds(message.receiveCount)
     rec.log('info', `will retry in ${seconds} s (delivery ${message.receiveCount} of ${limit})`, firstId)
