@@ -24,7 +24,7 @@ export interface WorkerOptions {
   /**
    * After jobs are told to hand back (deadline or stop `now`), how long stop() still waits for
    * them and for the last journal writes. A job that has not ended by then is left behind: its
-   * lease runs out and the queue delivers it again. Default 5 s.
+   * lease runs out and the queue delivers it again. Default 2 s.
    */
   handBackBudgetMs?: number
 }
@@ -52,7 +52,7 @@ type Deps = Omit<MessageDeps, 'track'>
  */
 export function createWorker(deps: Deps, options: WorkerOptions): Worker {
   const { rec, stats, ports } = deps
-  const budgetMs = options.handBackBudgetMs ?? 5000
+  const budgetMs = options.handBackBudgetMs ?? 2000
   const life = createLifecycle((state) => rec.emit({ type: 'worker.state', at: rec.now(), state }))
   let starting: Promise<void> = Promise.resolve()
   let loopDone: Promise<void> = Promise.resolve()
@@ -157,8 +157,9 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
     }
     if (sampleTimer) clearInterval(sampleTimer)
     sampleTimer = null
-    await withinBudget(sample(), budgetMs).catch(() => undefined)
-    await withinBudget(rec.flush(), budgetMs).catch(() => rec.log('warn', 'journal writes still pending at stop were left behind'))
+    // The last sample and journal lines are worth a second, not a hang on a store that does not answer.
+    await withinBudget(sample(), 1000).catch(() => undefined)
+    await withinBudget(rec.flush(), 1000).catch(() => rec.log('warn', 'journal writes still pending at stop were left behind'))
     life.fire('settled')
   }
 
