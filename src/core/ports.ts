@@ -115,6 +115,11 @@ export interface AnalyzeContext {
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void
   /** Where the analyzer may keep files for the console (keyframes), relative paths go into the Analysis. */
   artifactsDir: string
+  /**
+   * Optional: tells the worker about a child process the analysis started (ffmpeg…), with the
+   * command it ran, so that after a crash of this worker the next one can end it.
+   */
+  onChildProcess?(pid: number, command: string): void
 }
 
 export interface Analyzer {

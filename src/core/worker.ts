@@ -174,7 +174,8 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
       if (stopDone) await stopDone
       if (!life.fire('start')) return
       starting = (async () => {
-        await removeStaleJobDirs(deps.downloadDir)
+        const sweep = await removeStaleJobDirs(deps.downloadDir)
+        for (const k of sweep.killed) rec.log('warn', `ended ${k.command} (pid ${k.pid}), left running by a worker that is gone`)
         await releaseDeadLeases(deps.dataDir, ports.queue, (line) => rec.log('warn', line))
       })().catch((e: unknown) => rec.log('warn', `clean-up of a previous run failed: ${errorText(e)}`))
       await starting

@@ -10,7 +10,7 @@ import type { Recorder } from '../recorder'
 import type { StatsTracker } from '../stats'
 import { errorEvidence } from '../error-evidence'
 import { abortReason, toJobError } from './failure'
-import { markJobDir } from './job-dirs'
+import { markJobDir, recordChild } from './job-dirs'
 
 export interface JobDeps {
   ports: Ports
@@ -121,7 +121,10 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
         stage(s, ms)
       },
       log: (level, message, data) => rec.log(level, message, id, data),
-      artifactsDir: join(deps.dataDir, 'artifacts', id)
+      artifactsDir: join(deps.dataDir, 'artifacts', id),
+      onChildProcess: (pid, command) => {
+        recordChild(dir, pid, command).catch((e: unknown) => rec.log('warn', `child process ${pid} not recorded: ${String(e)}`, id))
+      }
     })
     if (!reported.has('analyze')) stage('analyze', Math.max(0, Date.now() - tAnalyze - [...reported.values()].reduce((a, b) => a + b, 0)))
     running = null
