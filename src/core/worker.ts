@@ -143,7 +143,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
         await loopDone
         await Promise.all([...inflight.values()].map((j) => j.done))
       })()
-      await Promise.race([everything, new Promise<void>((resolve) => urgent.addEventListener('abort', () => resolve(), { once: true }))])
+      await firstOf([everything], urgent)
       if (urgent.aborted) {
         const left = await withinBudget(everything, budgetMs).then(
           () => 0,

@@ -37,20 +37,24 @@ export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (li
   const dir = join(dataDir, DIR)
   const files = await readdir(dir).catch(() => [] as string[])
   let released = 0
-  for (const name of files.filter((f) => f.endsWith('.json'))) {
-    const file = join(dir, name)
-    const parsed = Record.safeParse(await readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown, () => null))
-    if (parsed.success && parsed.data.pid !== process.pid && isAlive(parsed.data.pid)) continue
-    if (parsed.success && parsed.data.pid !== process.pid) {
-      await withinBudget(queue.changeVisibility(parsed.data.receiptHandle, 0), 5000).then(
-        () => {
-          released += 1
-          warn(`message ${parsed.data.messageId} was held by process ${parsed.data.pid}, which is gone: handed back to the queue`)
-        },
-        () => undefined
-      )
-    }
-    if (!parsed.success || parsed.data.pid !== process.pid) await rm(file, { force: true })
-  }
+  await Promise.all(
+    files
+      .filter((f) => f.endsWith('.json'))
+      .map(async (name) => {
+        const file = join(dir, name)
+        const parsed = Record.safeParse(await readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown, () => null))
+        if (parsed.success && (parsed.data.pid === process.pid || isAlive(parsed.data.pid))) return
+        if (parsed.success) {
+          await withinBudget(queue.changeVisibility(parsed.data.receiptHandle, 0), 5000).then(
+            () => {
+              released += 1
+              warn(`message ${parsed.data.messageId} was held by process ${parsed.data.pid}, which is gone: handed back to the queue`)
+            },
+            () => undefined
+          )
+        }
+        await rm(file, { force: true })
+      })
+  )
   return released
 }
