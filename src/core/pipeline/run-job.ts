@@ -128,7 +128,8 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     })
     if (!reported.has('analyze')) stage('analyze', Math.max(0, Date.now() - tAnalyze - [...reported.values()].reduce((a, b) => a + b, 0)))
     running = null
-    signal.throwIfAborted()
+    // A stop that comes once the analysis is in still saves it: handing it back would pay for it twice.
+    if (abortReason(signal)?.kind !== 'shutdown') signal.throwIfAborted()
     const analysis = Analysis.safeParse(raw)
     if (!analysis.success) {
       const issue = analysis.error.issues[0]
