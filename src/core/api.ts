@@ -4,14 +4,15 @@ import { Analysis } from '../shared/analysis'
 import { ConsoleApiError, consoleProcedures, type ConsoleApi, type ProcedureName, type WorkerStatus } from '../shared/console-api'
 import { VideoQuery, type Video } from '../shared/video'
 import type { VideoSource } from '../shared/video-source'
-import type { FailureCause } from '../shared/video-status'
+import { IN_FLIGHT_STATUSES, type FailureCause } from '../shared/video-status'
 import { toSeedMessage } from './message-format'
 import type { Ports } from './ports'
 import type { Recorder } from './recorder'
 import type { SettingsAdmin } from './settings-port'
 import type { StatsTracker } from './stats'
 import type { Worker } from './worker'
-import { createBulkActions } from './bulk-actions'
+import { cancelWaiting, createBulkActions } from './bulk-actions'
+import { deadLetterApi } from './dead-letters'
 import { analysisRuns, withoutRunBodies } from './analysis-runs'
 import { buildDebugBundle } from './debug-bundle'
 import { inspectMedia } from './media-facts'
@@ -32,8 +33,6 @@ export interface ApiDeps {
   stop(mode: 'drain' | 'now'): Promise<WorkerStatus>
 }
 
-const ACTIVE = new Set(['processing', 'downloading', 'uploading'])
-
 /**
  * The ConsoleApi on top of the ports. Every input is validated against `consoleProcedures`
  * (bridges validate too; the core does not trust them), and read-only mode refuses writes.
@@ -46,23 +45,35 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     return ports.settings
   }
 
+  /**
+   * Sets the video `queued` and sends its message, only when no message of it is pending: one
+   * conditional update on the row decides, so a second click, Retry-all or another console
+   * (on another machine) cannot make a second message.
+   */
   async function requeue(video: Video): Promise<Video> {
     if (!video.source) throw new ConsoleApiError('conflict', `video ${video.id} has no recorded source, so it cannot be sent again`)
-    if (ACTIVE.has(video.processingStatus) && deps.worker.isRunning(video.id))
-      throw new ConsoleApiError('conflict', `video ${video.id} is being processed right now; cancel it first`)
-    const updated = await rec.update(video.id, { processingStatus: 'queued', analysisResult: null, isProcessed: false, errorCause: null, completedAt: null })
-    await send(video.id, video.source, video.title)
+    const requeued = await store.requeue(video.id, { newGeneration: true })
+    if (!requeued) throw new ConsoleApiError('conflict', await whyNotRequeued(video.id))
+    rec.emit({ type: 'video.updated', at: rec.now(), video: requeued.video })
+    await send(video.id, video.source, video.title, requeued.generation)
     rec.emit({ type: 'video.status', at: rec.now(), videoId: video.id, status: 'queued', attempt: video.attempts })
-    return updated
+    return requeued.video
   }
 
+  async function whyNotRequeued(id: string): Promise<string> {
+    const now = await store.get(id)
+    if (!now) return `no video with id ${id}`
+    if (now.processingStatus === 'queued') return `video ${id} is already queued: its message is waiting in the queue, and a retry would run it twice`
+    if (isPendingRetry(now)) return `video ${id} is waiting for its automatic retry (the queue delivers it again after the backoff); cancel that retry first to run it afresh`
+    return `video ${id} is being processed right now (${now.processingStatus}); cancel it first`
+  }
   /**
    * Sends the video's message. A row left `queued` without a message would wait forever, so a
    * failed send marks it failed with the reason (retry sends it again) before the error goes on.
    */
-  async function send(id: string, source: VideoSource, title: string | null | undefined): Promise<void> {
+  async function send(id: string, source: VideoSource, title: string | null | undefined, generation: number): Promise<void> {
     try {
-      await queue.send(toSeedMessage(id, source, title))
+      await queue.send(toSeedMessage(id, source, title, generation))
     } catch (error) {
       const reason = `could not queue the video (${error instanceof Error ? error.message : String(error)}); retry it`
       await rec
@@ -72,7 +83,8 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     }
   }
 
-  const bulk = createBulkActions({ store, rec, isRunning: (id) => deps.worker.isRunning(id), requeue })
+  const bulk = createBulkActions({ store, rec, requeue })
+  const deadLetters = deadLetterApi({ ports, rec, stats: deps.stats })
   // The bucket of `s3` sources that name none, as the settings show it ('(not set)' when there is none).
   const bucket = deps.publicConfig['AWS_S3_BUCKET']
   const capabilities = () => sourceCapabilities(ports, bucket && !bucket.startsWith('(') ? bucket : null)
@@ -105,7 +117,7 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       const source = ports.publisher ? await ports.publisher.publish(given, { videoId: id }) : given
       const video = await store.createVideo({ id, title: title ?? null, source })
       rec.emit({ type: 'video.updated', at: rec.now(), video })
-      await send(id, source, title)
+      await send(id, source, title, 0)
       rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'queued', attempt: 0 })
       return video
     },
@@ -122,12 +134,20 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
         const page = await store.list(VideoQuery.parse({ status: ['failed'], limit: 500, offset, sort: 'createdAt', order: 'asc' }))
         let skipped = 0
         for (const video of page.items) {
-          if ((cause && video.errorCause !== cause) || !video.source) {
+          // A video whose automatic retry is pending already has its message.
+          if ((cause && video.errorCause !== cause) || !video.source || isPendingRetry(video)) {
             skipped += 1
             continue
           }
-          await requeue(video)
-          count += 1
+          const requeued = await requeue(video).then(
+            () => true,
+            (e: unknown) => {
+              if (e instanceof ConsoleApiError && e.code === 'conflict') return false
+              throw e
+            }
+          )
+          if (requeued) count += 1
+          else skipped += 1
         }
         offset += skipped
         if (page.items.length === 0 || offset >= page.total) break
@@ -138,11 +158,14 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       if (deps.worker.cancel(id)) return { cancelled: true }
       const video = await store.get(id)
       if (!video) throw new ConsoleApiError('not-found', `no video with id ${id}`)
-      // Not started yet, or a retry the queue will deliver later: mark it so the worker skips its message when it arrives.
-      if (video.processingStatus === 'queued') await bulk.cancelWaiting(video, 'cancelled by the operator')
-      else if (isPendingRetry(video)) await bulk.cancelWaiting(video, 'retry cancelled by the operator')
-      else return { cancelled: false }
-      return { cancelled: true }
+      // Not started yet, a retry the queue will deliver later, or a run whose worker is gone: the
+      // row is marked (if nobody holds it) and every later delivery of it is deleted unrun.
+      const why = isPendingRetry(video) ? 'retry cancelled by the operator' : 'cancelled by the operator'
+      if (await cancelWaiting(store, rec, video, why)) return { cancelled: true }
+      const now = await store.get(id)
+      if (now && IN_FLIGHT_STATUSES.includes(now.processingStatus))
+        throw new ConsoleApiError('conflict', `video ${id} is being processed by another worker (${now.processingStatus}); cancel it from the console of that machine`)
+      return { cancelled: false }
     },
     'videos.retryMany': async (input) => bulk.retryMany(input),
     'videos.cancelRetries': async (input) => bulk.cancelRetries(input),
@@ -171,6 +194,9 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     'sources.capabilities': async () => capabilities(),
     'queue.send': async ({ body }) => queue.send(body),
     'failures.groups': async () => store.failureGroups(),
+    'deadLetters.list': async (input) => deadLetters.list(input?.limit ?? 100),
+    'deadLetters.requeue': async ({ ids }) => ({ count: await deadLetters.requeue(ids) }),
+    'deadLetters.purge': async ({ ids }) => ({ count: await deadLetters.purge(ids) }),
     'config.get': async () => deps.publicConfig,
     'settings.get': async (input) => settings().get(input?.profile),
     'settings.set': async (input) => settings().set(input),

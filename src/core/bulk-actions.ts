@@ -1,3 +1,4 @@
+import { ConsoleApiError } from '../shared/console-api'
 import type { BulkFilter, BulkOutcome } from '../shared/debugging'
 import { VideoQuery, type Video } from '../shared/video'
 import { failureCauseInfo } from '../shared/video-status'
@@ -8,7 +9,7 @@ import type { Recorder } from './recorder'
 export interface BulkDeps {
   store: Store
   rec: Recorder
-  isRunning(videoId: string): boolean
+  /** Requeues a video; rejects with a `conflict` ConsoleApiError when its row says a message is pending or it runs. */
   requeue(video: Video): Promise<unknown>
 }
 
@@ -47,18 +48,23 @@ function outcome(matched: number, done: number, skipped: Map<string, number>): B
   return { matched, done, skipped: [...skipped].map(([reason, count]) => ({ reason, count })) }
 }
 
+/**
+ * Cancels a video that waits (queued, or failed with a retry pending), judged by its row with one
+ * conditional update, so it holds across machines: a delivery that comes later finds the row
+ * cancelled and is deleted without running. Null when the row is settled or a live claim holds it.
+ */
+export async function cancelWaiting(store: Store, rec: Recorder, video: Video, why: string): Promise<Video | null> {
+  const cancelled = await store.failUnleased(video.id, { cause: 'cancelled', error: why })
+  if (!cancelled) return null
+  rec.emit({ type: 'video.updated', at: rec.now(), video: cancelled })
+  rec.emit({ type: 'video.failed', at: rec.now(), videoId: video.id, error: why, cause: 'cancelled', attempt: cancelled.attempts, final: true })
+  return cancelled
+}
+
 export function createBulkActions(deps: BulkDeps) {
   const { store, rec } = deps
 
-  /** Marks a video that waits (queued, or failed with a retry pending) cancelled; the worker skips its message when it comes. */
-  async function cancelWaiting(video: Video, why: string): Promise<void> {
-    await rec.update(video.id, { processingStatus: 'failed', analysisResult: `Error: ${why}`, errorCause: 'cancelled', completedAt: new Date() })
-    rec.emit({ type: 'video.failed', at: rec.now(), videoId: video.id, error: why, cause: 'cancelled', attempt: video.attempts, final: true })
-  }
-
   return {
-    cancelWaiting,
-
     async retryMany(target: Target & { includeUnlikely?: boolean | undefined }): Promise<BulkOutcome> {
       const videos = await failedVideos(store, target)
       const skipped = new Map<string, number>()
@@ -66,12 +72,20 @@ export function createBulkActions(deps: BulkDeps) {
       let done = 0
       for (const video of videos) {
         if (!video.source) skip('no recorded source')
-        else if (deps.isRunning(video.id)) skip('running right now')
         else if (isPendingRetry(video)) skip('retry already pending')
         else if (retryOutlook(video) === 'unlikely' && !target.includeUnlikely) skip('permanent cause')
+        else if (target.dryRun) done += 1
         else {
-          if (!target.dryRun) await deps.requeue(video)
-          done += 1
+          // The row decides (another console or machine may have acted since it was read).
+          const requeued = await deps.requeue(video).then(
+            () => true,
+            (e: unknown) => {
+              if (!(e instanceof ConsoleApiError) || e.code !== 'conflict') throw e
+              return false
+            }
+          )
+          if (requeued) done += 1
+          else skip('changed meanwhile (queued, running or retrying)')
         }
       }
       return outcome(videos.length, done, skipped)
@@ -82,12 +96,11 @@ export function createBulkActions(deps: BulkDeps) {
       const skipped = new Map<string, number>()
       let done = 0
       for (const video of videos) {
-        if (deps.isRunning(video.id)) {
-          skipped.set('running right now', (skipped.get('running right now') ?? 0) + 1)
-          continue
-        }
-        if (!target.dryRun) await cancelWaiting(video, `retry cancelled by the operator (the attempt before failed: ${failureCauseInfo[video.errorCause ?? 'other'].label})`)
-        done += 1
+        const ok =
+          target.dryRun ||
+          (await cancelWaiting(store, rec, video, `retry cancelled by the operator (the attempt before failed: ${failureCauseInfo[video.errorCause ?? 'other'].label})`)) !== null
+        if (ok) done += 1
+        else skipped.set('running or settled meanwhile', (skipped.get('running or settled meanwhile') ?? 0) + 1)
       }
       return outcome(videos.length, done, skipped)
     }

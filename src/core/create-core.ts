@@ -4,6 +4,8 @@ import type { CoreHandle } from './core-handle'
 import { createEventBus } from './event-bus'
 import { defaultBackoffSeconds } from './pipeline/failure'
 import type { Ports } from './ports'
+import { markLetters } from './dead-letters'
+import { createReconciler } from './reconciler'
 import { createRecorder } from './recorder'
 import { createStats } from './stats'
 import { createWorker } from './worker'
@@ -33,6 +35,10 @@ export interface CoreOptions {
   sampleEveryMs?: number
   /** A graceful stop cuts a pending long poll short (default true; openApp passes false for SQS). */
   abortReceiveOnStop?: boolean
+  /** How often the reconciler looks for rows nobody finishes (default 60 s; first look at start). */
+  reconcileEverySeconds?: number
+  /** Unchanged and unheld this long, a row is stuck (default: visibility × deliveries, at least the longest backoff + a visibility). */
+  stuckAfterSeconds?: number
 }
 
 /** Wires the ports into the worker, the event bus and the ConsoleApi. Knows no transport or backend. */
@@ -57,6 +63,20 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
       abortReceiveOnStop: options.abortReceiveOnStop ?? true
     }
   )
+  const backoff = options.backoffSeconds ?? defaultBackoffSeconds
+  const deliveries = Math.min(ports.queue.maxReceiveCount ?? options.maxReceiveCount, options.maxReceiveCount)
+  const visibility = ports.queue.visibilityTimeoutSeconds
+  const reconciler = createReconciler(
+    { ports, rec, stats },
+    {
+      stuckAfterSeconds: options.stuckAfterSeconds ?? Math.max(visibility * deliveries, backoff(Math.max(1, deliveries - 1)) + visibility),
+      everySeconds: options.reconcileEverySeconds ?? 60
+    }
+  )
+  // Messages the queue dead-letters by itself (the local queue's sweep): their rows end failed at once.
+  const unsubscribe = ports.queue.onDeadLettered?.((letters) => {
+    void markLetters({ ports, rec, stats }, letters).catch((e: unknown) => ports.logger.warn(`dead-lettered videos not marked: ${String(e)}`))
+  })
   const backends: Backends = {
     queue: ports.queue.name,
     source: ports.sources.map((s) => s.name).join(', '),
@@ -72,6 +92,7 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
   })
   const start = async () => {
     await worker.start()
+    reconciler.start()
     return status()
   }
   const stop: CoreHandle['stop'] = async (opts = {}) => {
@@ -112,6 +133,8 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
     close() {
       closed ??= (async () => {
         await stop()
+        unsubscribe?.()
+        await reconciler.stop()
         await rec.flush()
         const results = await Promise.allSettled([ports.queue.close(), ports.analyzer.close?.(), ports.store.close(), ports.journal.close()])
         const failed = results.find((r) => r.status === 'rejected')

@@ -1,9 +1,11 @@
 import type { VideoSource } from '../shared/video-source'
 
 /** The seed's snake_case message for a video, as `videos.enqueue` and `videos.retry` send it. */
-export function toSeedMessage(videoId: string, source: VideoSource, title?: string | null): string {
-  const base: Record<string, string> = { video_id: videoId }
+export function toSeedMessage(videoId: string, source: VideoSource, title?: string | null, generation?: number): string {
+  const base: Record<string, string | number> = { video_id: videoId }
   if (title) base['title'] = title
+  // The row's generation when sent: a message older than a later retry is known as superseded.
+  if (generation !== undefined) base['generation'] = generation
   switch (source.kind) {
     case 's3':
       return JSON.stringify({ ...base, source_type: 's3', s3_key: source.key, ...(source.bucket ? { s3_bucket: source.bucket } : {}) })

@@ -20,6 +20,7 @@ interface Flat {
   youtubeId?: string | undefined
   filePath?: string | undefined
   url?: string | undefined
+  generation?: number | undefined
 }
 
 /** Parses a raw queue message body. Never throws: a bad message is a value, not a crash. */
@@ -46,7 +47,8 @@ export function parseQueueMessage(body: string): ParsedMessage {
       youtubeUrl: d.youtube_url,
       youtubeId: d.youtube_id,
       filePath: d.file_path,
-      url: d.url
+      url: d.url,
+      generation: d.generation
     })
   }
   const camel = CamelMessage.safeParse(json)
@@ -94,7 +96,7 @@ function fromFlat(m: Flat): ParsedMessage {
       source = { kind: 'http', url: m.url }
       break
   }
-  const job = VideoJob.safeParse({ videoId, source, ...(m.title !== undefined ? { title: m.title } : {}) })
+  const job = VideoJob.safeParse({ videoId, source, ...(m.title !== undefined ? { title: m.title } : {}), ...(m.generation !== undefined ? { generation: m.generation } : {}) })
   if (!job.success) return bad(`invalid ${m.sourceType} source: ${firstIssue(job.error)}`)
   return { kind: 'jobs', jobs: [job.data] }
 }

@@ -60,9 +60,44 @@ export interface Queue {
    */
   release?(receiptHandle: string): Promise<void>
   send(body: string, opts?: SendOptions): Promise<{ messageId: string }>
-  /** Moves a message that can never succeed to the dead-letter store at once, with the reason. */
-  deadLetter(message: ReceivedMessage, reason: string): Promise<void>
+  /**
+   * Moves a message that can never succeed to the dead-letter store at once, with the reason:
+   * `moved`. A queue without one keeps the message, hidden for as long as it allows, and says
+   * `kept`. Rejects when the move failed: the message is then left where it was, never deleted.
+   */
+  deadLetter(message: ReceivedMessage, reason: string): Promise<'moved' | 'kept'>
+  /** The dead-letter store, for the console; absent when the queue has none. */
+  readonly deadLetters?: DeadLetterAdmin
+  /**
+   * Tells `listener` about messages the queue dead-lettered by itself (after too many receives),
+   * so their videos can be marked; returns the unsubscribe function. Absent when the queue does
+   * that out of sight (SQS's redrive policy: the reconciler finds those rows).
+   */
+  onDeadLettered?(listener: (letters: DeadLetter[]) => void): () => void
   close(): Promise<void>
+}
+
+/** A message in the dead-letter store. */
+export interface DeadLetter {
+  id: string
+  body: string
+  /** Why it was given up on, when known (the queue's own redrive says nothing). */
+  reason: string | null
+  receiveCount: number
+  sentAt: Date | null
+  /** When it was dead-lettered, when known. */
+  deadAt: Date | null
+}
+
+/** Looking after dead letters: list, move back to the queue, delete for good. */
+export interface DeadLetterAdmin {
+  /** Where they are, for people (`local table`, the DLQ's name). */
+  readonly name: string
+  list(opts: { limit: number }): Promise<{ items: DeadLetter[]; total: number | null }>
+  /** Moves these (all when `ids` is omitted) back to the queue with a fresh receive count; how many moved. */
+  requeue(ids?: string[]): Promise<number>
+  /** Deletes these (all when `ids` is omitted) for good; how many. */
+  purge(ids?: string[]): Promise<number>
 }
 
 // ───────────────────────────── Source ─────────────────────────────
@@ -152,6 +187,46 @@ export interface VideoPatch {
   title?: string | null
 }
 
+/** What a delivery asks for when it claims a video (see {@link Store.claim}). */
+export interface ClaimRequest {
+  id: string
+  title: string | null
+  source: VideoSource | null
+  /** Who claims, for people reading the row (host and pid). */
+  owner: string
+  /** The claim lapses this long after it was taken or last renewed (the queue's visibility timeout). */
+  leaseSeconds: number
+  /** The row generation the message was sent for; null for messages of other producers. */
+  generation: number | null
+}
+
+/** A held claim: row writes of the job name it, and land only while it is still the row's. */
+export interface Lease {
+  videoId: string
+  token: string
+}
+
+/** Why a claim was refused; `video` is the row as it is (null when there is none). */
+export type ClaimRefusal =
+  | { reason: 'completed'; video: Video }
+  | { reason: 'cancelled'; video: Video }
+  /** Another delivery (this machine or another) holds a live lease. */
+  | { reason: 'leased'; video: Video; owner: string | null; until: Date | null }
+  /** The message was sent before a later requeue of the video. */
+  | { reason: 'superseded'; video: Video; generation: number }
+  /** No row, and this store does not make rows (Supabase: rows are made upstream). */
+  | { reason: 'missing'; video: null }
+
+export type ClaimResult = { claimed: true; video: Video; lease: Lease } | ({ claimed: false } & ClaimRefusal)
+
+/** A row the reconciler looks at: in flight or waiting, and nobody holds its lease. */
+export interface UnleasedRow {
+  video: Video
+  /** Who held the last claim and when it ran out, when the row still names one. */
+  lastOwner: string | null
+  leaseUntil: string | null
+}
+
 /** The table of record (`videos`): Supabase in production, PGlite embedded. */
 export interface Store {
   readonly name: string
@@ -164,6 +239,38 @@ export interface Store {
   update(id: string, patch: VideoPatch): Promise<Video>
   get(id: string): Promise<Video | null>
   list(query: VideoQueryParsed): Promise<VideoPage>
+  /**
+   * Takes the video for one delivery with one conditional update: it succeeds only when the row
+   * is not completed, not cancelled, not leased by a live owner and not newer than the message.
+   * The claimed row is `processing`, its attempt counted, its lease running; a refusal says why.
+   */
+  claim(request: ClaimRequest): Promise<ClaimResult>
+  /**
+   * Patches the row only while `lease` is its current claim; null when it is not (the lease ran
+   * out and another delivery claimed the video). `release` ends the claim in the same write.
+   * Concurrent calls may be merged into one statement (group commit), each keeping its own patch.
+   */
+  updateLeased(lease: Lease, patch: VideoPatch, opts?: { release?: boolean }): Promise<Video | null>
+  /** Extends a held claim by `seconds` from now; false when it is no longer held. */
+  renewLease(lease: Lease, seconds: number): Promise<boolean>
+  /**
+   * Sets the row `queued` for a new message, only when none is pending: the row is completed or
+   * failed for good (cancelled included) and not leased. `newGeneration` bumps the generation so
+   * older messages of the video are superseded. Null when refused (read the row to say why).
+   */
+  requeue(id: string, opts: { newGeneration: boolean }): Promise<{ video: Video; generation: number } | null>
+  /**
+   * Fails the video for good (`completedAt` set, claim cleared) only while it is unsettled
+   * (waiting, in flight, or failed with a retry pending) and nobody holds a live lease: an
+   * operator's cancel of a waiting video, a message the queue gave up on, a row found stuck.
+   * With `ifUpdatedAt` only when the row has not changed since. Null when refused.
+   */
+  failUnleased(id: string, failure: { cause: FailureCause; error: string }, opts?: { ifUpdatedAt?: string }): Promise<Video | null>
+  /**
+   * Rows unsettled, with no live lease, unchanged since `before` (oldest first, at most `limit`).
+   * Rows `queued` that were never delivered (no attempt yet) are left out: they wait in a backlog.
+   */
+  listUnleased(before: Date, limit: number): Promise<UnleasedRow[]>
   /** Counts of failed videos by cause, with the latest message of each. */
   failureGroups(): Promise<{ cause: FailureCause; count: number; example: string | null }[]>
   close(): Promise<void>

@@ -38,6 +38,33 @@ export type FailureGroup = z.infer<typeof FailureGroup>
 export const PublicConfig = z.record(z.string(), z.string())
 export type PublicConfig = z.infer<typeof PublicConfig>
 
+/** A message in the queue's dead-letter store, as the console lists it. */
+export const DeadLetterView = z.object({
+  id: z.string(),
+  body: z.string(),
+  /** The video the body names, when it names one. */
+  videoId: z.uuid().nullable(),
+  reason: z.string().nullable(),
+  receiveCount: z.number().int().min(0),
+  sentAt: z.iso.datetime({ offset: true }).nullable(),
+  deadAt: z.iso.datetime({ offset: true }).nullable()
+})
+export type DeadLetterView = z.infer<typeof DeadLetterView>
+
+export const DeadLetterList = z.object({
+  /** Where dead letters go (the local table or the DLQ's name); null when the queue has none. */
+  store: z.string().nullable(),
+  items: z.array(DeadLetterView),
+  /** All there are (the list may stop at `limit`); null when the queue cannot say. */
+  total: z.number().int().min(0).nullable()
+})
+export type DeadLetterList = z.infer<typeof DeadLetterList>
+
+const DeadLetterIds = z.object({
+  /** These messages; every dead letter when omitted. */
+  ids: z.array(z.string().min(1).max(200)).min(1).max(1000).optional()
+})
+
 const Id = z.object({ id: z.uuid() })
 const Empty = z.object({}).strict().optional()
 
@@ -90,6 +117,12 @@ export const consoleProcedures = {
   /** Sends a raw message to the queue, as a producer would (the worker parses it like any other). */
   'queue.send': { input: z.object({ body: z.string().min(1).max(256 * 1024) }), output: z.object({ messageId: z.string() }), write: true },
   'failures.groups': { input: Empty, output: z.array(FailureGroup), write: false },
+  /** Messages the queue gave up on: body, reason, receive count, when (newest first, at most `limit`). */
+  'deadLetters.list': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).optional(), output: DeadLetterList, write: false },
+  /** Moves dead letters back to the queue (the named ones, or all), their videos `queued` again. */
+  'deadLetters.requeue': { input: DeadLetterIds, output: z.object({ count: z.number().int().min(0) }), write: true },
+  /** Deletes dead letters for good (the named ones, or all). */
+  'deadLetters.purge': { input: DeadLetterIds, output: z.object({ count: z.number().int().min(0) }), write: true },
   'config.get': { input: Empty, output: PublicConfig, write: false },
   /** Every setting of a profile (default: the active one), grouped by backend, secrets masked. */
   'settings.get': { input: z.object({ profile: ProfileName.optional() }).optional(), output: SettingsView, write: false },

@@ -11,7 +11,9 @@ import { VideoSource } from './video-source'
 export const VideoJob = z.object({
   videoId: z.uuid(),
   title: z.string().max(500).optional(),
-  source: VideoSource
+  source: VideoSource,
+  /** The row generation the message was sent for (messages this app sends); absent from other producers. */
+  generation: z.number().int().min(0).optional()
 })
 export type VideoJob = z.infer<typeof VideoJob>
 
@@ -27,7 +29,8 @@ export const SeedMessage = z
     youtube_url: z.string().optional(),
     youtube_id: z.string().optional(),
     file_path: z.string().optional(),
-    url: z.string().optional()
+    url: z.string().optional(),
+    generation: z.number().int().min(0).optional()
   })
   .loose()
 
@@ -41,7 +44,8 @@ export const CamelMessage = z
     youtubeUrl: z.string().optional(),
     youtubeId: z.string().optional(),
     filePath: z.string().optional(),
-    url: z.string().optional()
+    url: z.string().optional(),
+    generation: z.number().int().min(0).optional()
   })
   .loose()
 

@@ -217,5 +217,122 @@ export function storeConformance(name: string, makeStore: () => Promise<StoreHar
       const counts = after.map((g) => g.count)
       expect(counts).toEqual([...counts].sort((a, b) => b - a))
     })
+
+    describe('claims', () => {
+      const claimOf = (id: string, owner = 'host-a:1', leaseSeconds = 30, generation: number | null = null) =>
+        store.claim({ id, title: null, source: null, owner, leaseSeconds, generation })
+      const fresh = async () => {
+        const id = randomUUID()
+        await store.createVideo({ id, title: 'claim me', source: { kind: 'file', path: '/videos/c.mp4' } })
+        return id
+      }
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+      it('two concurrent claims of one video: exactly one wins, the other is told it is leased', async () => {
+        const id = await fresh()
+        const results = await Promise.all([claimOf(id, 'host-a:1'), claimOf(id, 'host-b:2')])
+        const won = results.filter((r) => r.claimed)
+        expect(won).toHaveLength(1)
+        const lost = results.find((r) => !r.claimed)
+        expect(lost).toMatchObject({ claimed: false, reason: 'leased' })
+        if (won[0]?.claimed) expect(won[0].video).toMatchObject({ id, processingStatus: 'processing', attempts: 1, completedAt: null })
+        expect(Video.parse((await store.get(id))!)).toMatchObject({ processingStatus: 'processing', attempts: 1 })
+      })
+
+      it('a duplicate after completion is refused as completed; a cancelled video as cancelled', async () => {
+        const id = await fresh()
+        const first = await claimOf(id)
+        if (!first.claimed) throw new Error('first claim refused')
+        const done = await store.updateLeased(first.lease, { processingStatus: 'completed', isProcessed: true, analysisResult: '{}', completedAt: new Date() }, { release: true })
+        expect(done).toMatchObject({ processingStatus: 'completed', isProcessed: true })
+        expect(await claimOf(id, 'host-b:2')).toMatchObject({ claimed: false, reason: 'completed' })
+        expect((await store.get(id))?.attempts).toBe(1)
+
+        const other = await fresh()
+        expect(await store.failUnleased(other, { cause: 'cancelled', error: 'cancelled by the operator' })).toMatchObject({ processingStatus: 'failed', errorCause: 'cancelled' })
+        expect(await claimOf(other)).toMatchObject({ claimed: false, reason: 'cancelled' })
+      })
+
+      it('an expired lease can be reclaimed, and the old holder can no longer write or renew', async () => {
+        const id = await fresh()
+        const first = await claimOf(id, 'host-a:1', 0.3)
+        if (!first.claimed) throw new Error('first claim refused')
+        expect(await store.renewLease(first.lease, 0.3)).toBe(true)
+        expect(await claimOf(id, 'host-b:2')).toMatchObject({ claimed: false, reason: 'leased', owner: 'host-a:1' })
+        await sleep(450)
+        const second = await claimOf(id, 'host-b:2')
+        expect(second).toMatchObject({ claimed: true, video: { attempts: 2, processingStatus: 'processing' } })
+        expect(await store.updateLeased(first.lease, { processingStatus: 'completed' })).toBeNull()
+        expect(await store.renewLease(first.lease, 30)).toBe(false)
+        expect((await store.get(id))?.processingStatus).toBe('processing')
+        if (second.claimed) expect(await store.updateLeased(second.lease, { processingStatus: 'downloading' })).toMatchObject({ processingStatus: 'downloading' })
+      })
+
+      it('a held lease keeps the row from being settled; a released one ends the claim', async () => {
+        const id = await fresh()
+        const claim = await claimOf(id)
+        if (!claim.claimed) throw new Error('claim refused')
+        expect(await store.failUnleased(id, { cause: 'stuck', error: 'no worker holds it' })).toBeNull()
+        const failed = await store.updateLeased(claim.lease, { processingStatus: 'failed', errorCause: 'network', analysisResult: 'Error: reset', completedAt: null }, { release: true })
+        expect(failed).toMatchObject({ processingStatus: 'failed', completedAt: null })
+        // Failed with a retry pending: the next delivery claims it again.
+        const again = await claimOf(id, 'host-b:2')
+        expect(again).toMatchObject({ claimed: true, video: { attempts: 2 } })
+      })
+
+      it('requeue: only from a settled row, once for two at a time, and a new generation supersedes older messages', async () => {
+        const id = await fresh()
+        // Queued: a message is pending, so no second one.
+        expect(await store.requeue(id, { newGeneration: true })).toBeNull()
+        const claim = await claimOf(id, 'host-a:1', 30, 0)
+        if (!claim.claimed) throw new Error('claim refused')
+        expect(await store.requeue(id, { newGeneration: true })).toBeNull() // running
+        await store.updateLeased(claim.lease, { processingStatus: 'failed', errorCause: 'quota', analysisResult: 'Error: quota', completedAt: new Date() }, { release: true })
+        const both = await Promise.all([store.requeue(id, { newGeneration: true }), store.requeue(id, { newGeneration: true })])
+        expect(both.filter((r) => r !== null)).toHaveLength(1)
+        const requeued = both.find((r) => r !== null)!
+        expect(requeued.video).toMatchObject({ processingStatus: 'queued', errorCause: null, completedAt: null })
+        expect(requeued.generation).toBe(1)
+        expect(await claimOf(id, 'host-a:1', 30, 0)).toMatchObject({ claimed: false, reason: 'superseded', generation: 1 })
+        expect(await claimOf(id, 'host-a:1', 30, 1)).toMatchObject({ claimed: true })
+      })
+
+      it('concurrent leased writes of different videos each keep their own patch', async () => {
+        const ids = await Promise.all([fresh(), fresh(), fresh()])
+        const claims = await Promise.all(ids.map((id) => claimOf(id)))
+        const leases = claims.map((c) => (c.claimed ? c.lease : null))
+        const written = await Promise.all([
+          store.updateLeased(leases[0]!, { processingStatus: 'downloading' }),
+          store.updateLeased(leases[1]!, { processingStatus: 'failed', errorCause: 'timeout', analysisResult: 'Error: slow', stageMs: { download: 5 } }, { release: true }),
+          store.updateLeased(leases[2]!, { processingStatus: 'completed', isProcessed: true, analysisResult: '{"a":1}', completedAt: new Date() }, { release: true }),
+          store.updateLeased(leases[0]!, { processingStatus: 'processing', stageMs: { download: 7 } })
+        ])
+        expect(written.map((v) => v?.processingStatus)).toEqual(['downloading', 'failed', 'completed', 'processing'])
+        expect(await store.get(ids[0]!)).toMatchObject({ processingStatus: 'processing', stageMs: { download: 7 }, attempts: 1 })
+        expect(await store.get(ids[1]!)).toMatchObject({ processingStatus: 'failed', errorCause: 'timeout', analysisResult: 'Error: slow', stageMs: { download: 5 } })
+        expect(await store.get(ids[2]!)).toMatchObject({ processingStatus: 'completed', isProcessed: true, analysisResult: '{"a":1}' })
+      })
+
+      it('lists unsettled rows nobody holds, and settles one only if it did not change meanwhile', async () => {
+        const held = await fresh()
+        const heldClaim = await claimOf(held)
+        const dropped = await fresh()
+        const droppedClaim = await claimOf(dropped, 'host-gone:9', 0.1)
+        const waiting = await fresh() // queued, never delivered: waits in a backlog
+        await sleep(250)
+        const found = (await store.listUnleased(new Date(Date.now() + 1000), 10_000)).map((r) => r.video.id)
+        expect(found).toContain(dropped)
+        expect(found).not.toContain(held)
+        expect(found).not.toContain(waiting)
+        const row = (await store.listUnleased(new Date(Date.now() + 1000), 10_000)).find((r) => r.video.id === dropped)!
+        expect(row.lastOwner).toBe('host-gone:9')
+        expect(await store.failUnleased(dropped, { cause: 'stuck', error: 'x' }, { ifUpdatedAt: '2020-01-01T00:00:00.000Z' })).toBeNull()
+        const settled = await store.failUnleased(dropped, { cause: 'stuck', error: 'no worker held it' }, { ifUpdatedAt: row.video.updatedAt })
+        expect(settled).toMatchObject({ processingStatus: 'failed', errorCause: 'stuck', analysisResult: 'Error: no worker held it' })
+        expect(settled?.completedAt).not.toBeNull()
+        if (droppedClaim.claimed) expect(await store.updateLeased(droppedClaim.lease, { processingStatus: 'completed' })).toBeNull()
+        expect(heldClaim.claimed).toBe(true)
+      })
+    })
   })
 }

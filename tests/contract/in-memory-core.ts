@@ -110,7 +110,14 @@ export function createInMemoryCore(): CoreHandle & { fail(id: string, cause: Fai
       return { fileName: `${id}.zip`, base64: '', files: [] }
     },
     'sources.capabilities': async () => [],
-    'queue.send': async () => ({ messageId: randomUUID() })
+    'queue.send': async () => ({ messageId: randomUUID() }),
+    'deadLetters.list': async () => ({ store: null, items: [], total: null }),
+    'deadLetters.requeue': async () => {
+      throw new ConsoleApiError('not-found', 'the in-memory core has no dead-letter queue')
+    },
+    'deadLetters.purge': async () => {
+      throw new ConsoleApiError('not-found', 'the in-memory core has no dead-letter queue')
+    }
   }
   return {
     api,

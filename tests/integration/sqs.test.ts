@@ -232,14 +232,14 @@ describe('SQS queue adapter on fauxqs', () => {
     await queue.close()
   })
 
-  it('deadLetter() sends to the DLQ with the reason and deletes; without a DLQ it deletes and logs', async () => {
+  it('deadLetter() sends to the DLQ with the reason and deletes; without a DLQ it keeps the message, hidden', async () => {
     const dlq = await aws.createQueue(queueName('dl-dlq'))
     const q = await aws.createQueue(queueName('dl'), { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }) })
     const logger = memoryLogger()
     const queue = await createSqsQueue({ queueUrl: q.url, aws: aws.aws, logger })
     await queue.send('not json')
     const [m] = await queue.receive({ max: 1, waitSeconds: 1 })
-    await queue.deadLetter(m!, 'message body is not JSON')
+    expect(await queue.deadLetter(m!, 'message body is not JSON')).toBe('moved')
     const moved = await aws.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] })
     )
@@ -251,9 +251,9 @@ describe('SQS queue adapter on fauxqs', () => {
     const noDlq = await createSqsQueue({ queueUrl: plain.url, aws: aws.aws, logger })
     await noDlq.send('bad')
     const [b] = await noDlq.receive({ max: 1, waitSeconds: 1 })
-    await noDlq.deadLetter(b!, 'bad message')
-    expect(await aws.counts(plain.url)).toMatchObject({ visible: 0, inFlight: 0 })
-    expect(logger.lines.some((l) => /no dead-letter queue.*bad message/.test(l))).toBe(true)
+    expect(await noDlq.deadLetter(b!, 'bad message')).toBe('kept')
+    expect(await aws.counts(plain.url)).toMatchObject({ visible: 0, inFlight: 1 })
+    expect(logger.lines.some((l) => /dropped|moved/.test(l))).toBe(false)
     await queue.close()
     await noDlq.close()
   })

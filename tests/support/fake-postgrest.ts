@@ -77,7 +77,8 @@ export async function startFakePostgrest(db: PGlite, opts: { serviceKey: string 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const body = await readBody(req)
-    const match = /^\/rest\/v1\/([^/]+)$/.exec(url.pathname)
+    const rpc = /^\/rest\/v1\/rpc\/([^/]+)$/.exec(url.pathname)
+    const match = rpc ?? /^\/rest\/v1\/([^/]+)$/.exec(url.pathname)
     if (!match) return send(res, 404, { code: 'PGRST125', message: `Invalid path specified in request URL`, details: null, hint: null })
     const table = decodeURIComponent(match[1]!)
     const method = req.method ?? 'GET'
@@ -98,7 +99,9 @@ export async function startFakePostgrest(db: PGlite, opts: { serviceKey: string 
       return send(res, status, { code: fault.code ?? '', message: fault.message ?? `injected ${status}`, details: null, hint: null })
     }
     try {
-      const out = await db.transaction((tx) => execute(tx, method, table, url.searchParams, prefs(req), header(req, 'accept') ?? '', body))
+      const out = await db.transaction((tx) =>
+        rpc ? callFunction(tx, method, table, header(req, 'accept') ?? '', body) : execute(tx, method, table, url.searchParams, prefs(req), header(req, 'accept') ?? '', body)
+      )
       res.statusCode = out.status
       for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v)
       if (out.body !== null && method !== 'HEAD') res.setHeader('Content-Type', 'application/json; charset=utf-8')
@@ -210,6 +213,24 @@ async function execute(
   }
   if (!representation) return { status: okStatus, headers, body: null }
   return single ? singleOutcome(rows, okStatus, headers) : { status: okStatus, headers, body: rows.body }
+}
+
+/**
+ * `POST /rest/v1/rpc/<fn>` as PostgREST runs it: the JSON body's keys are the function's named
+ * arguments; a set-returning function answers with an array of rows (one object with the
+ * single-object `Accept`); an unknown function or argument list is PGRST202 (404).
+ */
+async function callFunction(tx: Transaction, method: string, fn: string, accept: string, raw: string): Promise<Outcome> {
+  if (method !== 'POST') throw pgError('PGRST117', `Unsupported HTTP method: ${method}`, 405)
+  const args = JSON.parse(raw || '{}') as Record<string, unknown>
+  const params = Object.values(args).map((v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v))
+  const named = Object.keys(args).map((k, i) => `${ident(k)} => $${i + 1}`)
+  const found = await tx.query<{ n: number }>(`select count(*)::int as n from pg_proc where proname = $1`, [fn])
+  if ((found.rows[0]?.n ?? 0) === 0)
+    throw new HttpError(404, { code: 'PGRST202', message: `Could not find the function public.${fn}(${Object.keys(args).join(', ')}) in the schema cache`, details: null, hint: null })
+  const rows = await aggregate(tx, `select * from ${ident(fn)}(${named.join(', ')})`, params)
+  if (accept.startsWith('application/vnd.pgrst.object+json')) return singleOutcome(rows, 200, {})
+  return { status: 200, headers: {}, body: rows.body }
 }
 
 function whereSql(search: URLSearchParams, params: unknown[]): string {

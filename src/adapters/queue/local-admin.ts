@@ -1,3 +1,4 @@
+import type { DeadLetter as PortDeadLetter } from '../../core/ports'
 import type { EmbeddedDb } from '../embedded/database'
 
 /** How many messages a local queue holds, by state. */
@@ -13,17 +14,14 @@ export interface LocalQueueCounts {
 }
 
 /** A message that was given up on, with the reason. */
-export interface DeadLetter {
-  id: string
-  body: string
+export interface DeadLetter extends PortDeadLetter {
   groupId: string | null
   sentAt: Date
-  receiveCount: number
   reason: string
   deadAt: Date
 }
 
-interface DeadLetterRow {
+export interface DeadLetterRow {
   id: string
   body: string
   group_id: string | null
@@ -52,7 +50,11 @@ export async function listDeadLetters(db: EmbeddedDb, queue: string, opts: { lim
       where queue = $1 order by dead_at desc, id limit $2 offset $3`,
     [queue, opts.limit ?? 100, opts.offset ?? 0]
   )
-  return res.rows.map((r) => ({
+  return res.rows.map(toDeadLetter)
+}
+
+export function toDeadLetter(r: DeadLetterRow): DeadLetter {
+  return {
     id: r.id,
     body: r.body,
     groupId: r.group_id,
@@ -60,7 +62,7 @@ export async function listDeadLetters(db: EmbeddedDb, queue: string, opts: { lim
     receiveCount: r.receive_count,
     reason: r.reason,
     deadAt: r.dead_at
-  }))
+  }
 }
 
 /** Moves dead letters (all, or those with the given ids) back to the queue with a fresh receive count. */

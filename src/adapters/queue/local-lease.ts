@@ -1,5 +1,7 @@
 import type { ReceivedMessage } from '../../core/ports'
+import type { DeadLetter } from '../../core/ports'
 import type { EmbeddedDb } from '../embedded/database'
+import { toDeadLetter, type DeadLetterRow } from './local-admin'
 
 interface LeasedRow {
   id: string
@@ -23,10 +25,14 @@ export interface LeaseRequest {
  * letters, then leases the oldest deliverable ones. When nothing was deliverable, says
  * in how many ms the next message becomes visible, so a long poll can sleep until then.
  */
-export async function leaseMessages(db: EmbeddedDb, req: LeaseRequest): Promise<{ messages: ReceivedMessage[]; nextInMs: number | null }> {
+export async function leaseMessages(
+  db: EmbeddedDb,
+  req: LeaseRequest
+): Promise<{ messages: ReceivedMessage[]; nextInMs: number | null; deadLettered: DeadLetter[] }> {
   return await db.transaction(async (tx) => {
+    let deadLettered: DeadLetter[] = []
     if (req.maxReceiveCount !== null) {
-      await tx.query(
+      const swept = await tx.query<DeadLetterRow>(
         `with moved as (
            delete from queue_messages where queue = $1 and visible_at <= now() and receive_count >= $2
            returning id, queue, body, group_id, sent_at, receive_count
@@ -35,9 +41,11 @@ export async function leaseMessages(db: EmbeddedDb, req: LeaseRequest): Promise<
          select id, queue, body, group_id, sent_at, receive_count,
                 'received ' || receive_count || ' times without success (maxReceiveCount ' || $2::int || ')'
            from moved
-         on conflict (id) do update set reason = excluded.reason, dead_at = now()`,
+         on conflict (id) do update set reason = excluded.reason, dead_at = now()
+         returning id, body, group_id, sent_at, receive_count, reason, dead_at`,
         [req.queue, req.maxReceiveCount]
       )
+      deadLettered = swept.rows.map(toDeadLetter)
     }
     // A grouped message is deliverable only when it is the oldest of its group still
     // in the table: so nothing of a group is delivered while another is in flight.
@@ -60,14 +68,14 @@ export async function leaseMessages(db: EmbeddedDb, req: LeaseRequest): Promise<
     )
     if (leased.rows.length > 0) {
       const rows = [...leased.rows].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1))
-      return { messages: rows.map(toMessage), nextInMs: null }
+      return { messages: rows.map(toMessage), nextInMs: null, deadLettered }
     }
     const next = await tx.query<{ ms: number | null }>(
       `select (extract(epoch from min(visible_at) - now()) * 1000)::float8 as ms
          from queue_messages where queue = $1 and visible_at > now()`,
       [req.queue]
     )
-    return { messages: [], nextInMs: next.rows[0]?.ms ?? null }
+    return { messages: [], nextInMs: next.rows[0]?.ms ?? null, deadLettered }
   })
 }
 

@@ -1,5 +1,5 @@
 import { LeaseLostError } from '../../core/errors'
-import type { Queue, ReceivedMessage, ReceiveOptions, SendOptions } from '../../core/ports'
+import type { DeadLetter as PortDeadLetter, DeadLetterAdmin, Queue, ReceivedMessage, ReceiveOptions, SendOptions } from '../../core/ports'
 import type { EmbeddedDb } from '../embedded/database'
 import {
   deleteDeadLetters,
@@ -27,6 +27,7 @@ export interface LocalQueueOptions {
 /** The local queue, plus what the console and CLI use to inspect it. */
 export interface LocalQueue extends Queue {
   readonly queueName: string
+  readonly deadLetters: DeadLetterAdmin
   counts(): Promise<LocalQueueCounts>
   listDeadLetters(opts?: { limit?: number; offset?: number }): Promise<DeadLetter[]>
   /** Moves dead letters back (all, or by id) with a fresh receive count; returns how many. */
@@ -57,6 +58,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
   }
   const pollIntervalMs = opts.pollIntervalMs ?? 1000
   const closing = new AbortController()
+  const listeners = new Set<(letters: PortDeadLetter[]) => void>()
 
   async function leaseMoved(sql: string, params: unknown[], what: string, count = 1): Promise<void> {
     const res = await db.query(sql, params)
@@ -77,7 +79,8 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
       const deadline = Date.now() + Math.max(0, waitSeconds) * 1000
       for (;;) {
         if (closing.signal.aborted) return []
-        const { messages, nextInMs } = await leaseMessages(db, { queue, max: batch, visibilitySeconds: visibility, maxReceiveCount })
+        const { messages, nextInMs, deadLettered } = await leaseMessages(db, { queue, max: batch, visibilitySeconds: visibility, maxReceiveCount })
+        if (deadLettered.length > 0) for (const listener of [...listeners]) listener(deadLettered)
         const left = deadline - Date.now()
         if (messages.length > 0 || left <= 0 || signal?.aborted) return messages
         const sleep = Math.min(left, pollIntervalMs, nextInMs === null ? Infinity : nextInMs + 5)
@@ -157,7 +160,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
       return { messageId: res.id }
     },
 
-    async deadLetter(message: ReceivedMessage, reason: string): Promise<void> {
+    async deadLetter(message: ReceivedMessage, reason: string): Promise<'moved'> {
       if (!UUID.test(message.receiptHandle)) throw new LeaseLostError(`deadLetter: "${message.receiptHandle}" is not a receipt handle of this queue`)
       await leaseMoved(
         `with moved as (
@@ -171,6 +174,26 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
         'deadLetter'
       )
       wakeReceivers(db, queue)
+      return 'moved'
+    },
+
+    onDeadLettered(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+
+    deadLetters: {
+      name: queue === 'default' ? 'local dead letters' : `local dead letters (${queue})`,
+      async list({ limit }) {
+        const [items, counts] = await Promise.all([listDeadLetters(db, queue, { limit }), queueCounts(db, queue)])
+        return { items, total: counts.dead }
+      },
+      async requeue(ids) {
+        const n = await requeueDeadLetters(db, queue, ids)
+        if (n > 0) wakeReceivers(db, queue)
+        return n
+      },
+      purge: (ids) => deleteDeadLetters(db, queue, ids)
     },
 
     counts: () => queueCounts(db, queue),

@@ -6,12 +6,13 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand
 } from '@aws-sdk/client-sqs'
-import type { Logger, Queue, ReceivedMessage, ReceiveOptions, SendOptions } from '../../core/ports'
+import type { DeadLetterAdmin, Logger, Queue, ReceivedMessage, ReceiveOptions, SendOptions } from '../../core/ports'
 import type { AwsClientOptions } from '../aws-clients'
 import { createSqsClient } from '../aws-clients'
 import { describeAwsError } from '../aws-errors'
 import type { QueueAttributes } from './sqs-attributes'
 import { readQueueAttributes, resolveQueueUrl } from './sqs-attributes'
+import { DLQ_ATTRIBUTES, sqsDeadLetters } from './sqs-dead-letters'
 import { isLeaseLost, leaseLost, LeaseTracker } from './sqs-lease'
 import { AbandonedPolls } from './sqs-poll'
 import type { BackoffOptions } from './sqs-retry'
@@ -72,6 +73,7 @@ class SqsQueue implements Queue {
   private readonly abandoned = new AbandonedPolls()
   private closed = false
   private dlqUrl: Promise<string> | null = null
+  private dlqAdmin: DeadLetterAdmin | undefined
 
   constructor(
     private readonly opts: SqsQueueOptions,
@@ -188,19 +190,39 @@ class SqsQueue implements Queue {
     return this.sendTo(this.url, this.attrs.fifo, body, opts)
   }
 
-  async deadLetter(message: ReceivedMessage, reason: string): Promise<void> {
-    if (this.attrs.deadLetterArn) {
-      const url = await this.deadLetterUrl(this.attrs.deadLetterArn)
-      await this.sendTo(url, this.attrs.fifo, message.body, {
-        groupId: message.groupId ?? 'default',
-        deduplicationId: message.id,
-        attributes: { DeadLetterReason: reason.slice(0, 1000), SourceMessageId: message.id }
-      })
-      this.logger.warn(`SQS message ${message.id} moved to the dead-letter queue: ${reason}`)
-    } else {
-      this.logger.warn(`SQS message ${message.id} dropped (queue ${this.name} has no dead-letter queue): ${reason}`)
+  async deadLetter(message: ReceivedMessage, reason: string): Promise<'moved' | 'kept'> {
+    if (!this.attrs.deadLetterArn) {
+      // Nowhere to move it: keep it (never drop a message), hidden as long as SQS allows.
+      await this.changeVisibility(message.receiptHandle, 43_200)
+      return 'kept'
     }
+    const url = await this.deadLetterUrl(this.attrs.deadLetterArn)
+    await this.sendTo(url, this.attrs.fifo, message.body, {
+      groupId: message.groupId ?? 'default',
+      deduplicationId: message.id,
+      attributes: {
+        [DLQ_ATTRIBUTES.reason]: reason.slice(0, 1000),
+        [DLQ_ATTRIBUTES.source]: message.id,
+        [DLQ_ATTRIBUTES.receives]: String(message.receiveCount)
+      }
+    })
+    // Only once it is safely in the DLQ is it deleted here; a failed send leaves it in place.
     await this.delete([message.receiptHandle])
+    return 'moved'
+  }
+
+  get deadLetters(): DeadLetterAdmin | undefined {
+    const arn = this.attrs.deadLetterArn
+    if (!arn) return undefined
+    this.dlqAdmin ??= sqsDeadLetters({
+      client: this.client,
+      name: `SQS ${arn.split(':').pop() ?? arn}`,
+      url: () => this.deadLetterUrl(arn),
+      sendBack: async (body, groupId) => {
+        await this.sendTo(this.url, this.attrs.fifo, body, groupId ? { groupId } : {})
+      }
+    })
+    return this.dlqAdmin
   }
 
   async close(): Promise<void> {

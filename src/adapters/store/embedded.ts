@@ -2,7 +2,10 @@ import type { NewVideo, Store, VideoPatch } from '../../core/ports'
 import type { Video, VideoPage, VideoQueryParsed } from '../../shared/video'
 import { FailureCause } from '../../shared/video-status'
 import type { EmbeddedDb } from '../embedded/database'
+import { embeddedClaims } from './embedded-claims'
 import {
+  CLAIM_COLUMNS,
+  CLAIM_MIGRATION,
   CONSOLE_COLUMNS_MIGRATION,
   SORT_COLUMNS,
   VIDEO_COLUMNS,
@@ -39,6 +42,8 @@ export function createEmbeddedStore(db: EmbeddedDb): Store {
       if (missing.length > 0) {
         throw new Error(`The videos table lacks column(s) ${missing.join(', ')}: apply ${CONSOLE_COLUMNS_MIGRATION}`)
       }
+      const claimMissing = CLAIM_COLUMNS.filter((c) => !have.has(c))
+      if (claimMissing.length > 0) throw new Error(`The videos table lacks column(s) ${claimMissing.join(', ')}: apply ${CLAIM_MIGRATION}`)
     },
 
     async ensureVideo(video: NewVideo): Promise<Video> {
@@ -97,6 +102,8 @@ export function createEmbeddedStore(db: EmbeddedDb): Store {
       )
       return { items: items.rows.map(rowToVideo), total: total.rows[0]?.n ?? 0 }
     },
+
+    ...embeddedClaims(db),
 
     async failureGroups(): Promise<{ cause: FailureCause; count: number; example: string | null }[]> {
       const res = await db.query<{ cause: string; n: number; example: string | null }>(

@@ -41,6 +41,18 @@ export const VIDEO_COLUMNS = [
   'completed_at'
 ] as const satisfies readonly (keyof VideoRow)[]
 
+/** Columns of claims (lease and generation), and the function that takes one. */
+export const CLAIM_COLUMNS = ['lease_owner', 'lease_token', 'lease_until', 'generation'] as const
+export const CLAIM_MIGRATION = 'supabase/migrations/20261202000001_videos_claim.sql'
+
+/** A row with its claim columns, as `claim_video` and the conditional updates return it. */
+export interface ClaimedRow extends VideoRow {
+  lease_owner: string | null
+  lease_token: string | null
+  lease_until: Date | string | null
+  generation: number
+}
+
 /** Which migration adds each column beyond the seed's four, for the "apply migration X" error. */
 export const SEED_COLUMNS: readonly string[] = ['id', 'processing_status', 'analysis_result', 'is_processed']
 export const CONSOLE_COLUMNS_MIGRATION = 'supabase/migrations/20261126000002_videos_console_columns.sql'

@@ -3,8 +3,9 @@ import { JobError } from '../../core/errors'
 import type { Logger, NewVideo, Store, VideoPatch } from '../../core/ports'
 import type { Video, VideoPage, VideoQueryParsed } from '../../shared/video'
 import { FailureCause } from '../../shared/video-status'
-import { CONSOLE_COLUMNS_MIGRATION, SEED_COLUMNS, SORT_COLUMNS, VIDEO_COLUMNS, newVideoToRow, rowToVideo, videoPatchToRow, type VideoRow } from './rows'
+import { CLAIM_COLUMNS, CLAIM_MIGRATION, CONSOLE_COLUMNS_MIGRATION, SEED_COLUMNS, SORT_COLUMNS, VIDEO_COLUMNS, newVideoToRow, rowToVideo, videoPatchToRow, type VideoRow } from './rows'
 import { createSupabaseClient } from './supabase-client'
+import { supabaseClaims } from './supabase-claims'
 import { listFilterTrees } from './supabase-query'
 import type { PostgrestAnswer, SupabaseBackoff } from './supabase-retry'
 import { runQuery, SupabaseError } from './supabase-retry'
@@ -52,7 +53,7 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
 
     async init(): Promise<void> {
       try {
-        await run('schema check', () => from().select(COLUMNS).limit(1).retry(false))
+        await run('schema check', () => from().select(`${COLUMNS},${CLAIM_COLUMNS.join(',')}`).limit(1).retry(false))
       } catch (error) {
         if (!(error instanceof SupabaseError)) throw error
         if (error.status === 401 || error.status === 403)
@@ -61,6 +62,8 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
           throw new Error(`The ${table} table does not exist on ${host}: apply ${SEED_MIGRATION} and ${CONSOLE_COLUMNS_MIGRATION}`, { cause: error })
         if (error.code !== '42703') throw error
         const missing = await missingColumns()
+        if (missing.length > 0 && missing.every((c) => (CLAIM_COLUMNS as readonly string[]).includes(c)))
+          throw new Error(`The ${table} table on ${host} lacks column(s) ${missing.join(', ')}: apply ${CLAIM_MIGRATION} (Supabase SQL editor or \`supabase db push\`)`, { cause: error })
         const seedMissing = missing.some((c) => SEED_COLUMNS.includes(c))
         throw new Error(
           `The ${table} table on ${host} lacks column(s) ${missing.join(', ') || '(unknown)'}: apply ${seedMissing ? `${SEED_MIGRATION} and ` : ''}${CONSOLE_COLUMNS_MIGRATION} (Supabase SQL editor or \`supabase db push\`)`,
@@ -137,6 +140,8 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
       return { items: rows.map(rowToVideo), total: res.count ?? rows.length }
     },
 
+    ...supabaseClaims(client, table, run),
+
     async failureGroups(): Promise<{ cause: FailureCause; count: number; example: string | null }[]> {
       // PostgREST has no GROUP BY (aggregates are off on Supabase): one small count per cause.
       const known = FailureCause.options.filter((c) => c !== 'other')
@@ -162,12 +167,12 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
 
   async function missingColumns(): Promise<string[]> {
     const checks = await Promise.all(
-      VIDEO_COLUMNS.map(async (column) => {
+      [...VIDEO_COLUMNS, ...CLAIM_COLUMNS].map(async (column) => {
         const res = await from().select(column).limit(1).retry(false)
         return res.error?.code === '42703' ? column : null
       })
     )
-    return checks.filter((c): c is (typeof VIDEO_COLUMNS)[number] => c !== null)
+    return checks.filter((c) => c !== null)
   }
 }
 

@@ -1,9 +1,11 @@
+import type { VideoJob } from '../../shared/queue-message'
 import { JobError } from '../errors'
-import type { ReceivedMessage } from '../ports'
+import type { ClaimResult, ReceivedMessage } from '../ports'
 import { parseQueueMessage } from '../parse-message'
+import { ClaimLostError, CLAIM_OWNER, generationOf, keepClaim, leasedRecorder } from './claim'
 import { handBack } from './hand-back'
 import { startHeartbeat } from './heartbeat'
-import { runJob, type JobDeps, type JobOutcome } from './run-job'
+import { runJob, type Delivery, type JobDeps, type JobOutcome } from './run-job'
 
 export interface MessageDeps extends JobDeps {
   maxReceiveCount: number
@@ -12,9 +14,18 @@ export interface MessageDeps extends JobDeps {
   track(videoId: string, controller: AbortController): () => void
 }
 
+/** What became of one job of a message, beyond what `runJob` reports. */
+type Outcome =
+  | JobOutcome
+  /** Another delivery holds the video: look at the message again once its lease may have ended. */
+  | { kind: 'deferred'; seconds: number; reason: string }
+  /** The claim was lost mid-run: the message is left alone, to come back after its visibility timeout. */
+  | { kind: 'abandoned' }
+
 /**
- * One delivery of a queue message: parse it, run its jobs under a visibility heartbeat, then
- * delete it, leave it for a retry, hand it back or dead-letter it. Never throws.
+ * One delivery of a queue message: parse it, claim each of its videos and run them under a
+ * visibility heartbeat, then delete it, leave it for a retry, hand it back or dead-letter it.
+ * Never throws.
  */
 export async function handleMessage(deps: MessageDeps, message: ReceivedMessage, signal: AbortSignal): Promise<void> {
   const { ports, rec, stats } = deps
@@ -26,6 +37,21 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
 
   const remove = async (why: string) => {
     await queue.delete([message.receiptHandle]).catch((e: unknown) => rec.log('warn', `message ${message.id} not deleted (${why}): ${errorText(e)}`))
+  }
+  /** Never deletes: a message that could not be moved stays in the queue for its own redrive. */
+  const deadLetter = async (reason: string, videoId: string | null) => {
+    await queue.deadLetter(message, reason).then(
+      (result) =>
+        result === 'moved'
+          ? rec.log('warn', `message ${message.id} moved to the dead-letter queue: ${reason}`)
+          : rec.log(
+              'warn',
+              `message ${message.id} kept in the queue, hidden for as long as the queue allows: ${queue.name} has no dead-letter queue (add a redrive policy, or delete the message): ${reason}`,
+              videoId
+            ),
+      (e: unknown) =>
+        rec.log('error', `message ${message.id} could not be moved to the dead-letter queue (${errorText(e)}); it stays in the queue and comes back after its visibility timeout: ${reason}`, videoId)
+    )
   }
 
   if (parsed.kind === 'ignore') {
@@ -43,19 +69,16 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
       )
       if (recorded) return remove('bad message')
     }
-    rec.log('warn', `message ${message.id} moved to the dead-letter queue: ${parsed.reason}`)
-    return queue.deadLetter(message, parsed.reason).catch(async (e: unknown) => {
-      rec.log('error', `dead-lettering message ${message.id} failed (${errorText(e)}); deleting it`)
-      await remove('dead-letter failed')
-    })
+    return deadLetter(parsed.reason, null)
   }
 
   const limit = Math.min(queue.maxReceiveCount ?? deps.maxReceiveCount, deps.maxReceiveCount)
+  if (message.receiveCount > limit) return beyondLimit(deps, message, parsed.jobs, limit, deadLetter)
   const delivery = { receiveCount: message.receiveCount, lastReceive: message.receiveCount >= limit }
   const heartbeat = startHeartbeat(queue, message.receiptHandle, (e) =>
     rec.log('warn', `lease on message ${message.id} lost (${errorText(e)}); another worker may process it`, firstId)
   )
-  const outcomes: JobOutcome[] = []
+  const outcomes: Outcome[] = []
   let orphan: JobError | null = null
   for (const job of parsed.jobs) {
     const controller = new AbortController()
@@ -65,8 +88,13 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
     const untrack = deps.track(job.videoId, controller)
     stats.jobStarted()
     try {
-      outcomes.push(await runJob(deps, job, delivery, controller.signal))
+      outcomes.push(await claimAndRun(deps, job, delivery, controller))
     } catch (e) {
+      if (e instanceof ClaimLostError) {
+        rec.log('warn', `${e.message}; message ${message.id} is left to come back after its visibility timeout`, job.videoId)
+        outcomes.push({ kind: 'abandoned' })
+        continue
+      }
       // The video's row could not be read or written, so the failure cannot be recorded on it.
       // A store outage is delivered again after the backoff (no tight redelivery loop); a row
       // that can never exist (Supabase rows are made upstream) sends the message to the DLQ.
@@ -91,25 +119,111 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   // Stop the heartbeat before touching the message, so a late renewal never races the delete.
   await heartbeat.stop()
 
-  for (const o of outcomes) if (o.kind === 'skipped') rec.log('info', `skipped: ${o.reason}`, firstId)
+  for (const o of outcomes) if (o.kind === 'skipped') rec.log('info', `message ${message.id} deleted without running the video: ${o.reason}`, firstId)
   const handedBack = signal.aborted || outcomes.some((o) => o.kind === 'handed-back')
   const retry = outcomes.find((o) => o.kind === 'failed' && !o.final)
   const exhausted = outcomes.find((o) => o.kind === 'failed' && o.final && o.error.retryable)
+  const deferred = outcomes.find((o) => o.kind === 'deferred')
   const deadReason = orphan?.message ?? (exhausted?.kind === 'failed' ? exhausted.error.message : null)
+  if (outcomes.some((o) => o.kind === 'abandoned')) return
   if (handedBack) {
     await handBack(queue, message.receiptHandle).catch((e: unknown) => rec.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
   } else if (retry) {
     const seconds = deps.backoffSeconds(message.receiveCount)
     rec.log('info', `will retry in ${seconds} s (delivery ${message.receiveCount} of ${limit})`, firstId)
     await queue.changeVisibility(message.receiptHandle, seconds).catch((e: unknown) => rec.log('warn', `retry delay not set: ${errorText(e)}`, firstId))
+  } else if (deferred?.kind === 'deferred') {
+    rec.log('info', `message ${message.id} set aside for ${deferred.seconds} s: ${deferred.reason}`, firstId)
+    await queue.changeVisibility(message.receiptHandle, deferred.seconds).catch((e: unknown) => rec.log('warn', `message ${message.id} not set aside: ${errorText(e)}`, firstId))
   } else if (deadReason !== null) {
-    await queue.deadLetter(message, deadReason).catch(async (e: unknown) => {
-      rec.log('warn', `dead-lettering failed (${errorText(e)}); deleting the message`, firstId)
-      await remove('exhausted')
-    })
+    await deadLetter(deadReason, firstId)
   } else {
     await remove('done')
   }
+}
+
+/**
+ * Claims the video for this delivery, then runs it. The claim is the duplicate check: a video
+ * completed, cancelled, superseded by a later retry or held by another delivery is not run.
+ */
+async function claimAndRun(deps: MessageDeps, job: VideoJob, delivery: Delivery, controller: AbortController): Promise<Outcome> {
+  const { ports, rec } = deps
+  const seconds = ports.queue.visibilityTimeoutSeconds
+  const request = { id: job.videoId, title: job.title ?? null, source: job.source, owner: CLAIM_OWNER, leaseSeconds: seconds, generation: generationOf(job) }
+  let claim: ClaimResult = await ports.store.claim(request)
+  if (!claim.claimed && claim.reason === 'missing') {
+    // A store that does not make rows in a claim says, through ensureVideo, whether it makes them at all.
+    await ports.store.ensureVideo({ id: job.videoId, title: request.title, source: job.source })
+    claim = await ports.store.claim(request)
+  }
+  if (!claim.claimed) {
+    switch (claim.reason) {
+      case 'completed':
+        return { kind: 'skipped', reason: 'the video is already completed (a duplicate delivery)' }
+      case 'cancelled':
+        return { kind: 'skipped', reason: 'the video was cancelled by the operator before this delivery' }
+      case 'superseded':
+        return { kind: 'skipped', reason: `the message was sent for generation ${job.generation ?? '?'} of the video, which a later retry replaced (generation ${claim.generation})` }
+      case 'missing':
+        throw new JobError(`video ${job.videoId} has no row in the videos table of ${ports.store.name}: create the row before sending its message`, {
+          cause: 'bad-message',
+          retryable: false,
+          detail: { videoId: job.videoId }
+        })
+      case 'leased': {
+        const left = claim.until ? Math.ceil((claim.until.getTime() - Date.now()) / 1000) : seconds
+        return { kind: 'deferred', seconds: Math.min(seconds, Math.max(1, left)), reason: `another delivery holds video ${job.videoId} (${claim.owner ?? 'unknown owner'})` }
+      }
+    }
+  }
+  rec.emit({ type: 'video.updated', at: rec.now(), video: claim.video })
+  const keeper = keepClaim(
+    ports.store,
+    claim.lease,
+    seconds,
+    () => {
+      rec.log('warn', 'the claim on this video was taken over by another delivery; stopping this run', job.videoId)
+      controller.abort({ kind: 'shutdown' })
+    },
+    (e) => rec.log('warn', `claim not renewed (${errorText(e)}); trying again`, job.videoId)
+  )
+  try {
+    return await runJob({ ...deps, rec: leasedRecorder(rec, ports.store, claim.lease) }, job, delivery, controller.signal, claim.video)
+  } finally {
+    await keeper.stop()
+  }
+}
+
+/**
+ * The queue delivered the message more often than allowed (the last allowed delivery ended
+ * without a verdict: a crash, a stop, a lost lease). Its videos are failed `dead-lettered`
+ * unless they settled meanwhile, and the message goes to the dead-letter store.
+ */
+async function beyondLimit(
+  deps: MessageDeps,
+  message: ReceivedMessage,
+  jobs: VideoJob[],
+  limit: number,
+  deadLetter: (reason: string, videoId: string | null) => Promise<void>
+): Promise<void> {
+  const reason = `the queue delivered the message ${message.receiveCount} times, beyond the limit of ${limit}, without a result`
+  for (const job of jobs) await markDeadLettered(deps, job.videoId, reason)
+  await deadLetter(reason, jobs[0]?.videoId ?? null)
+}
+
+/** Fails a video whose message was given up on, unless it settled or someone holds it. */
+export async function markDeadLettered(deps: Pick<MessageDeps, 'ports' | 'rec' | 'stats'>, videoId: string, reason: string): Promise<boolean> {
+  const { ports, rec, stats } = deps
+  const video = await ports.store.failUnleased(videoId, { cause: 'dead-lettered', error: reason }).catch((e: unknown) => {
+    rec.log('error', `could not mark the video dead-lettered: ${errorText(e)}`, videoId)
+    return null
+  })
+  if (!video) return false
+  rec.emit({ type: 'video.updated', at: rec.now(), video })
+  rec.emit({ type: 'video.status', at: rec.now(), videoId, status: 'failed', attempt: video.attempts })
+  stats.failed()
+  rec.emit({ type: 'video.failed', at: rec.now(), videoId, error: reason, cause: 'dead-lettered', attempt: video.attempts, final: true })
+  return true
 }
 
 async function failBadMessage(deps: MessageDeps, videoId: string, reason: string, cause: 'bad-message' | 'unsupported-source'): Promise<void> {

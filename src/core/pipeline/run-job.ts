@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Analysis, type TokenUsage } from '../../shared/analysis'
 import type { VideoJob } from '../../shared/queue-message'
+import type { Video } from '../../shared/video'
 import type { Stage, VideoStatus } from '../../shared/video-status'
 import type { VideoSource } from '../../shared/video-source'
 import { JobError } from '../errors'
@@ -35,19 +36,16 @@ export interface Delivery {
 }
 
 /**
- * One video through the seed's workflow: queued → processing → downloading → (uploading →)
- * processing → completed | failed. The job's download directory is removed afterwards, always.
+ * One claimed video through the seed's workflow: (claimed: processing) → downloading →
+ * (uploading →) processing → completed | failed. The job's download directory is removed
+ * afterwards, always.
  */
-export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, signal: AbortSignal): Promise<JobOutcome> {
+export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, signal: AbortSignal, claimed: Video): Promise<JobOutcome> {
   const { ports, rec, stats } = deps
   const id = job.videoId
-  const existing = await ports.store.get(id)
-  if (existing?.processingStatus === 'completed') return { kind: 'skipped', reason: 'already completed (duplicate delivery)' }
-  if (existing?.processingStatus === 'failed' && existing.errorCause === 'cancelled')
-    return { kind: 'skipped', reason: 'cancelled by the operator before it started' }
-  const row = existing ?? (await ports.store.ensureVideo({ id, title: job.title ?? null, source: job.source }))
-  const attempt = row.attempts + 1
-  const title = row.title ?? job.title ?? null
+  // The claim (`Store.claim`) took the video: the row is `processing`, its attempt counted.
+  const attempt = claimed.attempts
+  const title = claimed.title ?? job.title ?? null
   rec.setAttempt(id, attempt)
   const stageMs: Partial<Record<Stage, number>> = {}
   const started = Date.now()
@@ -80,16 +78,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
   }
 
   try {
-    await setStatus('processing', {
-      attempts: attempt,
-      title,
-      startedAt: new Date(),
-      completedAt: null,
-      errorCause: null,
-      analysisResult: null,
-      isProcessed: false,
-      stageMs: {}
-    })
+    rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'processing', attempt })
     await setStatus('downloading')
     const source = pickSource(ports.sources, job.source)
     await mkdir(dir, { recursive: true })

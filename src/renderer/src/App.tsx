@@ -16,6 +16,7 @@ import { useTheme } from './lib/theme'
 import { useKeyboard } from './lib/use-keyboard'
 import { Header } from './features/header/Header'
 import { StatsPanel } from './features/stats/StatsPanel'
+import { DeadLetters } from './features/actions/DeadLetters'
 import { FailureGroups } from './features/actions/FailureGroups'
 import { AddVideos } from './features/actions/AddVideos'
 import { retryInBulk } from './features/actions/bulk'
@@ -145,6 +146,7 @@ export function App() {
               onShowCause={(cause) => setView({ ...view, display: [], causes: [cause] })}
               onShowFailed={() => setView({ ...view, display: ['failed'], causes: [] })}
             />
+            <DeadLetters readOnly={readOnly} />
             <ListToolbar view={view} counts={counts} shown={rows.length} total={page?.total ?? 0} searchRef={searchRef} onChange={setView} />
             {filtered && !readOnly && rows.some((r) => r.processingStatus === 'failed') ? (
               <p className="view-actions">

@@ -6,6 +6,7 @@ export const keys = {
   videos: ['videos'] as const,
   video: (id: string) => ['video', id] as const,
   failures: ['failures'] as const,
+  deadLetters: ['dead-letters'] as const,
   analyses: (id: string) => ['analyses', id] as const,
   media: (id: string) => ['media', id] as const,
   capabilities: ['capabilities'] as const,

@@ -63,6 +63,7 @@ export function createEventApplier(client: QueryClient, onFailure?: FailureListe
       case 'video.failed':
         later(`video:${event.videoId}`)
         later('failures')
+        if (event.cause === 'dead-lettered') later('dead-letters')
         onFailure?.(event)
         break
       case 'log':
