@@ -91,10 +91,6 @@ class SqsQueue implements Queue {
     const count = Math.min(10, Math.floor(max))
     if (count < 1 || this.closed || signal?.aborted) return []
     let abandoned = false
-    // Abandoning stops the retries (and their backoff waits) at once; the HTTP request in flight
-    // is left to finish, see AbandonedPolls. close() cuts everything.
-    const abandon = new AbortController()
-    const retrySignal = AbortSignal.any([this.closing.signal, abandon.signal])
     const command = new ReceiveMessageCommand({
       QueueUrl: this.url,
       MaxNumberOfMessages: count,
@@ -106,7 +102,7 @@ class SqsQueue implements Queue {
     const poll = withBackoff(
       async (): Promise<ReceiveMessageCommandOutput> =>
         abandoned ? { $metadata: {} } : await this.client.send(command, { abortSignal: this.closing.signal }),
-      { what: `receive on ${this.name}`, retries: Infinity, signal: retrySignal, giveUp: () => abandoned },
+      { what: `receive on ${this.name}`, retries: Infinity, signal: this.closing.signal, giveUp: () => abandoned },
       this.opts.backoff ?? {},
       this.logger
     )
@@ -119,7 +115,6 @@ class SqsQueue implements Queue {
       const result = await Promise.race([poll.then((out) => ({ out }), (error: unknown) => ({ error })), aborted])
       if (result === 'abandoned') {
         abandoned = true
-        abandon.abort()
         this.abandoned.adopt(
           poll.then((out) => out.Messages ?? []),
           (messages) => this.handBack(messages)
