@@ -1,8 +1,9 @@
 /**
  * Streaming Gemini upload: a 500 MB file (64 MB with --quick) uploaded to the fake Gemini server
  * (tests/support/fake-gemini.ts, in its own process) through the real SDK. Each variant runs in a
- * fresh process so its RSS growth is its own: ours (the analyzer: a file-backed Blob the SDK slices
- * into 8 MiB chunks) against the SDK's documented path upload (`files.upload({ file: path })`).
+ * fresh process so its RSS growth is its own: ours (the analyzer's own resumable uploader, sized by
+ * fstat, 8 MiB chunks read into one reused buffer) against the SDK's documented path upload
+ * (`files.upload({ file: path })`).
  * Standalone: `npx tsx bench/gemini-upload.ts [--quick]`.
  */
 import { fork, type ChildProcess } from 'node:child_process'
@@ -99,7 +100,7 @@ export async function benchGeminiUpload(opts: BenchOptions): Promise<BenchRow[]>
         peer: peerName,
         peerFigure: { value: size / MiB / peer.seconds, unit: 'MiB/s' },
         better: 'higher',
-        note: 'sparse file, fake in its own process; 8 MiB chunks either way'
+        note: 'sparse file, fake in its own process; 8 MiB chunks either way; ours is our resumable uploader, not the SDK'
       },
       {
         measure: `Peak RSS growth while uploading ${label} to Gemini`,

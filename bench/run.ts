@@ -23,6 +23,7 @@ const ENTRIES: Entry[] = [
   { key: 's3', title: 'Streaming S3 download', module: './s3-download', exports: ['benchS3Download', 'default'] },
   { key: 'gemini', title: 'Streaming Gemini upload', module: './gemini-upload', exports: ['benchGeminiUpload', 'default'] },
   { key: 'local', title: 'Local analyzer', module: './local-analyzer', exports: ['benchLocalAnalyzer', 'default'] },
+  { key: 'quality', title: 'Local analyzer quality', module: './local-quality', exports: ['benchLocalQuality'] },
   { key: 'console', title: 'Console', module: './console', exports: ['benchConsole', 'default'] },
   { key: 'startup', title: 'Start-up', module: './startup', exports: ['benchStartup'] }
 ]

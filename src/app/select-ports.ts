@@ -84,6 +84,8 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
         ...(config.gemini.promptFile ? { promptFile: config.gemini.promptFile } : {}),
         ...(config.gemini.prices ? { prices: config.gemini.prices } : {}),
         ...(config.gemini.processingTimeoutMs ? { pollTimeoutMs: config.gemini.processingTimeoutMs } : {}),
+        maxFileBytes: config.gemini.maxFileBytes,
+        logger,
         dataDir: config.dataDir
       })
     } else {

@@ -36,6 +36,8 @@ export interface Config {
     processingTimeoutMs: number | undefined
     /** GEMINI_PRICES: cost-estimate prices merged over the analyzer's built-in table. */
     prices: PriceTable | undefined
+    /** GEMINI_MAX_FILE_MB in bytes: larger videos fail as too large before uploading. */
+    maxFileBytes: number
   }
   supabase: { url: string | undefined; serviceRoleKey: string | undefined }
   dataDir: string
@@ -110,7 +112,8 @@ export function buildConfig(input: ConfigInput): Config {
       baseUrl: str('GEMINI_BASE_URL') ?? str('GOOGLE_GEMINI_BASE_URL'),
       promptFile: str('GEMINI_PROMPT_FILE') ? at(str('GEMINI_PROMPT_FILE')!) : undefined,
       processingTimeoutMs: values['GEMINI_PROCESSING_TIMEOUT_SECONDS'] === undefined ? undefined : (values['GEMINI_PROCESSING_TIMEOUT_SECONDS'] as number) * 1000,
-      prices: values['GEMINI_PRICES'] as PriceTable | undefined
+      prices: values['GEMINI_PRICES'] as PriceTable | undefined,
+      maxFileBytes: num('GEMINI_MAX_FILE_MB') * 1_000_000
     },
     supabase: { url: str('NEXT_PUBLIC_SUPABASE_URL'), serviceRoleKey: str('SUPABASE_SERVICE_ROLE_KEY') },
     dataDir,

@@ -126,7 +126,7 @@ function toJournal(event: WorkerEvent, attempts: Map<string, number>): Entry | n
     case 'video.status':
       return { ...base(event.videoId, 'info', `status ${event.status}`, event.status), attempt: event.attempt }
     case 'video.progress':
-      return base(event.videoId, 'debug', `${event.stage} ${event.bytes}${event.total ? ` of ${event.total}` : ''} bytes`, null, { stage: event.stage, bytes: event.bytes, total: event.total })
+      return base(event.videoId, 'debug', progressLine(event), null, { stage: event.stage, bytes: event.bytes, total: event.total })
     case 'video.stage':
       return base(event.videoId, 'info', `${event.stage} took ${Math.round(event.ms)} ms`, null, { stage: event.stage, ms: event.ms })
     case 'video.completed':
@@ -141,4 +141,10 @@ function toJournal(event: WorkerEvent, attempts: Map<string, number>): Entry | n
     default:
       return null
   }
+}
+
+/** "downloading 5 of 10 bytes"; an analysis reads the file rather than moving it: "analysing: 50 % of the file". */
+function progressLine(e: { stage: 'downloading' | 'uploading' | 'analysing'; bytes: number; total: number | null }): string {
+  if (e.stage === 'analysing') return e.total ? `analysing: ${Math.round((e.bytes / e.total) * 100)} % of the file` : 'analysing'
+  return `${e.stage} ${e.bytes}${e.total ? ` of ${e.total}` : ''} bytes`
 }

@@ -60,11 +60,38 @@ export type VideoMetadata = z.infer<typeof VideoMetadata>
 export const TranscriptSource = z.enum(['subtitles', 'sidecar', 'speech-recognition', 'model', 'none'])
 export type TranscriptSource = z.infer<typeof TranscriptSource>
 
-export const TranscriptSegment = z.object({ start: z.number().min(0), end: z.number().min(0), text: z.string() })
+/** A recognised word with the recogniser's confidence in it (0–1); `low` marks one too unsure to rely on. */
+export const TranscriptWord = z.object({
+  text: z.string(),
+  start: z.number().min(0),
+  end: z.number().min(0),
+  confidence: z.number().min(0).max(1).nullable(),
+  low: z.boolean().optional()
+})
+export type TranscriptWord = z.infer<typeof TranscriptWord>
+
+/**
+ * A stretch of the transcript. Machine transcripts add a mean word confidence, the words, and
+ * `low` when the stretch was not used for topics, summaries or questions. Older analyses have none.
+ */
+export const TranscriptSegment = z.object({
+  start: z.number().min(0),
+  end: z.number().min(0),
+  text: z.string(),
+  confidence: z.number().min(0).max(1).nullable().optional(),
+  low: z.boolean().optional(),
+  words: z.array(TranscriptWord).optional()
+})
+export type TranscriptSegment = z.infer<typeof TranscriptSegment>
+
 export const Transcript = z.object({
   source: TranscriptSource,
   text: z.string(),
-  segments: z.array(TranscriptSegment).optional()
+  segments: z.array(TranscriptSegment).optional(),
+  /** Overall confidence of a machine transcript, 0–1 (word confidences weighted by duration). */
+  confidence: z.number().min(0).max(1).nullable().optional(),
+  /** True when the confidence is below the floor under which the speech counts as not understood. */
+  unintelligible: z.boolean().optional()
 })
 export type Transcript = z.infer<typeof Transcript>
 
@@ -73,9 +100,22 @@ export const TokenUsage = z.object({
   outputTokens: z.number().int().min(0),
   thoughtsTokens: z.number().int().min(0).optional(),
   totalTokens: z.number().int().min(0),
-  costUsd: z.number().min(0).nullable().optional()
+  costUsd: z.number().min(0).nullable().optional(),
+  /** Which prices the cost was computed with (`list prices of 2026-12-01`, `GEMINI_PRICES`); shown next to it. */
+  pricedBy: z.string().optional()
 })
 export type TokenUsage = z.infer<typeof TokenUsage>
+
+/** The short name of the prices behind a cost, shown next to it: their date, or GEMINI_PRICES. */
+export function pricesLabel(pricedBy: string | undefined): string {
+  if (!pricedBy) return 'undated'
+  return pricedBy.match(/\d{4}-\d{2}-\d{2}/)?.[0] ?? pricedBy
+}
+
+/** A cost as the console shows it: never without the prices it was computed with. */
+export function formatCost(costUsd: number, pricedBy: string | undefined, digits = 4): string {
+  return `$${costUsd.toFixed(digits)} (${pricesLabel(pricedBy)} prices)`
+}
 
 /** Where the analysis came from and what could not be done; the console shows these as badges. */
 export const Provenance = z.object({

@@ -30,7 +30,8 @@ export const WorkerEvent = z.discriminatedUnion('type', [
     type: z.literal('video.progress'),
     at,
     videoId: z.uuid(),
-    stage: z.enum(['downloading', 'uploading']),
+    /** `analysing`: how far an analyzer that reads the file itself (the local one) has got through it. */
+    stage: z.enum(['downloading', 'uploading', 'analysing']),
     bytes: z.number().min(0),
     total: z.number().min(0).nullable()
   }),

@@ -22,6 +22,8 @@ const bool = z
 /** USD per million tokens by model id; thinking tokens are billed as output. */
 export const PriceTable = z.record(z.string().regex(/^[\w.-]+$/), z.object({ inputPerMTok: z.number().min(0), outputPerMTok: z.number().min(0) }))
 export type PriceTable = z.infer<typeof PriceTable>
+/** The day the built-in Gemini list prices were read from Google's pricing page; shown next to costs. */
+export const GEMINI_PRICE_LIST_DATE = '2026-12-01'
 const priceTable = z
   .string()
   .transform((v, ctx) => {
@@ -109,7 +111,22 @@ const specs = {
   AWS_ENDPOINT_URL: { schema: url, expected: 'an http(s) URL of an S3/SQS-compatible server', help: 'An S3/SQS-compatible server for both services (LocalStack, fauxqs, MinIO).', group: 'aws', scope: profile, defaultText: 'AWS itself' },
   AWS_ENDPOINT_URL_SQS: { schema: url, expected: 'an http(s) URL of an SQS-compatible server', help: 'An SQS-compatible server; wins over AWS_ENDPOINT_URL.', group: 'sqs', scope: profile, defaultText: 'AWS_ENDPOINT_URL' },
   AWS_ENDPOINT_URL_S3: { schema: url, expected: 'an http(s) URL of an S3-compatible server', help: 'An S3-compatible server; wins over AWS_ENDPOINT_URL.', group: 's3', scope: profile, defaultText: 'AWS_ENDPOINT_URL' },
-  GEMINI_MODEL: { schema: z.string().regex(/^[\w.-]+$/), expected: 'a model id such as gemini-3.5-flash', help: 'The model that analyses videos; Check connection lists those available.', group: 'gemini', scope: profile, fallback: 'gemini-3.5-flash' },
+  GEMINI_MODEL: {
+    schema: z.string().regex(/^[\w.-]+$/),
+    expected: 'a model id such as gemini-3.8-flash, or an alias such as gemini-flash-latest',
+    help: 'The model that analyses videos; Check connection lists those available. The default alias follows Google’s current Flash model.',
+    group: 'gemini',
+    scope: profile,
+    fallback: 'gemini-flash-latest'
+  },
+  GEMINI_MAX_FILE_MB: {
+    schema: int(1, 1_000_000),
+    expected: 'a whole number of MB (1 MB = 1,000,000 bytes) from 1 to 1000000',
+    help: 'Largest video uploaded to the Gemini Files API; a larger one fails at once as too large. 2000 is the free tier’s 2 GB per file; paid plans allow more.',
+    group: 'gemini',
+    scope: profile,
+    fallback: 2000
+  },
   GEMINI_BASE_URL: { schema: url, expected: 'an http(s) URL of the Gemini API', help: 'A proxy or gateway in front of the Gemini API.', group: 'gemini', scope: profile, defaultText: 'Google’s endpoint' },
   GOOGLE_GEMINI_BASE_URL: { schema: url, expected: 'an http(s) URL of the Gemini API', help: 'The Google SDK’s name for GEMINI_BASE_URL (environment only).', group: 'gemini', scope: 'environment' },
   GEMINI_PROMPT_FILE: { schema: text, expected: 'a path to a text file with the prompt', help: 'Your own prompt; {{TITLE}} is replaced by the video’s title.', group: 'gemini', scope: profile, defaultText: 'the built-in prompt' },
@@ -123,8 +140,8 @@ const specs = {
   },
   GEMINI_PRICES: {
     schema: priceTable,
-    expected: 'JSON prices in USD per million tokens, merged over the built-in table, such as {"gemini-3.5-flash":{"inputPerMTok":1.5,"outputPerMTok":9}}',
-    help: 'Cost-estimate prices (USD per million tokens) over the built-in table.',
+    expected: 'JSON prices in USD per million tokens, merged over the built-in table, such as {"gemini-3.8-flash":{"inputPerMTok":1.5,"outputPerMTok":7.5}}',
+    help: 'Cost-estimate prices (USD per million tokens) over the built-in table; they apply whatever the date, and win over its dated prices.',
     group: 'gemini',
     scope: profile,
     defaultText: 'built-in list prices'

@@ -37,6 +37,8 @@ export interface AnalysisFacts {
   engine: 'gemini' | 'local' | null
   model: string | null
   costUsd: number | null
+  /** The prices the cost was computed with (TokenUsage.pricedBy). */
+  pricedBy: string | null
   totalTokens: number | null
   mediaSeconds: number | null
 }
@@ -50,7 +52,7 @@ export function analysisFacts(video: Video): AnalysisFacts | null {
   try {
     const raw = JSON.parse(video.analysisResult) as {
       provenance?: { engine?: unknown; model?: unknown }
-      usage?: { costUsd?: unknown; totalTokens?: unknown }
+      usage?: { costUsd?: unknown; totalTokens?: unknown; pricedBy?: unknown }
       metadata?: { durationSeconds?: unknown }
     }
     const engine = raw.provenance?.engine
@@ -58,6 +60,7 @@ export function analysisFacts(video: Video): AnalysisFacts | null {
       engine: engine === 'gemini' || engine === 'local' ? engine : null,
       model: typeof raw.provenance?.model === 'string' ? raw.provenance.model : null,
       costUsd: typeof raw.usage?.costUsd === 'number' ? raw.usage.costUsd : null,
+      pricedBy: typeof raw.usage?.pricedBy === 'string' ? raw.usage.pricedBy : null,
       totalTokens: typeof raw.usage?.totalTokens === 'number' ? raw.usage.totalTokens : null,
       mediaSeconds: typeof raw.metadata?.durationSeconds === 'number' ? raw.metadata.durationSeconds : null
     }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiError, errors, startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { geminiSettings } from '../support/cloud-settings'
 import { makeTestVideo, tempDir } from '../support/media'
+import { waitUntil } from '../support/wait-until'
 import { ARTIFACTS, Serve, buildRendererIfStale, cleanEnv, launchChromium, openConsole, skipReason } from './console-harness'
 
 // The causes only a model service produces, made by the protocol-faithful fake Gemini the real
@@ -20,6 +21,7 @@ let serve: Serve
 let browser: Browser
 let page: Page
 let clip: string
+let slowId = ''
 
 interface Detail {
   video: { processingStatus: string; completedAt: string | null }
@@ -99,12 +101,17 @@ describe.skipIf(skipReason !== null)('Gemini failure causes in the browser conso
 
   it('timeout: the uploaded video stays PROCESSING past the limit', async () => {
     fake.nextFile = { processingPolls: 10_000, finalState: 'ACTIVE' }
-    const id = await addThroughUi('Slow processing')
-    await expectCause(id, 'timeout', ['Timeout', /PROCESSING|did not finish|within/], false, 'timeout')
+    slowId = await addThroughUi('Slow processing')
+    await expectCause(slowId, 'timeout', ['Timeout', /PROCESSING|did not finish|within/], false, 'timeout')
     fake.nextFile = { processingPolls: 1, finalState: 'ACTIVE' }
   })
 
   it('quota: the daily quota is spent; a retry is offered at once', async () => {
+    // The timeout test re-queued its video: it must not take the quota fault meant for this one.
+    await waitUntil('the re-queued slow video settled', async () => {
+      const d = await serve.rpc<Detail | null>('videos.get', { id: slowId })
+      return d?.video.processingStatus === 'completed' || (d?.video.processingStatus === 'failed' && d.video.completedAt !== null)
+    }, 90_000)
     fake.fault('generate', { kind: 'error', reply: errors.dailyQuota() }, 1)
     const id = await addThroughUi('Over quota')
     await expectCause(id, 'quota', ['Quota or rate limit', 'daily quota exhausted'], false, 'quota-gemini')

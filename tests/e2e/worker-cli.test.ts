@@ -57,7 +57,7 @@ describe('video-processor CLI', () => {
       const r = await cli(['worker'], env(dataDir, { GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url, GEMINI_MODEL: 'gemini-2.5-flash' }))
       expect(r.code).toBe(1)
       expect(r.stderr.trim().split('\n')).toEqual([
-        "The analyzer cannot work: Gemini model 'gemini-2.5-flash' does not exist or has been retired (HTTP 404): set GEMINI_MODEL to a current model such as gemini-3.5-flash"
+        "The analyzer cannot work: Gemini model 'gemini-2.5-flash' does not exist or has been retired (HTTP 404): set GEMINI_MODEL to a current model such as gemini-flash-latest"
       ])
       expect(r.stdout).toMatch(/analyzer\s+gemini \(gemini-2\.5-flash\)/)
       expect(r.stdout).not.toContain(gemini.apiKey)

@@ -121,8 +121,20 @@ describe('Gemini check (fake Gemini)', () => {
   it('passes with a good key and model, and lists the Flash/Pro models to pick from', async () => {
     const result = await checkGemini({ apiKey: gemini.apiKey, model: 'gemini-3.5-flash', baseUrl: gemini.url })
     expect(result).toMatchObject({ status: 'ok', message: expect.stringMatching(/^The key works and the model gemini-3\.5-flash is available/) })
-    expect(result.models).toEqual(['gemini-3.1-pro-preview', 'gemini-3.5-flash', 'gemini-3.5-flash-lite', 'gemini-3.8-flash', 'gemini-flash-latest'])
+    // Aliases first, newest first, the deprecated gemini-3.5-flash last; no embedding model.
+    expect(result.models).toEqual([
+      'gemini-flash-latest', 'gemini-flash-lite-latest', 'gemini-3.8-flash', 'gemini-3.7-flash', 'gemini-3.6-flash',
+      'gemini-3.5-flash-lite', 'gemini-3.1-pro-preview', 'gemini-3.5-flash'
+    ])
     expectOneLine(result, gemini.apiKey)
+  })
+
+  it('passes a deprecated model that Google reroutes, with a warning naming the replacement', async () => {
+    const result = await checkGemini({ apiKey: gemini.apiKey, model: 'gemini-3.5-flash', baseUrl: gemini.url })
+    expect(result.status).toBe('ok')
+    expect(result.message).toMatch(/'gemini-3\.5-flash' is deprecated .*routes its requests to gemini-3\.6-flash: set GEMINI_MODEL to gemini-3\.6-flash or gemini-flash-latest\.$/)
+    const current = await checkGemini({ apiKey: gemini.apiKey, model: 'gemini-flash-latest', baseUrl: gemini.url })
+    expect(current.message).not.toMatch(/deprecated/)
   })
 
   it('names a wrong key, a retired model, and a wrong URL', async () => {
@@ -130,7 +142,7 @@ describe('Gemini check (fake Gemini)', () => {
     expect(wrongKey).toMatchObject({ status: 'failed', message: 'Gemini refused GEMINI_API_KEY as not valid: create a key in Google AI Studio and set it again.' })
     expectOneLine(wrongKey, 'AIza-wrong-key-000000000')
     const retired = await checkGemini({ apiKey: gemini.apiKey, model: 'gemini-1.0-pro', baseUrl: gemini.url })
-    expect(retired.message).toBe('The model gemini-1.0-pro does not exist or has been retired: set GEMINI_MODEL to an available one (gemini-3.1-pro-preview, gemini-3.5-flash, gemini-3.5-flash-lite, gemini-3.8-flash).')
+    expect(retired.message).toBe('The model gemini-1.0-pro does not exist or has been retired: set GEMINI_MODEL to an available one (gemini-flash-latest, gemini-flash-lite-latest, gemini-3.8-flash, gemini-3.7-flash).')
     const nowhere = await checkGemini({ apiKey: gemini.apiKey, model: 'gemini-3.5-flash', baseUrl: `http://127.0.0.1:${closedPort}` })
     expect(nowhere.message).toBe(`Cannot reach Gemini at 127.0.0.1:${closedPort}: check GEMINI_BASE_URL (unset it for Google's endpoint) and that this machine can reach it.`)
     expectOneLine(nowhere, gemini.apiKey)

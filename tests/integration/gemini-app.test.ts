@@ -18,7 +18,8 @@ let fake: FakeGemini
 let dir: string
 let cleanup: () => Promise<void>
 let video: string
-const PRICES = { 'gemini-3.5-flash': { inputPerMTok: 10, outputPerMTok: 100 } }
+// Keyed by the model that answers: the default alias is answered by gemini-3.8-flash.
+const PRICES = { 'gemini-3.8-flash': { inputPerMTok: 10, outputPerMTok: 100 } }
 
 const configFor = (extra: Record<string, string> = {}) =>
   loadConfig({

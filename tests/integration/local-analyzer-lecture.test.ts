@@ -138,7 +138,7 @@ describe.skipIf(skipReason !== null || !caps?.filters.has('asr'))("speech throug
         signal: new AbortController().signal,
         timeoutMs: 60_000
       })
-      const text = segments.map((s) => s.text).join(' ')
+      const text = segments.segments.map((s) => s.text).join(' ')
       console.log(`[local-analyzer-lecture] asr filter: "${text}"`)
       expect(text).toMatch(/internet/)
       expect(text).toMatch(/packets/)

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { mergeShots, pickTopics } from '../../src/adapters/analyzer/local/compose'
+import { buildQuiz, mergeShots, pickTopics } from '../../src/adapters/analyzer/local/compose'
 import { pickCuts } from '../../src/adapters/analyzer/local/cuts'
 import { keyPhrases, loadNlp } from '../../src/adapters/analyzer/local/nlp'
 import { createSignalParser } from '../../src/adapters/analyzer/local/signals'
@@ -53,10 +53,51 @@ describe('local analyzer parsing', () => {
       'header 1.200 1.600 0.7', '[NOISE] 1.600 1.700 0.1', '</s> 1.700 1.800 1.0'
     ].join('\n')
     expect(parsePocketsphinx(out, 100)).toEqual([
-      { start: 100.1, end: 100.5, text: 'the TCP', confidence: expect.closeTo(0.8, 3), keyText: 'the TCP' },
-      { start: 101.2, end: 101.6, text: 'header', confidence: 0.7, keyText: 'header' }
+      {
+        start: 100.1,
+        end: 100.5,
+        text: 'the TCP',
+        confidence: expect.closeTo(0.7, 3),
+        keyText: 'the TCP',
+        sureText: ', TCP',
+        // An acronym is as sure as its least sure letter.
+        words: [
+          { text: 'the', start: 100.1, end: 100.2, confidence: 0.5 },
+          { text: 'TCP', start: 100.21, end: 100.5, confidence: 0.9 }
+        ]
+      },
+      { start: 101.2, end: 101.6, text: 'header', confidence: 0.7, keyText: 'header', sureText: ',', words: [{ text: 'header', start: 101.2, end: 101.6, confidence: 0.7 }] }
     ])
     expect(joinLetters(['a', 'cat', 'i', 'saw', 'd', 'n', 's'])).toEqual(['a', 'cat', 'i', 'saw', 'DNS'])
+    // A retry decodes the chunk with 1 s of silence before it (offset -1) and, without a lattice, prints 1.0 for every word.
+    const retried = parsePocketsphinx(['<s> 0.000 0.900 1.000000', 'sand 0.950 1.400 1.000000', 'dunes 1.400 1.900 1.000000', '</s> 1.900 2.000 1.000000'].join('\n'), -1, false)
+    expect(retried).toEqual([
+      {
+        start: 0,
+        end: 0.9,
+        text: 'sand dunes',
+        confidence: null,
+        keyText: 'sand dunes',
+        sureText: ',',
+        words: [
+          { text: 'sand', start: 0, end: 0.4, confidence: null },
+          { text: 'dunes', start: 0.4, end: 0.9, confidence: null }
+        ]
+      }
+    ])
+  })
+
+  it('never blanks a word the recogniser was unsure of in a fill-in-the-blank question', () => {
+    const phrase = (key: string) => ({ key, text: key, score: 1, words: 1, shown: true })
+    const sentence = (text: string, keyText: string, start: number) => ({ start, end: start + 4, text, keyText, confidence: 0.8, reliable: true })
+    const sentences = [
+      // "sediment" was heard at low confidence here (blanked in keyText): no question may hinge on it.
+      sentence('the river carries sediment down to the delta every spring', 'the river carries, down to the delta every spring', 0),
+      sentence('farmers plant rice where the delta floods each year', 'farmers plant rice where the delta floods each year', 5)
+    ]
+    const quiz = buildQuiz([], sentences, [2, 1], [phrase('sediment'), phrase('rice'), phrase('delta')])
+    expect(quiz.length).toBeGreaterThan(0)
+    expect(quiz.map((q) => q.answer)).not.toContain('sediment')
   })
 
   it('splits speech into chunks at the silence nearest each target length', () => {

@@ -30,10 +30,31 @@ export interface FakeFile {
   finalState: 'ACTIVE' | 'FAILED'
 }
 
-interface Session { id: string; meta: { mimeType: string; displayName?: string; name?: string }; size: number; received: number; hash: ReturnType<typeof createHash>; done: boolean }
+interface Session {
+  id: string
+  meta: { mimeType: string; displayName?: string; name?: string }
+  size: number
+  received: number
+  hash: ReturnType<typeof createHash>
+  done: boolean
+  /** Once finalized: the file it created, which a `query` reports (status final). */
+  file?: string
+}
 
 const GRANULARITY = 8 * 1024 * 1024
-const MODELS = ['gemini-3.5-flash', 'gemini-3.5-flash-lite', 'gemini-3.8-flash', 'gemini-3.1-pro-preview', 'gemini-flash-latest']
+const MODELS = [
+  'gemini-3.5-flash', 'gemini-3.5-flash-lite', 'gemini-3.6-flash', 'gemini-3.7-flash', 'gemini-3.8-flash', 'gemini-3.1-pro-preview',
+  'gemini-flash-latest', 'gemini-flash-lite-latest'
+]
+/**
+ * The model that really answers (`modelVersion`): aliases name a concrete model, and a deprecated
+ * model is rerouted by Google to its replacement.
+ */
+export const ANSWERED_BY: Record<string, string> = {
+  'gemini-flash-latest': 'gemini-3.8-flash',
+  'gemini-flash-lite-latest': 'gemini-3.5-flash-lite',
+  'gemini-3.5-flash': 'gemini-3.6-flash'
+}
 
 /** A google.rpc.Status error body. */
 export function apiError(code: number, status: string, message: string, details: unknown[] = []): ErrorReply {
@@ -50,7 +71,36 @@ export const errors = {
   dailyQuota: () => errors.rateLimited('3600s', 'GenerateRequestsPerDayPerProjectPerModel-FreeTier'),
   unavailable: () => apiError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'),
   internal: () => apiError(500, 'INTERNAL', 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting'),
-  badGatewayHtml: (): ErrorReply => ({ status: 502, body: '<html><body>502 Bad Gateway</body></html>', contentType: 'text/html' })
+  badGatewayHtml: (): ErrorReply => ({ status: 502, body: '<html><body>502 Bad Gateway</body></html>', contentType: 'text/html' }),
+  /** A YouTube video longer than the model's context: the token count is refused. */
+  youtubeTooLong: () => apiError(400, 'INVALID_ARGUMENT', 'The input token count (3421876) exceeds the maximum number of tokens allowed (1048576).'),
+  /** A private, unlisted or age-restricted YouTube video: the service says no more than this. */
+  youtubeUnavailable: () => apiError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.'),
+  /** A YouTube live stream: the watch page is fetched as HTML. */
+  youtubeLive: () => apiError(400, 'INVALID_ARGUMENT', 'Unsupported MIME type: text/html'),
+  /**
+   * Per-minute and per-day violations in one 429, as the free tier sends them; `dayLimit` '0' is
+   * a model the tier may not use at all (the daily limit is reached before the first request).
+   */
+  minuteAndDay: (dayLimit: string, retryDelay = '0.02s') =>
+    apiError(429, 'RESOURCE_EXHAUSTED', `You exceeded your current quota, please check your plan and billing details.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_input_token_count, limit: 250000, model: gemini-3.8-flash\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: ${dayLimit}, model: gemini-3.8-flash\nPlease retry in ${retryDelay}.`, [
+      { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [
+        { quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_input_token_count', quotaId: 'GenerateContentInputTokensPerModelPerMinute-FreeTier', quotaDimensions: { location: 'global', model: 'gemini-3.8-flash' }, quotaValue: '250000' },
+        { quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', quotaDimensions: { location: 'global', model: 'gemini-3.8-flash' }, quotaValue: dayLimit }
+      ] },
+      { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] },
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay }
+    ]),
+  /** A 429 with only a Help link: no RetryInfo, no QuotaFailure. */
+  helpOnly: () =>
+    apiError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).', [
+      { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] }
+    ]),
+  /** An error whose `message` is itself the JSON of another error body, as some paths relay it. */
+  doubleEncoded: (inner: ErrorReply): ErrorReply => {
+    const body = inner.body as { error: { code: number; status: string } }
+    return { status: inner.status, body: { error: { code: body.error.code, message: JSON.stringify(inner.body, null, 2), status: body.error.status } } }
+  }
 }
 
 export function sampleAnalysis(): Record<string, unknown> {
@@ -79,17 +129,40 @@ export class FakeGemini extends EventEmitter {
   /** Applied to each new upload: PROCESSING for this many polls, then finalState. */
   nextFile: { processingPolls: number; finalState: 'ACTIVE' | 'FAILED' } = { processingPolls: 1, finalState: 'ACTIVE' }
   bytesReceived = 0
+  /** Every resumable-upload request after the start: its command, offset and body length. */
+  readonly uploadLog: { command: string; offset: number | null; bytes: number }[] = []
+  /**
+   * One-shot: the connection of the chunk that carries the upload past this byte is cut there. The
+   * bytes before it are kept, so a `query` reports them, as Google's resumable protocol does.
+   */
+  cutUploadAt: number | null = null
+  /** One-shot: the next intermediate chunk is kept but answered without X-Goog-Upload-Status (a proxy dropped it). */
+  dropStatusOnce = false
+  /** One-shot: the final chunk is stored and the file made, then the connection drops before the answer. */
+  loseFinalResponseOnce = false
+  /** One-shot: the next finished upload's File reports this many bytes, as a truncating proxy would leave it. */
+  reportSizeOnce: number | null = null
+  /** X-Goog-Upload-Header-Content-Length of every upload start, in order. */
+  readonly declaredSizes: number[] = []
+  /** Where the service is mounted (a gateway's path), e.g. `/v1/acct/google-ai-studio`; '' for the root. */
+  readonly prefix: string
   private readonly faults = new Map<Route, Fault[]>()
   private readonly sessions = new Map<string, Session>()
   private server: Server | null = null
   private seq = 0
+  private downUntil = 0
+
+  constructor(opts: { prefix?: string } = {}) {
+    super()
+    this.prefix = (opts.prefix ?? '').replace(/\/+$/, '')
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) this.send(res, apiError(500, 'INTERNAL', `fake crashed: ${(e as Error).message}`))
     }))
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${this.prefix}`
     return this
   }
 
@@ -115,8 +188,26 @@ export class FakeGemini extends EventEmitter {
     this.deleted.length = 0
     this.replies.length = 0
     this.privateYoutubeIds.clear()
+    this.uploadLog.length = 0
+    this.bytesReceived = 0
+    this.cutUploadAt = null
+    this.downUntil = 0
+    this.declaredSizes.length = 0
+    this.reportSizeOnce = null
+    this.dropStatusOnce = false
+    this.loseFinalResponseOnce = false
     this.nextFile = { processingPolls: 1, finalState: 'ACTIVE' }
     this.removeAllListeners('request')
+  }
+
+  /** Cuts every connection for `ms`, as a network blip or a restarting gateway does. */
+  downFor(ms: number): void {
+    this.downUntil = Date.now() + ms
+  }
+
+  /** Forgets every open upload session, as when they expire: a query or chunk then gets 404. */
+  dropUploadSessions(): void {
+    this.sessions.clear()
   }
 
   storedFiles(): string[] {
@@ -138,8 +229,12 @@ export class FakeGemini extends EventEmitter {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url)
-    const route = this.route(req.method ?? 'GET', url.pathname, url.searchParams)
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    // Mounted under a prefix, as behind a gateway: a request outside it finds nothing.
+    const inside = !this.prefix || url.pathname.startsWith(`${this.prefix}/`)
+    if (inside && this.prefix) url.pathname = url.pathname.slice(this.prefix.length)
+    const route = inside ? this.route(req.method ?? 'GET', url.pathname, url.searchParams) : 'unknown'
+    if (Date.now() < this.downUntil) return void req.socket.destroy()
     this.requests.push({ route, method: req.method ?? '', path: url.pathname })
     this.emit('request', route)
     const fault = this.faults.get(route)?.shift()
@@ -177,6 +272,7 @@ export class FakeGemini extends EventEmitter {
   private async uploadStart(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const h = req.headers
     const size = Number(h['x-goog-upload-header-content-length'])
+    this.declaredSizes.push(size)
     const body = await readJson(req)
     if (h['x-goog-upload-protocol'] !== 'resumable' || h['x-goog-upload-command'] !== 'start') {
       return this.send(res, apiError(400, 'INVALID_ARGUMENT', 'Upload requests must set X-Goog-Upload-Protocol: resumable and X-Goog-Upload-Command: start'))
@@ -202,12 +298,21 @@ export class FakeGemini extends EventEmitter {
   }
 
   private async uploadChunk(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const command = String(req.headers['x-goog-upload-command'] ?? '').split(',').map((s) => s.trim())
+    const offsetHeader = req.headers['x-goog-upload-offset']
+    const logged = { command: command.join(', '), offset: offsetHeader === undefined ? null : Number(offsetHeader), bytes: 0 }
+    this.uploadLog.push(logged)
     const session = this.sessions.get(url.searchParams.get('upload_id') ?? '')
+    const finished = session?.done && session.file ? this.files.get(session.file) : undefined
+    if (command.includes('query') && finished) {
+      // A finished session still answers a query with the file it made, as Google's does.
+      res.writeHead(200, { 'x-goog-upload-status': 'final', 'x-goog-upload-size-received': String(session?.received), 'content-type': 'application/json; charset=UTF-8' })
+      return void res.end(JSON.stringify({ file: this.fileJson(finished) }))
+    }
     if (!session || session.done) {
       await drain(req)
       return this.send(res, apiError(404, 'NOT_FOUND', 'No upload session with this id (expired, cancelled or finished).'))
     }
-    const command = String(req.headers['x-goog-upload-command'] ?? '').split(',').map((s) => s.trim())
     if (command.includes('query')) {
       res.writeHead(200, { 'x-goog-upload-status': 'active', 'x-goog-upload-size-received': String(session.received) })
       return void res.end()
@@ -223,9 +328,21 @@ export class FakeGemini extends EventEmitter {
     }
     let chunk = 0
     for await (const data of req as AsyncIterable<Buffer>) {
+      const cut = this.cutUploadAt
+      if (cut !== null && session.received + chunk + data.length > cut) {
+        const kept = data.subarray(0, Math.max(0, cut - session.received - chunk))
+        session.hash.update(kept)
+        session.received += chunk + kept.length
+        this.bytesReceived += chunk + kept.length
+        logged.bytes = chunk + kept.length
+        this.cutUploadAt = null
+        req.socket.destroy()
+        return void this.emit('upload-cut', session.received)
+      }
       chunk += data.length
       session.hash.update(data)
     }
+    logged.bytes = chunk
     session.received += chunk
     this.bytesReceived += chunk
     const finalize = command.includes('finalize')
@@ -234,7 +351,9 @@ export class FakeGemini extends EventEmitter {
       return this.send(res, apiError(400, 'INVALID_ARGUMENT', `Chunk of ${chunk} bytes is not a multiple of the upload granularity ${GRANULARITY}`))
     }
     if (!finalize) {
-      res.writeHead(200, { 'x-goog-upload-status': 'active' })
+      const dropped = this.dropStatusOnce
+      this.dropStatusOnce = false
+      res.writeHead(200, dropped ? {} : { 'x-goog-upload-status': 'active' })
       return void res.end()
     }
     if (session.received !== session.size) {
@@ -242,18 +361,24 @@ export class FakeGemini extends EventEmitter {
       return this.send(res, apiError(400, 'INVALID_ARGUMENT', `Finalized with ${session.received} bytes but ${session.size} were declared`))
     }
     session.done = true
-    this.sessions.delete(session.id)
     const name = session.meta.name ?? `files/${(++this.seq).toString(36)}${randomBytes(5).toString('hex')}`
     // Video is processed (sampled at 1 fps) before use; other files are ACTIVE at once.
     const video = session.meta.mimeType.startsWith('video/')
     const finalState = video ? this.nextFile.finalState : 'ACTIVE'
     const file: FakeFile = {
-      name, mimeType: session.meta.mimeType, sizeBytes: String(session.size), sha256Hash: session.hash.digest('base64'),
+      name, mimeType: session.meta.mimeType, sizeBytes: String(this.reportSizeOnce ?? session.size), sha256Hash: session.hash.digest('base64'),
       createTime: new Date().toISOString(), state: video && this.nextFile.processingPolls > 0 ? 'PROCESSING' : finalState,
       pollsLeft: this.nextFile.processingPolls, finalState,
       ...(session.meta.displayName ? { displayName: session.meta.displayName } : {})
     }
+    this.reportSizeOnce = null
     this.files.set(name, file)
+    session.file = name
+    if (this.loseFinalResponseOnce) {
+      // The file exists, but its answer never reaches the client.
+      this.loseFinalResponseOnce = false
+      return void req.socket.destroy()
+    }
     res.writeHead(200, { 'x-goog-upload-status': 'final', 'content-type': 'application/json; charset=UTF-8' })
     res.end(JSON.stringify({ file: this.fileJson(file) }))
   }
@@ -333,12 +458,13 @@ export class FakeGemini extends EventEmitter {
     const reply = this.replies.shift() ?? { text: JSON.stringify(sampleAnalysis()) }
     const usageMetadata = { promptTokenCount: 3310, candidatesTokenCount: 200, thoughtsTokenCount: 70, totalTokenCount: 3580,
       promptTokensDetails: [{ modality: 'TEXT', tokenCount: 310 }, { modality: 'VIDEO', tokenCount: 2700 }, { modality: 'AUDIO', tokenCount: 300 }] }
+    const modelVersion = ANSWERED_BY[model] ?? model
     // A client killed while waiting never gets the answer: only answers that went out count.
     if (!reply.blockReason) res.once('finish', () => this.answeredFor.push(...used))
-    if (reply.blockReason) return this.send(res, { status: 200, body: { promptFeedback: { blockReason: reply.blockReason }, usageMetadata, modelVersion: model } })
+    if (reply.blockReason) return this.send(res, { status: 200, body: { promptFeedback: { blockReason: reply.blockReason }, usageMetadata, modelVersion } })
     this.send(res, { status: 200, body: {
       candidates: [{ content: { role: 'model', parts: [{ text: reply.text ?? '' }] }, finishReason: reply.finishReason ?? 'STOP', index: 0 }],
-      usageMetadata, modelVersion: model, responseId: randomBytes(8).toString('hex')
+      usageMetadata, modelVersion, responseId: randomBytes(8).toString('hex')
     } })
   }
 
@@ -365,6 +491,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function startFakeGemini(): Promise<FakeGemini> {
-  return new FakeGemini().start()
+export async function startFakeGemini(opts: { prefix?: string } = {}): Promise<FakeGemini> {
+  return new FakeGemini(opts).start()
 }

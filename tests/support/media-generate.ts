@@ -132,15 +132,25 @@ async function wavSeconds(file: string): Promise<number> {
 
 const PAUSE = 0.4
 
+/** A text-to-speech voice: flite's (`slt`, `kal16`, `awb`, `rms`, …) or espeak-ng's (`en-us`, `en-us+m3`, …). */
+export type Voice = { engine: 'flite'; name: string } | { engine: 'espeak-ng'; name: string; wordsPerMinute?: number }
+
+/** Writes `text` spoken by `voice` to the WAV file `out`. */
+export async function speak(text: string, out: string, voice: Voice = { engine: 'flite', name: 'slt' }): Promise<void> {
+  if (voice.engine === 'flite') await exec('flite', ['-voice', voice.name, '-t', text, '-o', out])
+  else await exec('espeak-ng', ['-v', voice.name, '-s', String(voice.wordsPerMinute ?? 150), '-w', out, text])
+}
+
 /**
- * Slides drawn with drawtext, each narrated sentence by sentence by flite's `slt` voice
- * (needs the flite package). `subtitles` embeds the sentence cues as a mov_text track.
+ * Slides drawn with drawtext, each narrated sentence by sentence by flite's `slt` voice or `voice`
+ * (needs flite or espeak-ng). `subtitles` embeds the sentence cues as a mov_text track; `blank`
+ * draws no text (a narrated plain background).
  */
 export async function makeSlideLecture(
   dir: string,
   name: string,
   slides: Slide[],
-  opts: { width?: number; height?: number; subtitles?: boolean } = {}
+  opts: { width?: number; height?: number; subtitles?: boolean; voice?: Voice; blank?: boolean } = {}
 ): Promise<Lecture> {
   const w = opts.width ?? 640
   const h = opts.height ?? 360
@@ -155,7 +165,7 @@ export async function makeSlideLecture(
     let at = 0.5
     for (const [k, sentence] of sentences.entries()) {
       const wav = path.join(dir, `speech-${i}-${k}.wav`)
-      await exec('flite', ['-voice', 'slt', '-t', sentence, '-o', wav])
+      await speak(sentence, wav, opts.voice)
       const len = await wavSeconds(wav)
       cues.push({ start: round3(t + at), end: round3(t + at + len), text: sentence })
       at += len + PAUSE
@@ -164,7 +174,7 @@ export async function makeSlideLecture(
     const seconds = Math.ceil(at + 1)
     const part = path.join(dir, `slide-${i}.mp4`)
     const titleSize = Math.round(h / 12)
-    const draw = [
+    const draw = opts.blank ? 'null' : [
       `drawtext=fontfile=${font}:text='${drawtextEscape(slide.title)}':fontsize=${titleSize}:fontcolor=black:x=(w-text_w)/2:y=h/6`,
       ...(slide.body
         ? [`drawtext=fontfile=${font}:text='${drawtextEscape(slide.body)}':fontsize=${Math.round(titleSize * 0.6)}:fontcolor=0x333333:x=w/10:y=h/2`]

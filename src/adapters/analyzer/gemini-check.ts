@@ -1,5 +1,6 @@
 import { GoogleGenAI } from '@google/genai'
 import type { CheckResult } from '../../shared/settings'
+import { DEPRECATED_MODELS, deprecationWarning, isAlias } from './gemini-models'
 
 export interface GeminiCheckOptions {
   apiKey: string
@@ -8,13 +9,17 @@ export interface GeminiCheckOptions {
   timeoutMs?: number
 }
 
+const version = (id: string) => Number(id.match(/^gemini-(\d+(?:\.\d+)?)/)?.[1] ?? 0)
+/** Aliases first (they follow Google's current model), then newest first; deprecated ones last. */
+const rank = (id: string) => (isAlias(id) ? 0 : DEPRECATED_MODELS[id] ? 2 : 1)
+
 /** Flash and Pro models that can generate content: the ones worth offering for video analysis. */
 export function pickableModels(models: { name?: string; supportedActions?: string[] }[]): string[] {
   return models
     .filter((m) => !m.supportedActions || m.supportedActions.includes('generateContent'))
     .map((m) => (m.name ?? '').replace(/^models\//, ''))
     .filter((id) => /^gemini-.*(flash|pro)/i.test(id))
-    .sort()
+    .sort((a, b) => rank(a) - rank(b) || version(b) - version(a) || a.localeCompare(b))
 }
 
 /**
@@ -53,10 +58,11 @@ export async function checkGemini(opts: GeminiCheckOptions): Promise<CheckResult
         details: [],
         models
       }
+    const deprecated = deprecationWarning(model)
     return {
       backend: 'gemini',
       status: 'ok',
-      message: `The key works and the model ${model} is available (${models.length} Flash/Pro model${models.length === 1 ? '' : 's'} to choose from).`,
+      message: `The key works and the model ${model} is available (${models.length} Flash/Pro model${models.length === 1 ? '' : 's'} to choose from).${deprecated ? ` ${deprecated}` : ''}`,
       details: [
         { label: 'model', value: found.displayName ? `${model} (${found.displayName})` : model },
         { label: 'endpoint', value: host },

@@ -22,7 +22,7 @@ const Detail = z.looseObject({
   '@type': z.string().optional(),
   retryDelay: z.string().optional(),
   reason: z.string().optional(),
-  violations: z.array(z.looseObject({ quotaId: z.string().optional(), quotaMetric: z.string().optional() })).optional()
+  violations: z.array(z.looseObject({ quotaId: z.string().optional(), quotaMetric: z.string().optional(), quotaValue: z.string().optional() })).optional()
 })
 const ErrorBody = z.object({
   error: z.looseObject({
@@ -41,14 +41,25 @@ interface ParsedApiError {
   details: Detail[]
 }
 
-/** The SDK puts the response body, JSON-encoded, in `message`; an HTML or empty body is wrapped by it. */
-export function parseApiError(error: ApiError): ParsedApiError {
-  let body: z.infer<typeof ErrorBody> | null = null
+function errorBody(text: string): z.infer<typeof ErrorBody> | null {
   try {
-    const parsed = ErrorBody.safeParse(JSON.parse(error.message))
-    if (parsed.success) body = parsed.data
+    const parsed = ErrorBody.safeParse(JSON.parse(text))
+    return parsed.success ? parsed.data : null
   } catch {
-    body = null
+    return null
+  }
+}
+
+/**
+ * The SDK puts the response body, JSON-encoded, in `message`; an HTML or empty body is wrapped by
+ * it. Some paths relay an error whose own `message` is the JSON of the real error: unwrapped here.
+ */
+export function parseApiError(error: ApiError): ParsedApiError {
+  let body = errorBody(error.message)
+  for (let depth = 0; depth < 2 && body?.error.message?.trimStart().startsWith('{'); depth++) {
+    const inner = errorBody(body.error.message)
+    if (!inner) break
+    body = inner
   }
   const details = (body?.error.details ?? []).flatMap((d) => {
     const parsed = Detail.safeParse(d)
@@ -97,17 +108,7 @@ function classifyApiError(e: ParsedApiError, context: { call: string; model: str
   const what = `Gemini ${context.call} failed with HTTP ${e.status}${e.rpcStatus ? ` ${e.rpcStatus}` : ''}`
   const base = { status: e.status }
   const reason = e.details.find((d) => d.reason)?.reason ?? ''
-  if (e.status === 429) {
-    const quotaIds = e.details.flatMap((d) => d.violations ?? []).map((v) => v.quotaId ?? '')
-    const retryInfo = e.details.find((d) => d['@type']?.endsWith('google.rpc.RetryInfo'))
-    if (quotaIds.some((id) => /PerDay/i.test(id))) {
-      const quota = quotaIds.find((id) => /PerDay/i.test(id))
-      return { ...base, retry: false, cause: 'quota', retryableLater: false,
-        message: `${what}: daily quota exhausted (${quota}); retry the quota group once it resets. ${e.serverMessage}` }
-    }
-    return { ...base, retry: true, serverDelayMs: parseDuration(retryInfo?.retryDelay), cause: 'quota', retryableLater: true,
-      message: `${what}: rate limited. ${e.serverMessage}` }
-  }
+  if (e.status === 429) return classifyQuota(e, what)
   if ([408, 500, 502, 503, 504].includes(e.status)) {
     return { ...base, retry: true, cause: e.status === 504 || e.status === 408 ? 'timeout' : 'network', retryableLater: true,
       message: `${what}: the service is unavailable or overloaded. ${e.serverMessage}` }
@@ -132,19 +133,51 @@ function classifyApiError(e: ParsedApiError, context: { call: string; model: str
     return { ...base, retry: false, cause: 'configuration', retryableLater: false,
       message: `${what}: permission denied (the key lacks access to this API or project, or the uploaded file expired). ${e.serverMessage}` }
   }
-  if (e.status === 400 && context.youtube) {
-    return { ...base, retry: false, cause: 'source-missing', retryableLater: false,
-      message: `${what}: Gemini refused the YouTube URL (only public, non-age-restricted, non-live videos work). ${e.serverMessage}` }
+  if (e.status === 400 && /input token count .*exceeds|exceeds the maximum number of tokens/i.test(e.serverMessage)) {
+    return { ...base, retry: false, cause: 'too-large', retryableLater: false,
+      message: `${what}: the video is too long for the model's context; clip it, use a model with a larger context, or use the local analyzer. ${e.serverMessage}` }
   }
-  if (e.status === 413 || (e.status === 400 && /too large|exceeds the maximum|input token count .*exceeds/i.test(e.serverMessage))) {
+  if (e.status === 413 || (e.status === 400 && /too large|exceeds the maximum/i.test(e.serverMessage))) {
     return { ...base, retry: false, cause: 'too-large', retryableLater: false,
       message: `${what}: the video is over Gemini's size or length limit; shorten or compress it, or use the local analyzer. ${e.serverMessage}` }
+  }
+  if (e.status === 400 && context.youtube && /unsupported mime type/i.test(e.serverMessage)) {
+    // Gemini fetched the watch page itself (text/html): a live stream or premiere, not a video yet.
+    return { ...base, retry: false, cause: 'unsupported-source', retryableLater: false,
+      message: `${what}: the YouTube URL is a live stream or an upcoming premiere, which Gemini cannot analyse; enqueue it again once it is an ordinary video. ${e.serverMessage}` }
+  }
+  if (e.status === 400 && context.youtube) {
+    // The service gives no reason for these ("Request contains an invalid argument.").
+    return { ...base, retry: false, cause: 'source-missing', retryableLater: false,
+      message: `${what}: Gemini cannot read this YouTube video; it may be private, unlisted, age-restricted or removed (only public videos can be analysed). ${e.serverMessage}` }
   }
   if (e.status === 400 && /mime|format/i.test(e.serverMessage)) {
     return { ...base, retry: false, cause: 'unreadable-media', retryableLater: false,
       message: `${what}: unsupported video format; transcode to MP4 (H.264/AAC). ${e.serverMessage}` }
   }
   return { ...base, retry: false, cause: 'other', retryableLater: false, message: `${what}. ${e.serverMessage}` }
+}
+
+/**
+ * A 429 may list several violated quotas at once, per minute and per day. Waiting helps unless
+ * the daily limit is what was reached: it is when it is the only violation, when its limit is 0
+ * (the plan may not use the model at all), or when the server asks to wait beyond a minute.
+ */
+function classifyQuota(e: ParsedApiError, what: string): Classified {
+  const violations = e.details.flatMap((d) => d.violations ?? [])
+  const daily = violations.filter((v) => /PerDay/i.test(v.quotaId ?? ''))
+  const others = violations.filter((v) => !/PerDay/i.test(v.quotaId ?? ''))
+  const serverDelayMs = parseDuration(e.details.find((d) => d['@type']?.endsWith('google.rpc.RetryInfo'))?.retryDelay)
+  const dailyReached = daily.length > 0 && (others.length === 0 || daily.some((v) => v.quotaValue === '0') || (serverDelayMs ?? 0) > 60_000)
+  const base = { status: 429, cause: 'quota' as const }
+  if (dailyReached) {
+    const quota = daily.map((v) => `${v.quotaId ?? '?'}${v.quotaValue !== undefined ? `, limit ${v.quotaValue}` : ''}`).join('; ')
+    const zero = daily.some((v) => v.quotaValue === '0')
+    return { ...base, retry: false, retryableLater: false,
+      message: `${what}: daily quota exhausted (${quota}); ${zero ? 'this plan may not use the model at all: enable billing or choose another GEMINI_MODEL' : 'retry the quota group once it resets'}. ${e.serverMessage}` }
+  }
+  return { ...base, retry: true, ...(serverDelayMs !== undefined ? { serverDelayMs } : {}), retryableLater: true,
+    message: `${what}: rate limited${others[0]?.quotaId ? ` (${others[0].quotaId})` : ''}. ${e.serverMessage}` }
 }
 
 /** Removes every occurrence of the key from a text (defence in depth: server messages may echo a request). */

@@ -1,73 +1,39 @@
-import { openAsBlob } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { FileState, type File as GeminiFile, type GoogleGenAI } from '@google/genai'
 import { JobError } from '../../core/errors'
 import { cancelledError, withRetries, type RetryContext } from './gemini-retry'
+import { resumableUpload, type ResumableUploadArgs, type Uploaded } from './gemini-upload'
 
-/**
- * A file-backed Blob (fs.openAsBlob: bytes stay on disk) that reports each chunk the SDK slices off
- * and refuses further chunks once stopped. `files.upload` ignores abort signals; this is how an
- * upload in flight is stopped at the next 8 MiB boundary instead of running to the end.
- */
-class ChunkReportingBlob extends Blob {
-  constructor(
-    private readonly inner: Blob,
-    private readonly onChunk: (offset: number) => void
-  ) {
-    super([])
-    // Own accessors: Blob's size/type getters would report the empty parent blob.
-    Object.defineProperties(this, { size: { get: () => inner.size }, type: { get: () => inner.type } })
-  }
-  override slice(start?: number, end?: number, contentType?: string): Blob {
-    this.onChunk(start ?? 0)
-    return this.inner.slice(start, end, contentType)
-  }
-  override stream(): ReturnType<Blob['stream']> {
-    return this.inner.stream()
-  }
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    return this.inner.arrayBuffer()
-  }
-}
-
-export interface UploadArgs {
-  ai: GoogleGenAI
-  path: string
-  mimeType: string
-  displayName: string
+export interface UploadArgs extends Omit<ResumableUploadArgs, 'stop'> {
   signal: AbortSignal
-  /** Our own bound on the whole upload (the SDK has none). */
+  /** Our own bound on the whole upload. */
   deadlineMs: number
-  /** How long to wait for a chunk in flight to settle after a stop, so a file it created can be deleted. */
+  /** How long to wait for a final chunk in flight to settle after a stop, so a file it created can be deleted. */
   settleMs: number
-  onProgress(sent: number, total: number): void
   /** Deletes a file the server created although we stopped waiting for it. */
   discard(name: string): Promise<void>
 }
 
 /** One resumable upload streamed from disk, bounded by a deadline and the job's signal. */
-export async function uploadOnce(a: UploadArgs): Promise<GeminiFile> {
-  const inner = await openAsBlob(a.path, { type: a.mimeType })
+export async function uploadOnce(a: UploadArgs): Promise<Uploaded> {
   const stop = new AbortController()
-  const blob = new ChunkReportingBlob(inner, (offset) => {
-    if (stop.signal.aborted) throw new DOMException('upload stopped', 'AbortError')
-    a.onProgress(offset, inner.size)
-  })
-  const upload = a.ai.files.upload({ file: blob, config: { mimeType: a.mimeType, displayName: a.displayName } })
   const timer = setTimeout(() => stop.abort('deadline'), a.deadlineMs)
   const onCancel = () => stop.abort('cancelled')
   a.signal.addEventListener('abort', onCancel, { once: true })
   if (a.signal.aborted) onCancel()
+  const upload = resumableUpload({ ...a, stop: stop.signal })
   const stopped = new Promise<'stopped'>((resolve) => stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }))
   try {
     const first = await Promise.race([upload, stopped])
-    if (first !== 'stopped') {
-      a.onProgress(inner.size, inner.size)
-      return first
-    }
+    if (first !== 'stopped') return first
     await discardLate(upload, a)
-    if (stop.signal.reason === 'cancelled') throw cancelledError('upload', a.signal)
+    if (stop.signal.reason === 'cancelled') throw cancelledError('upload')
     throw new JobError(`Gemini upload did not finish within ${Math.round(a.deadlineMs / 1000)} s`, { cause: 'timeout', retryable: true })
+  } catch (error) {
+    // The service stored a different byte count than the file's: that file is useless.
+    const stored = error instanceof JobError ? error.detail?.uploadedFile : undefined
+    if (typeof stored === 'string') await a.discard(stored)
+    throw error
   } finally {
     clearTimeout(timer)
     a.signal.removeEventListener('abort', onCancel)
@@ -75,9 +41,9 @@ export async function uploadOnce(a: UploadArgs): Promise<GeminiFile> {
 }
 
 /** After a stop: a final chunk already in flight may still create the file; delete it whenever it lands. */
-async function discardLate(upload: Promise<GeminiFile>, a: UploadArgs): Promise<void> {
+async function discardLate(upload: Promise<Uploaded>, a: UploadArgs): Promise<void> {
   const late = upload.then(
-    (file) => (file.name ? a.discard(file.name) : undefined),
+    ({ file }) => a.discard(file.name),
     () => undefined
   )
   await Promise.race([late, sleep(a.settleMs, undefined, { ref: false })])
@@ -114,7 +80,7 @@ export async function waitUntilActive(ai: GoogleGenAI, file: GeminiFile, poll: P
     try {
       await sleep(interval, undefined, { signal: retry.signal })
     } catch {
-      throw cancelledError('wait for processing', retry.signal)
+      throw cancelledError('wait for processing')
     }
     interval = Math.min(poll.maxIntervalMs, interval * 1.5)
     current = await withRetries((signal) => ai.files.get({ name, config: { abortSignal: signal } }), retry)

@@ -10,6 +10,7 @@ import {
 import { JobError } from '../../core/errors'
 import type { AnalyzeContext } from '../../core/ports'
 import type { ModelAnalysis, TokenUsage } from '../../shared/analysis'
+import { isGemini3 } from './gemini-models'
 import { parseModelOutput, responseJsonSchema } from './gemini-schema'
 import { withRetries, type RetryContext } from './gemini-retry'
 
@@ -37,7 +38,6 @@ const RAW_TEXT_LIMIT = 50_000
 const SCHEMA = responseJsonSchema()
 const REFUSALS = new Set(['SAFETY', 'PROHIBITED_CONTENT', 'RECITATION', 'BLOCKLIST', 'SPII', 'IMAGE_SAFETY'])
 
-const isGemini3 = (model: string) => /^(models\/)?gemini-[3-9]/.test(model)
 
 /** Gemini 3 takes thinkingLevel, 2.5 Flash thinkingBudget; never both (a 400). */
 function thinkingFor(model: string): GenerateContentConfig['thinkingConfig'] {
@@ -59,7 +59,8 @@ function refusal(res: GenerateContentResponse): string | null {
  */
 export async function generateAnalysis(a: GenerateArgs): Promise<Generated> {
   const first: Content = { role: 'user', parts: [a.video, { text: a.prompt }] }
-  const spent = (responses: GenerateContentResponse[]) => ({ usage: a.usageOf(responses), model: a.model })
+  // Billed as the model that answered (Google reroutes deprecated models and resolves aliases).
+  const spent = (responses: GenerateContentResponse[]) => ({ usage: a.usageOf(responses), model: responses.at(-1)?.modelVersion ?? a.model })
   const call = async (contents: Content[], maxOutputTokens: number, earlier: GenerateContentResponse[] = []) => {
     const config: GenerateContentConfig = {
       responseMimeType: 'application/json',

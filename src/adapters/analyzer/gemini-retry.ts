@@ -1,7 +1,6 @@
 import pRetry from 'p-retry'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { JobError } from '../../core/errors'
-import { abortReason } from '../../core/pipeline/failure'
 import { classify, redact, toJobError } from './gemini-errors'
 
 /** Our retries (the SDK's are off): exponential backoff with jitter, honouring RetryInfo. */
@@ -30,14 +29,11 @@ export interface RetryContext {
 }
 
 /**
- * The job's signal fired. An operator's cancel ends the video; a worker shutdown hands the
- * message back (the core's AbortReason), so it is retried elsewhere or after the restart.
+ * The job's signal fired. Whether that was an operator's cancel (the video ends) or a worker
+ * shutdown (the message is handed back) is the pipeline's call, made from the signal's reason.
  */
-export function cancelledError(during: string, signal: AbortSignal | undefined): JobError {
-  const shutdown = signal ? abortReason(signal)?.kind === 'shutdown' : false
-  return shutdown
-    ? new JobError(`Interrupted by the worker's shutdown during ${during}`, { cause: 'cancelled', retryable: true })
-    : new JobError(`Cancelled during ${during}`, { cause: 'cancelled', retryable: false })
+export function cancelledError(during: string): JobError {
+  return new JobError(`Stopped during ${during}`, { cause: 'cancelled', retryable: false })
 }
 
 /**
@@ -51,7 +47,7 @@ export async function withRetries<T>(fn: (signal: AbortSignal | undefined) => Pr
     return await pRetry(
       async () => {
         attempts++
-        if (signal?.aborted) throw cancelledError(ctx.call, signal)
+        if (signal?.aborted) throw cancelledError(ctx.call)
         return await fn(signal)
       },
       {
@@ -84,7 +80,7 @@ export async function withRetries<T>(fn: (signal: AbortSignal | undefined) => Pr
       }
     )
   } catch (error) {
-    if (signal?.aborted) throw cancelledError(ctx.call, signal)
+    if (signal?.aborted) throw cancelledError(ctx.call)
     if (error instanceof JobError) throw error
     throw toJobError(classify(error, ctx), ctx.apiKey, attempts, error)
   }

@@ -1,22 +1,24 @@
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { GoogleGenAI, createPartFromUri, type File as GeminiFile, type GenerateContentResponse, type Part } from '@google/genai'
 import { JobError } from '../../core/errors'
-import type { AnalyzeContext, Analyzer, FetchedVideo } from '../../core/ports'
+import type { AnalyzeContext, Analyzer, FetchedVideo, Logger } from '../../core/ports'
 import { Analysis } from '../../shared/analysis'
 import type { VideoSource } from '../../shared/video-source'
 import { uploadOnce, waitUntilActive } from './gemini-files'
 import { generateAnalysis } from './gemini-generate'
 import { createUploadLedger } from './gemini-ledger'
 import { videoMimeType } from './gemini-mime'
-import { DEFAULT_PRICES, toTokenUsage, type PriceTable } from './gemini-prices'
+import { DEFAULT_GEMINI_MODEL, bareModel, deprecationWarning, rerouteWarning } from './gemini-models'
+import { toTokenUsage, type PriceTable } from './gemini-prices'
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryContext, type RetryPolicy } from './gemini-retry'
+import { formatBytes } from './gemini-upload'
 import { youtubeWatchUrl } from './gemini-youtube'
+import { DEFAULT_PROMPT } from './prompt'
 
-/** A current Flash model (GA since 2026-05; Gemini 2.5 is being retired). */
-export const DEFAULT_GEMINI_MODEL = 'gemini-3.5-flash'
-const DEFAULT_PROMPT_FILE = fileURLToPath(new URL('./prompt.md', import.meta.url))
+export { DEFAULT_GEMINI_MODEL }
 const MB = 1024 * 1024
+/** The Files API's per-file limit on the free tier (2 GB); paid plans allow more (GEMINI_MAX_FILE_MB). */
+export const DEFAULT_MAX_FILE_BYTES = 2_000_000_000
 
 export interface GeminiAnalyzerOptions {
   apiKey: string
@@ -24,7 +26,7 @@ export interface GeminiAnalyzerOptions {
   model?: string
   /** GEMINI_BASE_URL: a proxy, regional gateway or test server; else the SDK reads GOOGLE_GEMINI_BASE_URL. */
   baseUrl?: string
-  /** GEMINI_PROMPT_FILE: the prompt, with `{{TITLE}}` replaced by the video's title. */
+  /** GEMINI_PROMPT_FILE: the prompt, with `{{TITLE}}` replaced by the video's title; default the built-in one. */
   promptFile?: string
   /** Limit for the file to become ACTIVE; default 5 min + 1 min per 200 MB. */
   pollTimeoutMs?: number
@@ -32,8 +34,14 @@ export interface GeminiAnalyzerOptions {
   uploadTimeoutMs?: number
   /** Retries after the first attempt of each call (default 4). */
   maxRetries?: number
-  /** USD per million tokens by model, merged over the built-in table. */
+  /** GEMINI_PRICES: USD per million tokens by model, winning over the built-in dated list. */
   prices?: PriceTable
+  /** GEMINI_MAX_FILE_MB in bytes; default {@link DEFAULT_MAX_FILE_BYTES}. */
+  maxFileBytes?: number
+  /** Where start-up warnings go (a deprecated model). */
+  logger?: Logger
+  /** The clock prices are looked up by (tests). */
+  now?: () => Date
   /** DATA_DIR: where the names of uploads not yet deleted are kept, so a crash leaves none behind. */
   dataDir?: string
   /** Backoff tuning (tests use small values). */
@@ -50,8 +58,8 @@ export interface GeminiAnalyzerOptions {
 
 export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
   if (!opts.apiKey.trim()) throw new Error('GEMINI_API_KEY is empty: set it to a Gemini API key, or unset it to use the local analyzer')
-  const model = (opts.model ?? DEFAULT_GEMINI_MODEL).replace(/^models\//, '')
-  const baseUrl = opts.baseUrl ?? (process.env.GEMINI_BASE_URL || undefined)
+  const model = bareModel(opts.model ?? DEFAULT_GEMINI_MODEL)
+  const baseUrl = opts.baseUrl ?? (process.env.GEMINI_BASE_URL || process.env.GOOGLE_GEMINI_BASE_URL || undefined)
   if (baseUrl !== undefined && !URL.canParse(baseUrl)) throw new Error(`GEMINI_BASE_URL is not a URL: '${baseUrl}'`)
   const requestTimeoutMs = opts.requestTimeoutMs ?? 120_000
   const ai = new GoogleGenAI({
@@ -63,11 +71,13 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
     httpOptions: { ...(baseUrl ? { baseUrl } : {}), timeout: requestTimeoutMs }
   })
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...opts.retry, ...(opts.maxRetries !== undefined ? { retries: opts.maxRetries } : {}) }
-  const prices = { ...DEFAULT_PRICES, ...opts.prices }
-  const promptFile = opts.promptFile ?? (process.env.GEMINI_PROMPT_FILE || DEFAULT_PROMPT_FILE)
+  const priceOptions = opts.prices ? { overrides: opts.prices } : {}
+  const now = opts.now ?? (() => new Date())
+  const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
+  const promptFile = opts.promptFile ?? (process.env.GEMINI_PROMPT_FILE || undefined)
   let prompt: Promise<string> | null = null
   const loadPrompt = () =>
-    (prompt ??= readFile(promptFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    (prompt ??= promptFile === undefined ? Promise.resolve(DEFAULT_PROMPT) : readFile(promptFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
       prompt = null
       throw new Error(`Cannot read the Gemini prompt file ${promptFile} (${error.code ?? error.message}): fix GEMINI_PROMPT_FILE`)
     }))
@@ -106,27 +116,32 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
     const mimeType = await videoMimeType(input.path)
     await ctx.setStatus('uploading')
     let t = performance.now()
-    const file = await withRetries(
+    const { file: created, sizeBytes, resumed } = await withRetries(
       () =>
         uploadOnce({
-          ai,
+          baseUrl,
+          apiKey: opts.apiKey,
           path: input.path,
           mimeType,
           displayName: `job-${ctx.videoId}`.slice(0, 128),
+          maxBytes: maxFileBytes,
+          requestTimeoutMs,
+          resumes: policy.retries,
+          resumeDelayMs: policy.minDelayMs,
           signal: ctx.signal,
           deadlineMs: opts.uploadTimeoutMs ?? 5 * 60_000 + (input.sizeBytes / (50 * MB)) * 60_000,
           settleMs: opts.uploadSettleMs ?? 15_000,
           onProgress: (sent, total) => ctx.onProgress(sent, total),
+          warn: (message, data) => ctx.log('warn', message, data),
           discard: (name) => discard(name, ctx.log)
         }),
       retryContext('upload', ctx)
     )
-    if (file.name) {
-      uploaded(file)
-      await noted(ledger.add(file.name, ctx.videoId), ctx.log)
-    }
+    const file = created as GeminiFile
+    uploaded(file)
+    await noted(ledger.add(created.name, ctx.videoId), ctx.log)
     ctx.stage('upload', performance.now() - t)
-    ctx.log('info', `Uploaded ${(input.sizeBytes / MB).toFixed(1)} MiB to Gemini as ${file.name}`)
+    ctx.log('info', `Uploaded ${formatBytes(sizeBytes)} to Gemini as ${created.name}${resumed ? ` (resumed ${resumed} time${resumed === 1 ? '' : 's'})` : ''}`)
     await ctx.setStatus('processing')
     t = performance.now()
     const poll = {
@@ -147,6 +162,8 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
     async check() {
       await loadPrompt()
       for (const left of await ledger.leftovers()) await discard(left.name, noLog)
+      const deprecated = deprecationWarning(model)
+      if (deprecated) opts.logger?.warn(deprecated)
       try {
         const found = await withRetries(() => ai.models.get({ model }), retryContext('models.get', null))
         const methods = found.supportedActions
@@ -175,7 +192,8 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
         }
         const t = performance.now()
         const retry = retryContext('generate', ctx, { youtube: input.kind === 'url' })
-        const usageOf = (responses: GenerateContentResponse[]) => toTokenUsage(responses.map((r) => r.usageMetadata), model, prices)
+        const at = now()
+        const usageOf = (responses: GenerateContentResponse[]) => toTokenUsage(responses, model, at, priceOptions)
         const generated = await generateAnalysis({
           ai, model, video, prompt: text, retry, ctx, usageOf,
           timeoutMs: opts.generateTimeoutMs ?? 600_000,
@@ -183,10 +201,13 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
         })
         ctx.stage('analyze', performance.now() - t)
         const usage = usageOf(generated.responses)
-        ctx.log('info', `Gemini used ${usage.totalTokens} tokens${usage.costUsd != null ? ` (~$${usage.costUsd.toFixed(4)})` : ''}`, { usage })
+        ctx.log('info', `Gemini used ${usage.totalTokens} tokens${usage.costUsd != null ? ` (~$${usage.costUsd.toFixed(4)}, ${usage.pricedBy ?? 'no price'})` : ''}`, { usage })
+        const answered = generated.responses.at(-1)?.modelVersion
+        const rerouted = rerouteWarning(model, answered)
+        if (rerouted) ctx.log('warn', rerouted)
         return Analysis.parse({
           ...generated.analysis,
-          provenance: { engine: 'gemini', model: generated.responses.at(-1)?.modelVersion ?? model, transcriptSource: 'none', warnings: generated.warnings },
+          provenance: { engine: 'gemini', model: generated.responses.at(-1)?.modelVersion ?? model, transcriptSource: 'none', warnings: [...generated.warnings, ...(rerouted ? [rerouted] : [])] },
           usage
         })
       } finally {

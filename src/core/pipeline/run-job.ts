@@ -62,13 +62,13 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     stats.stage(name, ms)
     rec.emit({ type: 'video.stage', at: rec.now(), videoId: id, stage: name, ms })
   }
-  const progress = (kind: 'downloading' | 'uploading') => {
+  const progress = (kind: 'downloading' | 'uploading' | 'analysing' | (() => 'uploading' | 'analysing')) => {
     let last = 0
     return (bytes: number, total: number | null) => {
       const t = Date.now()
       if (t - last < 250 && bytes !== total) return
       last = t
-      rec.emit({ type: 'video.progress', at: rec.now(), videoId: id, stage: kind, bytes, total })
+      rec.emit({ type: 'video.progress', at: rec.now(), videoId: id, stage: typeof kind === 'function' ? kind() : kind, bytes, total })
     }
   }
 
@@ -99,12 +99,17 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     const tAnalyze = Date.now()
     running = { stage: 'analyze', since: tAnalyze }
     const reported = new Map<Stage, number>()
+    // Progress while the video is `uploading` is an upload (Gemini); otherwise the analyzer is reading the file itself.
+    let analyzerStatus: 'uploading' | 'processing' = 'processing'
     const raw = await ports.analyzer.analyze(fetched, {
       videoId: id,
       title,
       signal,
-      setStatus: (s) => setStatus(s),
-      onProgress: progress('uploading'),
+      setStatus: (s) => {
+        analyzerStatus = s
+        return setStatus(s)
+      },
+      onProgress: progress(() => (analyzerStatus === 'uploading' ? 'uploading' : 'analysing')),
       stage: (s, ms) => {
         reported.set(s, (reported.get(s) ?? 0) + ms)
         stage(s, ms)

@@ -55,6 +55,12 @@ describe('loadConfig', () => {
     }
   })
 
+  it('defaults Gemini to the current Flash alias and the free tier’s 2 GB per file, and reads GEMINI_MAX_FILE_MB', () => {
+    expect(load({}).gemini).toMatchObject({ model: 'gemini-flash-latest', maxFileBytes: 2_000_000_000 })
+    expect(load({ GEMINI_MAX_FILE_MB: '20000' }).gemini.maxFileBytes).toBe(20_000_000_000)
+    expect(() => load({ GEMINI_MAX_FILE_MB: '2GB' })).toThrow(/^GEMINI_MAX_FILE_MB="2GB" is not valid: expected a whole number of MB/)
+  })
+
   it('never shows a secret in an error, and asks for the missing half of a pair', () => {
     expect(() => load({ CONSOLE_TOKEN: 'short' })).toThrow('CONSOLE_TOKEN=(hidden) is not valid: expected a token of at least 8 characters')
     expect(() => load({ NEXT_PUBLIC_SUPABASE_URL: 'https://abc.supabase.co' })).toThrow(/^SUPABASE_SERVICE_ROLE_KEY is missing/)

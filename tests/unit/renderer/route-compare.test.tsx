@@ -4,7 +4,9 @@ import { defaultView } from '../../../src/renderer/src/lib/filter-videos'
 import { formatRoute, parseRoute } from '../../../src/renderer/src/lib/route'
 import { factRows, listDiff, textDiff } from '../../../src/renderer/src/lib/compare'
 import { sampleIntervalMs } from '../../../src/renderer/src/lib/throughput'
-import type { Analysis } from '../../../src/shared/analysis'
+import { pricesLabel, type Analysis } from '../../../src/shared/analysis'
+import { analysisFacts } from '../../../src/shared/video-view'
+import { video } from './fixtures'
 
 const id = '3f1c2b8e-1d2a-4c3b-9e8f-0a1b2c3d4e5f'
 
@@ -49,6 +51,13 @@ describe('compare', () => {
     expect(topics.right.map((x) => x.kind)).toEqual(['same', 'added'])
     const rows = factRows(analysis({}), analysis({ provenance: { engine: 'gemini', model: 'gemini-3.5-flash', transcriptSource: 'model', warnings: [] }, usage: { promptTokens: 10, outputTokens: 5, totalTokens: 15, costUsd: 0.001 } }))
     expect(rows.filter((r) => r.changed).map((r) => r.label)).toEqual(['engine', 'model', 'transcript', 'prompt tokens', 'output tokens', 'total tokens', 'cost'])
+    expect(rows.find((r) => r.label === 'cost')?.right).toBe('$0.0010 (undated prices)')
+    const dated = factRows(analysis({}), analysis({ usage: { promptTokens: 10, outputTokens: 5, totalTokens: 15, costUsd: 0.001, pricedBy: 'list prices of 2026-12-01' } }))
+    // Every cost carries the date of the prices it was computed with.
+    expect(dated.find((r) => r.label === 'cost')?.right).toBe('$0.0010 (2026-12-01 prices)')
+    // The list reads the same record from the stored row: its cost cell shows the prices' date.
+    const row = video({ processingStatus: 'completed', analysisResult: JSON.stringify({ provenance: { engine: 'gemini', model: 'gemini-3.8-flash' }, usage: { costUsd: 0.001, totalTokens: 15, pricedBy: 'GEMINI_PRICES' } }) })
+    expect(pricesLabel(analysisFacts(row)?.pricedBy ?? undefined)).toBe('GEMINI_PRICES')
   })
 
   it('says what one chart point covers from the samples themselves', () => {

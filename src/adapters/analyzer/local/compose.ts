@@ -8,6 +8,9 @@ export interface TitledShot extends Span {
   title: string | null
 }
 
+const count = (text: string, phrase: string) =>
+  (text.toLowerCase().match(new RegExp(`(^|[^a-z0-9])${phrase.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}s?(?![a-z0-9])`, 'g')) ?? []).length
+
 const has = (sentence: string, phrase: string) =>
   new RegExp(`(^|[^a-z0-9])${phrase.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}s?([^a-z0-9]|$)`).test(sentence.toLowerCase())
 
@@ -123,7 +126,9 @@ export function buildQuiz(chapters: Chapter[], sentences: TimedSentence[], score
   for (const { s } of ranked) {
     if (quiz.length >= max) break
     if (s.text.split(/\s+/).length < 7 || (s.confidence !== null && s.confidence < 0.55)) continue
-    const phrase = phrases.find((p) => !usedPhrases.has(p.key) && has(s.text, p.text))
+    // The answer must be a word the recogniser was sure of every time it occurs in the sentence
+    // (`keyText` has the unsure ones blanked), or the blank would hide a guess.
+    const phrase = phrases.find((p) => !usedPhrases.has(p.key) && has(s.text, p.text) && count(s.keyText ?? s.text, p.text) === count(s.text, p.text))
     if (!phrase) continue
     const acronym = /^[A-Z]{2,6}$/.test(phrase.text)
     const distractors = phrases

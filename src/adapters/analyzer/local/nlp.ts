@@ -9,6 +9,10 @@ export interface TimedSentence {
   confidence: number | null
   /** Text for key phrases when it differs (low-confidence words blanked). */
   keyText?: string | undefined
+  /** Machine transcripts: the text with all but the surely recognised words blanked. */
+  sureText?: string | undefined
+  /** False for a machine-transcribed sentence too unsure to summarise, title or ask about. */
+  reliable: boolean
 }
 
 export interface Phrase {
@@ -18,6 +22,8 @@ export interface Phrase {
   text: string
   score: number
   words: number
+  /** True when it occurs in a source marked `shown` (slide text, the title), not only in speech. */
+  shown: boolean
 }
 
 let instance: ReturnType<typeof WinkNlp> | null = null
@@ -54,7 +60,7 @@ export function sentencesFromCues(cues: { start: number; end: number; text: stri
     from = at + s.length
     const first = offsets.filter((o) => o.at <= at).at(-1) ?? offsets[0]
     const last = offsets.filter((o) => o.at < from).at(-1) ?? first
-    if (first && last) out.push({ start: first.start, end: last.end, text: s, confidence: null })
+    if (first && last) out.push({ start: first.start, end: last.end, text: s, confidence: null, reliable: true })
   }
   return out
 }
@@ -69,16 +75,19 @@ const ACRONYM = /^[A-Z]{2,6}s?$/
  * Noun phrases (runs of adjectives and nouns ending in a noun, up to 3 words) scored by
  * frequency × source weight; acronyms get a bonus, generic words are dropped.
  */
-export function keyPhrases(sources: { text: string; weight: number }[], max = 30): Phrase[] {
+export function keyPhrases(sources: { text: string; weight: number; shown?: boolean }[], max = 30, keep: (p: Phrase) => boolean = () => true): Phrase[] {
   const its = nlp().its
-  const found = new Map<string, { score: number; forms: Map<string, number>; words: number }>()
+  const found = new Map<string, { score: number; forms: Map<string, number>; words: number; shown: boolean }>()
+  let shownSource = false
   const add = (key: string, form: string, weight: number, words: number) => {
-    const entry = found.get(key) ?? { score: 0, forms: new Map(), words }
+    const entry = found.get(key) ?? { score: 0, forms: new Map(), words, shown: false }
     entry.score += weight
+    entry.shown ||= shownSource
     entry.forms.set(form, (entry.forms.get(form) ?? 0) + 1)
     found.set(key, entry)
   }
-  for (const { text, weight } of sources) {
+  for (const { text, weight, shown } of sources) {
+    shownSource = shown === true
     const doc = nlp().readDoc(text)
     doc.sentences().each((sentence: ItemSentence) => {
       const tokens = sentence.tokens()
@@ -122,16 +131,18 @@ export function keyPhrases(sources: { text: string; weight: number }[], max = 30
       }
     })
   }
-  const phrases: Phrase[] = [...found.entries()].map(([key, e]) => ({
-    key,
-    text: [...e.forms.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? key,
-    score: e.score,
-    words: e.words
-  }))
+  const phrases: Phrase[] = [...found.entries()].map(([key, e]) => {
+    const form = [...e.forms.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? key
+    // Forms are de-duplicated by lemma; shown as the lemma when that form occurred ("packet" for
+    // "packet" and "packets"), else as said or written: a lemma nobody used ("stoma") reads oddly.
+    return { key, text: e.forms.has(key) ? key : form, score: e.score, words: e.words, shown: e.shown }
+  })
   phrases.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key))
+  // Filtered before the nesting below, so an untrusted "heart pumps blood" does not hide "blood".
+  const eligible = phrases.filter(keep)
   // Drop a phrase inside a better-scored one ("control protocol" under "transmission control protocol").
   const kept: Phrase[] = []
-  for (const p of phrases) {
+  for (const p of eligible) {
     if (kept.some((k) => (` ${k.key} `.includes(` ${p.key} `) || ` ${p.key} `.includes(` ${k.key} `)) && k.score >= p.score * 0.5)) continue
     kept.push(p)
     if (kept.length >= max) break

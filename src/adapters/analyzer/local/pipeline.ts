@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import os from 'node:os'
 import path from 'node:path'
 import type { AnalyzeContext } from '../../../core/ports'
@@ -9,6 +11,9 @@ import { keyframeTimes, pickCuts, shotsFrom } from './cuts'
 import { clock, describeMetadata, metadataTopics, validated } from './describe'
 import { extractKeyframes, type ExtractedFrame } from './keyframes'
 import { keyPhrases, loadNlp, rankSentences } from './nlp'
+import { trustedSpokenPhrase } from './confidence'
+import { vocabularyTerms } from './speech-model'
+import { sidecarVocabulary } from './subtitles'
 import { goodLines, ocrImages, slideTitles, type OcrResult } from './ocr'
 import type { Probe } from './probe'
 import { signalPass } from './signals'
@@ -55,8 +60,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
   try {
     const plan = await planTranscript(p.file, info, p.recognizer, s.speech)
     // The NLP model adds ~36 MB: with speech, load it once the recognisers have exited (150 ms).
-    const nlpReady = plan.source === 'speech-recognition' ? null : loadNlp()
-    nlpReady?.catch(() => {}) // awaited below; avoid an unhandled rejection meanwhile
+    if (plan.source !== 'speech-recognition') loadNlp().catch(() => {}) // awaited below; avoid an unhandled rejection meanwhile
     const wav = plan.source === 'speech-recognition' ? path.join(workDir, 'audio16k.wav') : null
     const sig = await timed('signals', () =>
       signalPass({
@@ -94,66 +98,82 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
       )
     }
 
-    const readOcr = () =>
-      timed('ocr', async (): Promise<OcrResult[]> => {
-        if (!s.ocr || frames.length === 0) return []
-        try {
-          return await ocrImages(frames.map((f) => f.file), signal)
-        } catch (error) {
-          signal.throwIfAborted()
-          warnings.push(`text on screen not read: ${error instanceof Error ? error.message : String(error)}`)
-          return []
-        }
-      })
-    await nlpReady
-    const readText = () =>
+    const readText = (terms: string[]) =>
       timed('transcript', () =>
-        readTranscript({ plan, ffmpeg: tools.ffmpeg, file: p.file, wav, duration, silences: sig.silences, workDir, concurrency: s.concurrency, signal, timeoutMs: s.stepTimeoutMs })
+        readTranscript({ plan, ffmpeg: tools.ffmpeg, file: p.file, wav, duration, silences: sig.silences, workDir, concurrency: s.concurrency, signal, timeoutMs: s.stepTimeoutMs, terms })
       )
-    // Recognisers take ~65 MB each and OCR grows this process by ~70 MB that it keeps for a while
-    // after the last image: run speech first, then OCR, so the two never add up (bench/local-analyzer.ts).
-    let ocr: OcrResult[]
-    let text: Awaited<ReturnType<typeof readText>>
-    if (plan.source === 'speech-recognition') {
-      text = await readText()
-      ocr = await readOcr()
-      await loadNlp()
-    } else [ocr, text] = await Promise.all([readOcr(), readText()])
+    // Subtitles need nothing from the slides: read them while OCR runs.
+    const early = plan.source === 'speech-recognition' ? null : readText([])
+    early?.catch(() => {}) // awaited below
+    const ocr = await timed('ocr', async (): Promise<OcrResult[]> => {
+      if (!s.ocr || frames.length === 0) return []
+      try {
+        return await ocrImages(frames.map((f) => f.file), signal)
+      } catch (error) {
+        signal.throwIfAborted()
+        warnings.push(`text on screen not read: ${error instanceof Error ? error.message : String(error)}`)
+        return []
+      }
+    })
+    if (plan.source === 'speech-recognition') collectGarbage()
+    const titles = slideTitles(ocr)
+    const uniqueTitles = [...new Set(titles.filter((t): t is string => t !== null))]
+    const screenText = ocr.flatMap((r) => goodLines(r).map((l) => l.text)).filter((t) => !uniqueTitles.includes(t))
+    // Slide text is read before the speech so the recogniser can be taught the video's own words
+    // ("chlorophyll" is not among its 20 k likeliest). The price: OCR grows this process for a while
+    // after the last image, now under the recognisers' ~65 MB each. bench/local-analyzer.ts --quick
+    // measured a peak of 289–306 MB for the speech path, 260–277 MB with the collection after OCR
+    // (goal 300 MB).
+    const terms = plan.source === 'speech-recognition' ? vocabularyTerms([...(p.ctx.title ? [p.ctx.title] : []), ...uniqueTitles, ...screenText, ...(await sidecarVocabulary(p.file))]) : []
+    const text = early ? await early : await readText(terms)
+    await loadNlp()
     warnings.push(...text.warnings)
 
     const t0 = performance.now()
-    const titles = slideTitles(ocr)
     const shotTitles = shots.map((_, i) => {
       const k = frames.findIndex((f) => f.shot === i)
       return k >= 0 ? (titles[k] ?? null) : null
     })
-    const uniqueTitles = [...new Set(titles.filter((t): t is string => t !== null))]
-    const screenText = ocr.flatMap((r) => goodLines(r).map((l) => l.text)).filter((t) => !uniqueTitles.includes(t))
-    const phrases = keyPhrases([
-      ...text.sentences.map((x) => ({ text: x.keyText ?? x.text, weight: x.confidence === null ? 1 : 0.5 + x.confidence })),
-      ...uniqueTitles.map((t) => ({ text: t, weight: 3 })),
-      ...screenText.map((t) => ({ text: t, weight: 0.5 }))
-    ])
-    const scores = rankSentences(text.sentences, phrases)
+    // Only what was understood feeds topics, chapter summaries, the summary and the quiz.
+    const reliable = text.sentences.filter((x) => x.reliable)
+    const title = p.ctx.title?.trim() || null
+    const spoken = reliable.map((x) => x.sureText ?? x.text).join('\n')
+    const machine = text.source === 'speech-recognition'
+    const phrases = keyPhrases(
+      [
+        ...reliable.map((x) => ({ text: x.keyText ?? x.text, weight: x.confidence === null ? 1 : 0.5 + x.confidence })),
+        ...uniqueTitles.map((t) => ({ text: t, weight: 3, shown: true })),
+        ...(title ? [{ text: title, weight: 2, shown: true }] : []),
+        ...screenText.map((t) => ({ text: t, weight: 0.5, shown: true }))
+      ],
+      30,
+      (c) => !machine || trustedSpokenPhrase(c, spoken)
+    )
+    const scores = rankSentences(reliable, phrases)
 
     const containerChapters = info.chapters.filter((c) => c.title)
     const chapters: Chapter[] =
       containerChapters.length >= 2
         ? containerChapters.map((c) => ({ start: c.start, ...(c.end !== null ? { end: c.end } : {}), title: c.title as string }))
-        : titleChapters(mergeShots(shots.map((sh, i): TitledShot => ({ ...sh, title: shotTitles[i] ?? null })), duration), text.sentences, scores, phrases)
+        : titleChapters(mergeShots(shots.map((sh, i): TitledShot => ({ ...sh, title: shotTitles[i] ?? null })), duration), reliable, scores, phrases)
 
+    const unintelligible = text.transcript?.unintelligible === true
     let topics = pickTopics(uniqueTitles, phrases)
-    if (topics.length === 0) topics = metadataTopics(m, info.hasVideo)
+    // Technical tags stand in for topics only when there was nothing to read or hear, never for speech heard badly.
+    if (topics.length === 0 && text.sentences.length === 0 && uniqueTitles.length === 0 && screenText.length === 0 && !title) {
+      topics = metadataTopics(m, info.hasVideo)
+    } else if (topics.length === 0) warnings.push('no topic was heard or shown clearly enough to name')
     const named = chapters.filter((c) => !c.title.startsWith('Part at '))
     const kind = info.hasVideo ? 'video' : 'recording'
     const lead =
       named.length >= 2
         ? `A ${clock(duration)} ${kind} in ${chapters.length} parts: ${named.map((c) => c.title).join('; ')}.`
-        : topics.length && (text.sentences.length || uniqueTitles.length)
+        : topics.length && (reliable.length || uniqueTitles.length || title)
           ? `A ${clock(duration)} ${kind} about ${topics.slice(0, 4).join(', ')}.`
-          : `${describeMetadata(m, info.hasVideo)} ${visualSummary(shots.length, sig)}`.trim()
-    const summary = summarise(lead, text.sentences, scores)
-    const quiz = buildQuiz(chapters, text.sentences, scores, phrases)
+          : `${describeMetadata(m, info.hasVideo)} ${visualSummary(shots.length, sig, info.hasVideo)}`.trim()
+    const notUnderstood = unintelligible ? `${notUnderstoodNote(text.transcript?.confidence ?? null, uniqueTitles.length + screenText.length > 0, title !== null)} ` : ''
+    const summary = summarise(`${notUnderstood}${lead}`, reliable, scores)
+    const quiz = buildQuiz(chapters, reliable, scores, phrases)
     timings.text = Math.round(performance.now() - t0)
 
     if (text.sentences.length === 0 && uniqueTitles.length === 0 && screenText.length === 0) {
@@ -184,6 +204,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
         decodedSeconds: Math.round(sig.decodedSeconds * 1000) / 1000,
         ffmpeg: { version: p.caps.version, origin: tools.origin.ffmpeg },
         recognizer: text.source === 'speech-recognition' && plan.source === 'speech-recognition' ? plan.recognizer.kind : null,
+        ...(text.vocabulary ? { vocabulary: { taught: text.vocabulary.added.length, unknown: text.vocabulary.unknown.slice(0, 50) } } : {}),
         timingsMs: timings
       }
     })
@@ -192,9 +213,36 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
   }
 }
 
-function visualSummary(shots: number, sig: { black: { start: number; end: number }[]; silences: { start: number; end: number }[] }): string {
+function visualSummary(shots: number, sig: { black: { start: number; end: number }[] }, hasVideo: boolean): string {
+  // Without a picture the "shots" are stretches between long pauses, which says little: leave them out.
+  if (!hasVideo) return ''
   const parts = [`It has ${shots} shot${shots === 1 ? '' : 's'}`]
   const black = sig.black.reduce((a, b) => a + b.end - b.start, 0)
   if (black >= 1) parts.push(`${Math.round(black)} s of black`)
   return `${parts.join(', ')}.`
+}
+
+/** Says plainly that the speech was not understood and what the summary stands on instead. */
+function notUnderstoodNote(confidence: number | null, screenText: boolean, title: boolean): string {
+  const basis = [screenText ? 'the text on screen' : null, title ? 'the title' : null, 'the file\'s metadata'].filter(Boolean).join(', ')
+  const how = confidence === null ? '' : ` (speech recognition confidence ${Math.round(confidence * 100)} %)`
+  return `The speech in this recording could not be understood${how}; this summary is built only from ${basis}.`
+}
+
+let gc: (() => void) | null = null
+
+/**
+ * A full collection right after OCR and before the recognisers start: OCR leaves tens of MB of
+ * garbage that V8 would otherwise keep while the recognisers (~65 MB each) run beside it.
+ */
+function collectGarbage(): void {
+  try {
+    if (!gc) {
+      v8.setFlagsFromString('--expose-gc')
+      gc = vm.runInNewContext('gc') as () => void
+    }
+    gc()
+  } catch {
+    // Only memory is at stake.
+  }
 }

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import pLimit from 'p-limit'
 import { which } from '../ffmpeg-path'
 import { run } from './run'
 import type { Span } from './signals'
-import { topWordsDictionary } from './vocabulary'
+import { LOW_WORD_CONFIDENCE as KEY_CONFIDENCE, SURE_WORD_CONFIDENCE } from './confidence'
+import { clock } from './describe'
+import { jobModel, type JobVocabulary } from './speech-model'
 import { sliceWav } from './wav'
 
 /** Debian's pocketsphinx-en-us model, the default of both the CLI and ffmpeg's `asr` filter. */
@@ -13,14 +15,25 @@ export const DEFAULT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us'
 
 export type Recognizer = { kind: 'pocketsphinx'; bin: string; modelDir: string } | { kind: 'ffmpeg-asr'; ffmpeg: string }
 
+/** A recognised word; `confidence` is pocketsphinx's posterior probability (null when it gave none). */
+export interface SpeechWord {
+  text: string
+  start: number
+  end: number
+  confidence: number | null
+}
+
 export interface SpeechSegment {
   start: number
   end: number
   text: string
-  /** Mean word confidence 0–1 (null from the `asr` filter, which gives none). */
+  /** Mean word confidence 0–1 (null from the `asr` filter or a decode without a lattice, which give none). */
   confidence: number | null
   /** The text with barely recognised words replaced by commas, for key phrases only. */
   keyText?: string
+  /** The text with all but the surely recognised words replaced by commas. */
+  sureText?: string
+  words?: SpeechWord[]
 }
 
 /**
@@ -34,8 +47,6 @@ export interface SpeechSegment {
  */
 export const DECODER_FLAGS = ['-fwdflat', 'no', '-maxhmmpf', '2000', '-maxwpf', '5'] as const
 
-/** Words recognised with less confidence than this are mostly wrong ("news day" for "moves data"). */
-const KEY_CONFIDENCE = 0.2
 
 /** pocketsphinx_continuous (word timings and confidence), else ffmpeg's `asr` filter; null when neither works. */
 export async function findRecognizer(
@@ -68,15 +79,25 @@ export function chunkBounds(duration: number, silences: Span[], target: number):
 
 /** Joins spelled-out letters ("t c p") into an acronym ("TCP"). */
 export function joinLetters(words: string[]): string[] {
-  const out: string[] = []
-  let run: string[] = []
+  return joinLetterWords(words.map((text) => ({ text, start: 0, end: 0, confidence: null }))).map((w) => w.text)
+}
+
+/** Joins runs of single letters into one upper-case word, as sure as its least sure letter. */
+function joinLetterWords(words: SpeechWord[]): SpeechWord[] {
+  const out: SpeechWord[] = []
+  let run: SpeechWord[] = []
   const flush = () => {
-    if (run.length >= 2) out.push(run.join('').toUpperCase())
-    else out.push(...run)
+    const first = run[0]
+    const last = run.at(-1)
+    if (run.length >= 2 && first && last) {
+      const confs = run.map((w) => w.confidence)
+      const confidence = confs.some((c) => c === null) ? null : Math.min(...(confs as number[]))
+      out.push({ text: run.map((w) => w.text).join('').toUpperCase(), start: first.start, end: last.end, confidence })
+    } else out.push(...run)
     run = []
   }
   for (const w of words) {
-    if (/^[a-z]$/.test(w) && !(run.length === 0 && (w === 'a' || w === 'i'))) run.push(w)
+    if (/^[a-z]$/.test(w.text) && !(run.length === 0 && (w.text === 'a' || w.text === 'i'))) run.push(w)
     else {
       flush()
       out.push(w)
@@ -86,23 +107,42 @@ export function joinLetters(words: string[]): string[] {
   return out
 }
 
-interface Word {
-  word: string
-  start: number
-  end: number
-  conf: number
-}
+const round3 = (x: number) => Math.round(x * 1000) / 1000
 
-/** Groups pocketsphinx `-time yes` words into segments at pauses and utterance ends. */
-export function parsePocketsphinx(stdout: string, offset: number): SpeechSegment[] {
+/**
+ * A pause this long ends a segment. Narrated sentences are 0.25–0.35 s apart in pocketsphinx's
+ * timings: segments close to sentences let a badly heard one be set aside without its neighbours.
+ */
+const PAUSE_SECONDS = 0.2
+const MAX_SEGMENT_WORDS = 20
+
+/**
+ * Groups pocketsphinx `-time yes` words into segments at pauses and utterance ends. Times are
+ * shifted by `offset`; `withConfidence: false` drops the fourth column (a decode without a lattice
+ * prints 1.0 for every word, which means "unknown", not "sure").
+ */
+export function parsePocketsphinx(stdout: string, offset: number, withConfidence = true): SpeechSegment[] {
   const segments: SpeechSegment[] = []
-  let words: Word[] = []
+  let words: SpeechWord[] = []
   const flush = () => {
     if (words.length) {
-      const text = joinLetters(words.map((w) => w.word)).join(' ')
-      const keyText = joinLetters(words.map((w) => (w.conf < KEY_CONFIDENCE ? ',' : w.word))).join(' ').replace(/ ,/g, ',')
-      const confidence = words.reduce((a, w) => a + w.conf, 0) / words.length
-      segments.push({ start: (words[0] as Word).start + offset, end: (words.at(-1) as Word).end + offset, text, confidence, keyText })
+      const joined = joinLetterWords(words)
+      const text = joined.map((w) => w.text).join(' ')
+      const confs = joined.map((w) => w.confidence)
+      const known = confs.every((c) => c !== null)
+      const confidence = known ? (confs as number[]).reduce((a, c) => a + c, 0) / confs.length : null
+      const blankBelow = (t: number) => joined.map((w) => (w.confidence !== null && w.confidence < t ? ',' : w.text)).join(' ').replace(/ ,/g, ',')
+      const keyText = blankBelow(KEY_CONFIDENCE)
+      const sureText = withConfidence ? blankBelow(SURE_WORD_CONFIDENCE) : ','
+      segments.push({
+        start: (joined[0] as SpeechWord).start,
+        end: (joined.at(-1) as SpeechWord).end,
+        text,
+        confidence,
+        keyText,
+        sureText,
+        words: joined
+      })
     }
     words = []
   }
@@ -113,12 +153,15 @@ export function parsePocketsphinx(stdout: string, offset: number): SpeechSegment
     const start = Number(m[2])
     const end = Number(m[3])
     if (token === '<s>' || token === '</s>' || token === '<sil>' || /^\[.*\]$|^\(.*\)$|^<.*>$/.test(token)) {
-      if (token === '</s>' || (token === '<sil>' && end - start > 0.35)) flush()
+      if (token === '</s>' || (token === '<sil>' && end - start >= PAUSE_SECONDS)) flush()
       continue
     }
     const prev = words.at(-1)
-    if (prev && (start - prev.end > 0.35 || words.length >= 30)) flush()
-    words.push({ word: token.toLowerCase(), start, end, conf: Number(m[4]) })
+    if (prev && (start + offset - prev.end >= PAUSE_SECONDS || words.length >= MAX_SEGMENT_WORDS)) flush()
+    // Posteriors come out a hair above 1 (1.000300) from rounding in the decoder.
+    const confidence = withConfidence ? Math.min(1, Number(m[4])) : null
+    // A retry pads the audio with silence, so the offset can be negative: clamp to the file's start.
+    words.push({ text: token.toLowerCase(), start: Math.max(0, round3(start + offset)), end: Math.max(0, round3(end + offset)), confidence })
   }
   flush()
   return segments
@@ -140,15 +183,28 @@ function parseAsrLog(lines: string[], offset: number, chunkStart: number): Speec
   return segments
 }
 
-/** The model's files, with the dictionary cut to the likeliest words when the LM can be read. */
-async function modelArgs(modelDir: string, dir: string): Promise<string[]> {
-  const lm = path.join(modelDir, 'en-us.lm.bin')
-  const fullDict = path.join(modelDir, 'cmudict-en-us.dict')
-  const small = existsSync(lm) && existsSync(fullDict) ? await topWordsDictionary(lm, fullDict) : null
-  const dict = small === null ? fullDict : path.join(dir, 'vocabulary.dict')
-  if (small !== null) await writeFile(dict, small)
-  return ['-hmm', path.join(modelDir, 'en-us'), '-lm', lm, '-dict', dict, ...DECODER_FLAGS]
+/** Fallback decodes for a chunk the recogniser could not finish ("Failed to find DAG node"). */
+const RETRIES: { pad: number; flags: string[]; withConfidence: boolean; name: string }[] = [
+  // Mostly short clips whose speech runs to the last sample: silence around it lets the lattice end.
+  { pad: 1, flags: [], withConfidence: true, name: 'padded with silence' },
+  // No lattice at all: the best path of the first pass, without word confidences.
+  { pad: 1, flags: ['-bestpath', 'no'], withConfidence: false, name: 'without a lattice' }
+]
+
+export interface ChunkResult {
+  segments: SpeechSegment[]
+  warnings: string[]
 }
+
+async function decode(bin: string, model: string[], wav: string, log: string, extra: string[], opts: { signal: AbortSignal; timeoutMs: number }) {
+  const res = await run(bin, ['-infile', wav, '-time', 'yes', '-logfn', log, ...model, ...extra], opts)
+  const text = await readFile(log, 'utf8').catch(() => '')
+  const errors = text.split('\n').filter((l) => l.startsWith('ERROR') || l.startsWith('FATAL'))
+  return { res, errors }
+}
+
+const latticeFailure = (errors: string[]) => errors.some((e) => /DAG node|lattice/i.test(e))
+const span = (c: Span) => `${clock(c.start)}–${clock(c.end)}`
 
 async function recognizeChunk(
   r: Recognizer,
@@ -160,7 +216,7 @@ async function recognizeChunk(
   i: number,
   signal: AbortSignal,
   timeoutMs: number
-) {
+): Promise<ChunkResult> {
   const opts = { signal, timeoutMs }
   if (r.kind === 'ffmpeg-asr') {
     const lines: string[] = []
@@ -170,15 +226,44 @@ async function recognizeChunk(
         '-af', 'apad=pad_dur=1,asr,ametadata=print:key=lavfi.asr.text', '-f', 'null', '-'],
       { ...opts, onStderrLine: (l) => { if (/pts_time|asr\.text/.test(l)) lines.push(l) } }
     )
-    return parseAsrLog(lines, chunk.start, chunk.start)
+    return { segments: parseAsrLog(lines, chunk.start, chunk.start), warnings: [] }
   }
   const part = path.join(dir, `speech-${i}.wav`)
-  if ((await sliceWav(wav, part, chunk.start, chunk.end)) < 0.2) return []
-  const res = await run(r.bin, ['-infile', part, '-time', 'yes', '-logfn', '/dev/null', ...model], opts)
-  return parsePocketsphinx(res.stdout, chunk.start)
+  if ((await sliceWav(wav, part, chunk.start, chunk.end)) < 0.2) return { segments: [], warnings: [] }
+  const log = path.join(dir, `speech-${i}.log`)
+  let { res, errors } = await decode(r.bin, model, part, log, [], opts)
+  let segments = res.code === 0 ? parsePocketsphinx(res.stdout, chunk.start) : []
+  if (res.code === 0 && !latticeFailure(errors)) return { segments, warnings: [] }
+  // A failed utterance is dropped from the output while the others print: retry the whole chunk.
+  const first = errors.find((e) => /DAG node|lattice/i.test(e)) ?? errors[0] ?? `exit code ${res.code}`
+  for (const [k, retry] of RETRIES.entries()) {
+    const padded = path.join(dir, `speech-${i}-retry.wav`)
+    await sliceWav(wav, padded, chunk.start, chunk.end, retry.pad)
+    // A log file per attempt: pocketsphinx appends to an existing one.
+    ;({ res, errors } = await decode(r.bin, model, padded, path.join(dir, `speech-${i}-retry-${k}.log`), retry.flags, opts))
+    if (res.code !== 0) continue
+    const again = parsePocketsphinx(res.stdout, chunk.start - retry.pad, retry.withConfidence)
+    const words = (x: SpeechSegment[]) => x.reduce((a, sg) => a + sg.text.split(' ').length, 0)
+    if (words(again) >= words(segments)) segments = again
+    if (!latticeFailure(errors)) {
+      const note = retry.withConfidence ? [] : [`speech at ${span(chunk)} decoded ${retry.name}: its words have no confidence and are not used for topics or questions`]
+      return { segments, warnings: note }
+    }
+  }
+  const reason = errors[0] ?? first
+  return {
+    segments,
+    warnings: [`the speech recogniser failed on ${span(chunk)} (${reason.replace(/^(ERROR|FATAL): /, '').trim()}): ${segments.length ? 'part of it is missing' : 'nothing recognised there'}`]
+  }
 }
 
-/** Recognises the WAV in chunks split at silences, `concurrency` at a time. */
+export interface RecognizeResult {
+  segments: SpeechSegment[]
+  warnings: string[]
+  vocabulary: JobVocabulary
+}
+
+/** Recognises the WAV in chunks split at silences, `concurrency` at a time, with `terms` taught to the recogniser. */
 export async function recognize(o: {
   recognizer: Recognizer
   ffmpeg: string
@@ -189,7 +274,8 @@ export async function recognize(o: {
   concurrency: number
   signal: AbortSignal
   timeoutMs: number
-}): Promise<SpeechSegment[]> {
+  terms?: string[]
+}): Promise<RecognizeResult> {
   // A recogniser starts in 0.1 s and its memory stays flat over a chunk's length: chunks of ≤ 30 s
   // keep both cores busy to the end even when other processes take one of them for a while.
   // Each recogniser holds ~65 MB of model: at most 4 at once whatever the core count.
@@ -198,10 +284,13 @@ export async function recognize(o: {
   const silentIn = (c: Span) => o.silences.reduce((a, x) => a + Math.max(0, Math.min(c.end, x.end) - Math.max(c.start, x.start)), 0)
   // A chunk that is all silence has nothing to say: skip the recogniser's start-up for it.
   const chunks = chunkBounds(o.duration, o.silences, target).filter((c) => silentIn(c) < (c.end - c.start) * 0.95)
-  const model = o.recognizer.kind === 'pocketsphinx' ? await modelArgs(o.recognizer.modelDir, o.dir) : []
+  const model =
+    o.recognizer.kind === 'pocketsphinx'
+      ? await jobModel(o.recognizer.modelDir, o.dir, o.terms ?? [], DECODER_FLAGS)
+      : { args: [], vocabulary: { added: [], unknown: [] } }
   const limit = pLimit(parallel)
   const parts = await Promise.all(
-    chunks.map((c, i) => limit(() => recognizeChunk(o.recognizer, model, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs)))
+    chunks.map((c, i) => limit(() => recognizeChunk(o.recognizer, model.args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs)))
   )
-  return parts.flat()
+  return { segments: parts.flatMap((p) => p.segments), warnings: parts.flatMap((p) => p.warnings), vocabulary: model.vocabulary }
 }

@@ -68,3 +68,13 @@ export async function findSidecar(videoFile: string): Promise<string | null> {
 export async function readSidecar(file: string): Promise<Cue[]> {
   return parseCues(await readFile(file, 'utf8'))
 }
+
+/**
+ * Words an operator lists for a video in `<video name>.vocabulary.txt` beside it (free text or one
+ * term per line): the speech recogniser is taught them for that video. Empty when there is none.
+ */
+export async function sidecarVocabulary(videoFile: string): Promise<string[]> {
+  const base = videoFile.slice(0, videoFile.length - path.extname(videoFile).length)
+  const text = await readFile(`${base}.vocabulary.txt`, 'utf8').catch(() => '')
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 500)
+}

@@ -1,8 +1,10 @@
-import type { Transcript, TranscriptSource } from '../../../shared/analysis'
+import type { Transcript, TranscriptSegment, TranscriptSource } from '../../../shared/analysis'
+import { LOW_WORD_CONFIDENCE, overallConfidence, reliableSegment, TRANSCRIPT_CONFIDENCE_FLOOR } from './confidence'
 import { sentencesFromCues, type TimedSentence } from './nlp'
 import type { Probe } from './probe'
 import type { Span } from './signals'
-import { recognize, type Recognizer } from './speech'
+import { recognize, type Recognizer, type SpeechSegment } from './speech'
+import type { JobVocabulary } from './speech-model'
 import { findSidecar, readEmbedded, readSidecar, type Cue } from './subtitles'
 
 /** Where the transcript will come from, decided before the decode (speech needs the WAV from it). */
@@ -28,8 +30,11 @@ export async function planTranscript(file: string, info: Probe, recognizer: Reco
 export interface TranscriptResult {
   source: TranscriptSource
   transcript: Transcript | undefined
+  /** Every sentence; only those marked `reliable` may feed topics, summaries and questions. */
   sentences: TimedSentence[]
   warnings: string[]
+  /** What the recogniser was taught from the video (speech recognition only). */
+  vocabulary?: JobVocabulary
 }
 
 const SILENT_SHARE = 0.97
@@ -45,6 +50,8 @@ export async function readTranscript(o: {
   concurrency: number
   signal: AbortSignal
   timeoutMs: number
+  /** Words the video shows, taught to the recogniser for this job. */
+  terms?: string[]
 }): Promise<TranscriptResult> {
   const { plan } = o
   const warnings: string[] = []
@@ -59,18 +66,41 @@ export async function readTranscript(o: {
       warnings.push('the audio is silent: no speech to transcribe')
       return { source: 'none', transcript: undefined, sentences: [], warnings }
     }
-    const segments = await recognize({ ...o, wav: o.wav, recognizer: plan.recognizer, dir: o.workDir })
+    const rec = await recognize({ ...o, wav: o.wav, recognizer: plan.recognizer, dir: o.workDir })
+    warnings.push(...rec.warnings)
+    const segments = rec.segments
     if (segments.length === 0) {
-      warnings.push('no speech recognised')
-      return { source: 'none', transcript: undefined, sentences: [], warnings }
+      if (rec.warnings.length === 0) warnings.push('no speech recognised')
+      return { source: 'none', transcript: undefined, sentences: [], warnings, vocabulary: rec.vocabulary }
     }
-    warnings.push(`machine transcript (${plan.recognizer.kind}): low accuracy, English only`)
-    const sentences = segments.map((s) => ({ start: s.start, end: s.end, text: s.text, confidence: s.confidence, keyText: s.keyText }))
+    const confidence = overallConfidence(segments.flatMap((x) => x.words ?? []))
+    const unintelligible = confidence !== null && confidence < TRANSCRIPT_CONFIDENCE_FLOOR
+    warnings.push(
+      unintelligible
+        ? `machine transcript (${plan.recognizer.kind}): the speech could not be understood (confidence ${pct(confidence)}), so nothing is built from it`
+        : `machine transcript (${plan.recognizer.kind}): low accuracy, English only${confidence !== null ? `; confidence ${pct(confidence)}` : ''}`
+    )
+    const sentences: TimedSentence[] = segments.map((x) => ({
+      start: x.start,
+      end: x.end,
+      text: x.text,
+      confidence: x.confidence,
+      keyText: x.keyText,
+      sureText: x.sureText,
+      reliable: !unintelligible && reliableSegment(x)
+    }))
     return {
       source: 'speech-recognition',
-      transcript: { source: 'speech-recognition', text: segments.map((s) => s.text).join(' '), segments: segments.map(round) },
+      transcript: {
+        source: 'speech-recognition',
+        text: segments.map((x) => x.text).join(' '),
+        segments: segments.map((x, i) => machineSegment(x, sentences[i]?.reliable ?? false)),
+        confidence: confidence === null ? null : Math.round(confidence * 1000) / 1000,
+        unintelligible
+      },
       sentences,
-      warnings
+      warnings,
+      vocabulary: rec.vocabulary
     }
   } else if (plan.source === 'none' && plan.reason) {
     warnings.push(plan.reason)
@@ -95,3 +125,22 @@ const round = (s: { start: number; end: number; text: string }) => ({
   end: Math.round(s.end * 1000) / 1000,
   text: s.text
 })
+
+const pct = (x: number) => `${Math.round(x * 100)} %`
+const round3 = (x: number) => Math.round(x * 1000) / 1000
+
+/** A machine-transcript segment with its confidence, its words (low ones marked) and whether it was used. */
+function machineSegment(x: SpeechSegment, reliable: boolean): TranscriptSegment {
+  return {
+    ...round(x),
+    confidence: x.confidence === null ? null : round3(x.confidence),
+    ...(reliable ? {} : { low: true }),
+    words: (x.words ?? []).map((w) => ({
+      text: w.text,
+      start: w.start,
+      end: w.end,
+      confidence: w.confidence === null ? null : round3(w.confidence),
+      ...(w.confidence === null || w.confidence < LOW_WORD_CONFIDENCE ? { low: true } : {})
+    }))
+  }
+}

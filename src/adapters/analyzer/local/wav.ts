@@ -45,8 +45,11 @@ function header(bytes: number, sampleRate: number): Buffer {
   return h
 }
 
-/** Copies `[start, end)` seconds of a 16-bit mono WAV into a new plain WAV (no ffmpeg needed). */
-export async function sliceWav(source: string, target: string, start: number, end: number): Promise<number> {
+/**
+ * Copies `[start, end)` seconds of a 16-bit mono WAV into a new plain WAV (no ffmpeg needed),
+ * with `padSeconds` of silence before and after it. Returns the seconds of audio copied.
+ */
+export async function sliceWav(source: string, target: string, start: number, end: number, padSeconds = 0): Promise<number> {
   const { offset, length, sampleRate } = await pcmLayout(source)
   const from = Math.min(length, Math.floor(start * sampleRate) * 2)
   const to = Math.min(length, Math.floor(end * sampleRate) * 2)
@@ -57,6 +60,7 @@ export async function sliceWav(source: string, target: string, start: number, en
   } finally {
     await fh.close()
   }
-  await writeFile(target, Buffer.concat([header(pcm.length, sampleRate), pcm]))
+  const pad = Buffer.alloc(Math.round(padSeconds * sampleRate) * 2)
+  await writeFile(target, Buffer.concat([header(pcm.length + pad.length * 2, sampleRate), pad, pcm, pad]))
   return pcm.length / 2 / sampleRate
 }

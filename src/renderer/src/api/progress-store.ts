@@ -1,8 +1,8 @@
 import { useSyncExternalStore } from 'react'
 
-/** Bytes moved of a download or upload in progress; kept out of React Query to spare the list re-renders. */
+/** Bytes moved of a download or upload (or read by an analysis) in progress; kept out of React Query to spare the list re-renders. */
 export interface Progress {
-  stage: 'downloading' | 'uploading'
+  stage: 'downloading' | 'uploading' | 'analysing'
   bytes: number
   total: number | null
 }

@@ -1,5 +1,5 @@
 import { diffWords } from 'diff'
-import type { Analysis } from '../../../shared/analysis'
+import { formatCost, type Analysis } from '../../../shared/analysis'
 import { formatClock } from './timeline'
 
 /** A piece of text in a side-by-side diff: kept, only in the left run, or only in the right one. */
@@ -43,7 +43,7 @@ export function factRows(a: Analysis, b: Analysis): { label: string; left: strin
     'prompt tokens': x.usage ? String(x.usage.promptTokens) : '—',
     'output tokens': x.usage ? String(x.usage.outputTokens) : '—',
     'total tokens': x.usage ? String(x.usage.totalTokens) : '—',
-    cost: x.usage?.costUsd != null ? `$${x.usage.costUsd.toFixed(4)}` : '—',
+    cost: x.usage?.costUsd != null ? formatCost(x.usage.costUsd, x.usage.pricedBy) : '—',
     duration: x.metadata?.durationSeconds != null ? formatClock(x.metadata.durationSeconds) : '—',
     topics: String(x.topics.length),
     questions: String(x.quiz.length),

@@ -1,10 +1,10 @@
 import { useState } from 'react'
-import type { Analysis } from '../../../../shared/analysis'
+import { formatCost, type Analysis } from '../../../../shared/analysis'
 import { useTransport } from '../../api/transport-context'
 import { formatClock } from '../../lib/timeline'
 import { Quiz } from './Quiz'
 import { Lightbox } from './Lightbox'
-import { Transcript } from './Transcript'
+import { formatConfidence, Transcript } from './Transcript'
 
 function Provenance({ analysis }: { analysis: Analysis }) {
   const { provenance, usage, metadata } = analysis
@@ -13,9 +13,18 @@ function Provenance({ analysis }: { analysis: Analysis }) {
       <span className={`badge engine-${provenance.engine}`}>{provenance.engine}</span>
       <span className="badge">{provenance.model}</span>
       <span className={`badge${provenance.transcriptSource === 'none' ? ' warn' : ''}`}>transcript: {provenance.transcriptSource}</span>
+      {typeof analysis.transcript?.confidence === 'number' ? (
+        <span
+          className={`badge${analysis.transcript.unintelligible ? ' warn' : ''}`}
+          data-testid="transcript-confidence"
+          title="Share of the speech the recogniser was sure of; faded words in the transcript are the ones it was not"
+        >
+          confidence {formatConfidence(analysis.transcript.confidence)}
+        </span>
+      ) : null}
       {metadata?.durationSeconds ? <span className="badge">{formatClock(metadata.durationSeconds)}</span> : null}
       {metadata?.width && metadata.height ? <span className="badge">{`${metadata.width}×${metadata.height}`}</span> : null}
-      {usage ? <span className="badge">{usage.totalTokens} tokens{usage.costUsd ? ` · $${usage.costUsd.toFixed(4)}` : ''}</span> : null}
+      {usage ? <span className="badge">{usage.totalTokens} tokens{usage.costUsd ? ` · ${formatCost(usage.costUsd, usage.pricedBy)}` : ''}</span> : null}
       {provenance.warnings.map((warning) => (
         <span key={warning} className="badge warn" title={warning}>
           ⚠ {warning}

@@ -1,4 +1,5 @@
 import { lazy, Suspense } from 'react'
+import { GEMINI_PRICE_LIST_DATE } from '../../../../shared/settings-catalog'
 import type { DisplayStatus } from '../../../../shared/video-status'
 import { useStats, useStatsHistory } from '../../api/queries'
 import { sampleIntervalMs, throughput } from '../../lib/throughput'
@@ -42,7 +43,7 @@ export function StatsPanel({ table }: { table: { total: number; counts: Record<D
             <Counter label="processed" value={stats?.processed ?? 0} tone="ok" testId="stat-processed" />
             <Counter label="failed" value={stats?.failed ?? 0} tone="bad" testId="stat-failed" />
             <Counter label="in flight" value={stats?.inFlight ?? 0} tone="busy" testId="stat-inflight" />
-            {stats && stats.tokens.total > 0 ? <Counter label={`tokens · $${stats.costUsd.toFixed(3)}`} value={stats.tokens.total} testId="stat-tokens" /> : null}
+            {stats && stats.tokens.total > 0 ? <Counter label={`tokens · $${stats.costUsd.toFixed(3)} (list prices of ${GEMINI_PRICE_LIST_DATE} unless GEMINI_PRICES)`} value={stats.tokens.total} testId="stat-tokens" /> : null}
           </div>
         </div>
         <div className="counter-group" data-testid="table-counters">

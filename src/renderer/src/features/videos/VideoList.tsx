@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
+import { pricesLabel } from '../../../../shared/analysis'
 import type { Video } from '../../../../shared/video'
 import { describeSource } from '../../../../shared/video-source'
 import { analysisFacts, errorTextOf } from '../../../../shared/video-view'
@@ -122,7 +123,13 @@ export function VideoList({ rows, view, onSort, selectedId, onSelect }: VideoLis
                   {facts?.engine ?? '—'}
                 </span>
                 <span className="col-took">{took(video)}</span>
-                <span className="col-cost">{facts?.costUsd ? `$${facts.costUsd.toFixed(4)}` : facts?.engine === 'local' ? '$0' : '—'}</span>
+                <span className="col-cost" title={facts?.pricedBy ?? ''}>
+                  {facts?.costUsd ? (
+                    <>
+                      ${facts.costUsd.toFixed(4)} <small className="muted">{pricesLabel(facts.pricedBy ?? undefined)}</small>
+                    </>
+                  ) : facts?.engine === 'local' ? '$0' : '—'}
+                </span>
                 <span className="col-attempts">{video.attempts}</span>
                 <span className="col-age" title={video.updatedAt}>
                   {formatAge(video.updatedAt, now)}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { boostedLm, dictionaryWords, filterDictionary, topWordsDictionary } from './vocabulary'
+
+/** What the recogniser was told about this video's own words. */
+export interface JobVocabulary {
+  /** Words shown by the video that the recogniser now knows and prefers. */
+  added: string[]
+  /** Words shown by the video that the language model does not have, so they cannot be heard. */
+  unknown: string[]
+}
+
+export interface SpeechModel {
+  args: string[]
+  vocabulary: JobVocabulary
+}
+
+/** Words worth teaching the recogniser: plain lower-case words of 3+ letters, at most `max`. */
+export function vocabularyTerms(texts: string[], max = 400): string[] {
+  const seen = new Set<string>()
+  for (const text of texts) {
+    for (const raw of text.toLowerCase().split(/[^a-z']+/)) {
+      const w = raw.replace(/^'+|'+$/g, '')
+      if (w.length >= 3 && !seen.has(w)) seen.add(w)
+      if (seen.size >= max) return [...seen]
+    }
+  }
+  return [...seen]
+}
+
+/**
+ * The model's files for one job: the dictionary cut to the likeliest words (speed and memory), plus
+ * the words the video shows (slide text, title, sidecar vocabulary), which also get a language model
+ * copy where they are as likely as common words. Without readable LM/dictionary files the model is
+ * used as installed.
+ */
+export async function jobModel(modelDir: string, dir: string, terms: string[], flags: readonly string[]): Promise<SpeechModel> {
+  const lm = path.join(modelDir, 'en-us.lm.bin')
+  const fullDict = path.join(modelDir, 'cmudict-en-us.dict')
+  const hmm = ['-hmm', path.join(modelDir, 'en-us')]
+  const none: JobVocabulary = { added: [], unknown: [] }
+  if (!existsSync(lm) || !existsSync(fullDict)) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
+  const small = await topWordsDictionary(lm, fullDict)
+  if (small === null) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
+  const dict = path.join(dir, 'vocabulary.dict')
+  if (terms.length === 0) {
+    await writeFile(dict, small)
+    return { args: [...hmm, '-lm', lm, '-dict', dict, ...flags], vocabulary: none }
+  }
+  const full = await readFile(fullDict)
+  const pronounced = dictionaryWords(filterDictionary(full, new Set(terms)))
+  const jobLm = path.join(dir, 'vocabulary.lm.bin')
+  const boosted = await boostedLm(lm, pronounced, jobLm)
+  if (boosted === null) {
+    await writeFile(dict, small)
+    return { args: [...hmm, '-lm', lm, '-dict', dict, ...flags], vocabulary: none }
+  }
+  const inLm = boosted.found
+  const known = dictionaryWords(small)
+  const extra = filterDictionary(full, new Set([...inLm].filter((w) => !known.has(w))))
+  await writeFile(dict, Buffer.concat([small, extra]))
+  return {
+    args: [...hmm, '-lm', boosted.lm, '-dict', dict, ...flags],
+    vocabulary: { added: terms.filter((t) => inLm.has(t)), unknown: terms.filter((t) => !inLm.has(t)) }
+  }
+}
