@@ -8,8 +8,11 @@ import { formatStats } from '../core/stats'
 import { readWorkerIntent } from '../core/worker-intent'
 import { eventLine } from './print'
 
-/** After the shutdown deadline, how long stopping and closing may still take before the process exits anyway. */
-const HARD_EXIT_MARGIN_MS = 5000
+/**
+ * After the shutdown deadline, how long stopping and closing may still take before the process
+ * exits anyway: the process is gone within deadline + 5 s, with a second to spare for the exit itself.
+ */
+const HARD_EXIT_MARGIN_MS = 4000
 /** A second signal: the jobs in flight get this long to be handed back, then the process exits. */
 const SECOND_SIGNAL_GRACE_MS = 1000
 

@@ -158,8 +158,13 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
     if (sampleTimer) clearInterval(sampleTimer)
     sampleTimer = null
     // The last sample and journal lines are worth a second, not a hang on a store that does not answer.
-    await withinBudget(sample(), 1000).catch(() => undefined)
-    await withinBudget(rec.flush(), 1000).catch(() => rec.log('warn', 'journal writes still pending at stop were left behind'))
+    await withinBudget(
+      (async () => {
+        await sample()
+        await rec.flush()
+      })(),
+      1000
+    ).catch(() => rec.log('warn', 'journal writes still pending at stop were left behind'))
     life.fire('settled')
   }
 
