@@ -94,7 +94,7 @@ describe('bounded stop', () => {
     const { seconds } = await signalAndTime(w, 'SIGTERM')
     console.log(`stop with SQS ${mode}: ${seconds.toFixed(1)} s (deadline ${DEADLINE_S} s)`)
     expect(w.output()).toMatch(/SIGTERM received: stopping gracefully/)
-    expect(seconds).toBeLessThan(DEADLINE_S + 5 + 2)
+    expect(seconds).toBeLessThanOrEqual(DEADLINE_S + 5)
     gemini.reset()
   })
 
