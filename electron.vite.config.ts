@@ -13,14 +13,20 @@ function devCsp(): Plugin {
   }
 }
 
-// main: our code bundled, npm dependencies left in node_modules (PGlite, the SDKs, ffmpeg installers).
+// main: our code bundled, npm dependencies left in node_modules (PGlite, the SDKs, ffmpeg installers);
+// two entries: the main process (index) and the core's utility process (core-host).
 // preload: ONE CommonJS file with everything inlined, because a sandboxed preload cannot require.
 // renderer: a plain browser build, served by app:// in Electron and by `serve` over HTTP.
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rolldownOptions: { input: { index: resolve(import.meta.dirname, 'src/main/index.ts') } }
+      rolldownOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          'core-host': resolve(import.meta.dirname, 'src/main/core-host.ts')
+        }
+      }
     }
   },
   preload: {

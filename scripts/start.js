@@ -1,22 +1,39 @@
 #!/usr/bin/env node
 // `npm start`: the desktop console when Electron can run here, else the same console headless.
 //
-//   1. build out/ (electron-vite, no Electron binary needed) when missing or older than src/
-//   2. Electron binary present (or fetched once by Electron's own install.js) and a display:
-//      run it; the main process owns DATA_DIR and runs the worker
-//   3. otherwise one line saying why, then `video-processor serve` on 127.0.0.1, opened in a
-//      Chromium --app window when one is installed and a display exists, else its URL printed
+//   1. build out/ (electron-vite, no Electron binary needed) when missing or older than src/;
+//      a failed build stops here (never a stale out/)
+//   2. Electron binary present (or fetched by Electron's own install.js: tried once, a failure
+//      is remembered in node_modules/.cache/video-processor/) and a display: run it; the main
+//      process owns DATA_DIR and runs the worker
+//   3. otherwise, or when Electron fails in its first seconds (a sandbox it cannot use, a
+//      missing library…), one line saying why, then `video-processor serve` on 127.0.0.1,
+//      opened in a Chromium --app window when one is installed and a display exists, else its
+//      URL printed
+// The exit code is the child's own; killed by a signal, 128 + its number.
 //
-// `npm start -- --headless` (or VIDEO_PROCESSOR_HEADLESS=1) skips Electron.
+// `npm start -- --headless` (or VIDEO_PROCESSOR_HEADLESS=1) skips Electron; `--no-browser` (or
+// VIDEO_PROCESSOR_NO_BROWSER=1) prints the URL instead of opening Chromium; `--retry-electron`
+// tries the Electron download again.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { constants, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const say = (line) => process.stdout.write(`start: ${line}\n`)
+const args = process.argv.slice(2)
+const DOWNLOAD_MARKER = join(root, 'node_modules', '.cache', 'video-processor', 'electron-download.json')
+// Electron failing sooner than this after its start is a start failure: the browser console takes over.
+const START_WINDOW_MS = Number(process.env.VIDEO_PROCESSOR_ELECTRON_START_MS) || 8000
+
+/** The exit code to report for a child: its own, or 128 + the signal's number when killed. */
+function exitCodeOf(code, signal) {
+  if (code !== null && code !== undefined) return code
+  return 128 + (constants.signals[signal] ?? 1)
+}
 
 // One signal handler for the whole run: before a child exists it just exits; after, it
 // forwards to the child (which lives in its own process group, so it hears each signal once).
@@ -47,8 +64,8 @@ function buildIfStale() {
   const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js')
   const result = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
   if (result.status !== 0) {
-    say('the build failed (see above); starting with what is there')
-    return existsSync(join(root, 'out/renderer/index.html'))
+    say(`the build failed (${result.error?.message ?? `exit code ${exitCodeOf(result.status, result.signal)}`}, see above): fix it and start again`)
+    return false
   }
   return true
 }
@@ -64,15 +81,51 @@ function electronBinary() {
   return existsSync(binary) ? binary : undefined
 }
 
-/** Runs Electron's install.js once; returns the binary or the one-line reason it is not there. */
+function electronVersion() {
+  try {
+    return JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version
+  } catch {
+    return undefined
+  }
+}
+
+/** A download that failed for this Electron version, remembered so every start does not wait on it again. */
+function rememberedFailure() {
+  if (args.includes('--retry-electron')) {
+    rmSync(DOWNLOAD_MARKER, { force: true })
+    return undefined
+  }
+  try {
+    const marker = JSON.parse(readFileSync(DOWNLOAD_MARKER, 'utf8'))
+    return marker.version === electronVersion() ? marker : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Runs Electron's install.js (once per Electron version); returns the binary or the one-line reason it is not there. */
 function fetchElectron() {
   const install = join(root, 'node_modules', 'electron', 'install.js')
   if (!existsSync(install)) return { reason: 'the electron package is not installed' }
+  const failed = rememberedFailure()
+  if (failed) return { reason: `its download failed at ${failed.at} (${failed.reason}); npm start -- --retry-electron tries again` }
+  say('fetching the Electron binary (once)…')
   const result = spawnSync(process.execPath, [install], { cwd: join(root, 'node_modules', 'electron'), encoding: 'utf8', timeout: 120_000 })
   const binary = electronBinary()
   if (binary) return { binary }
-  const firstLine = `${result.stderr ?? ''}${result.stdout ?? ''}`.split('\n').find((line) => line.trim()) ?? `exit code ${result.status}`
-  return { reason: `its download failed (${firstLine.trim().slice(0, 160)})` }
+  const firstLine = `${result.stderr ?? ''}${result.stdout ?? ''}`.split('\n').find((line) => line.trim()) ?? `exit code ${exitCodeOf(result.status, result.signal)}`
+  const reason = (result.error?.message ?? firstLine).trim().slice(0, 160)
+  mkdirSync(dirname(DOWNLOAD_MARKER), { recursive: true })
+  writeFileSync(DOWNLOAD_MARKER, `${JSON.stringify({ version: electronVersion(), at: new Date().toISOString(), reason })}\n`)
+  return { reason: `its download failed (${reason})` }
+}
+
+/** The line of Electron's output that says why it stopped (Chromium's FATAL lines first). */
+function startFailureReason(output, code, signal) {
+  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean)
+  const line = lines.find((l) => /FATAL|sandbox/i.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0]
+  const how = signal ? `killed by ${signal}` : `exit code ${code}`
+  return `it stopped at start (${how}${line ? `: ${line.replace(/^\[[^\]]*\]\s*/, '').slice(0, 160)}` : ''})`
 }
 
 function hasDisplay() {
@@ -89,14 +142,37 @@ function findChromium() {
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
 
 function runElectron(binary) {
-  const args = ['.']
-  if (isRoot && process.platform === 'linux') args.push('--no-sandbox') // Chromium refuses root otherwise
+  const electronArgs = ['.']
+  if (isRoot && process.platform === 'linux') electronArgs.push('--no-sandbox') // Chromium refuses root otherwise
   const env = { ...process.env }
   delete env.ELECTRON_RUN_AS_NODE
-  // Own process group: a Ctrl-C reaches it once, through us, not twice.
-  const child = spawn(binary, args, { cwd: root, stdio: 'inherit', env, detached: true })
-  onSignal = (signal) => child.kill(signal)
-  child.on('exit', (code) => process.exit(code ?? 0))
+  const started = Date.now()
+  // Own process group: a Ctrl-C reaches it once, through us, not twice. Its stderr passes
+  // through and is kept for the first seconds, to say why it could not start.
+  const child = spawn(binary, electronArgs, { cwd: root, stdio: ['inherit', 'inherit', 'pipe'], env, detached: true })
+  let early = ''
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk)
+    if (Date.now() - started < START_WINDOW_MS && early.length < 64_000) early += chunk.toString()
+  })
+  let interrupted = false
+  onSignal = (signal) => {
+    interrupted = true
+    child.kill(signal)
+  }
+  child.on('error', (error) => {
+    say(`Electron cannot start: ${error.message}; starting the headless console instead.`)
+    runHeadless()
+  })
+  child.on('exit', (code, signal) => {
+    const abnormal = code !== 0
+    if (abnormal && !interrupted && Date.now() - started < START_WINDOW_MS) {
+      say(`Electron cannot start: ${startFailureReason(early, code, signal)}; starting the headless console instead.`)
+      runHeadless()
+      return
+    }
+    process.exit(exitCodeOf(code, signal))
+  })
 }
 
 function runHeadless() {
@@ -117,7 +193,7 @@ function runHeadless() {
     if (!match || opened) return
     opened = true
     const url = `${match[1].replace('0.0.0.0', '127.0.0.1')}/?token=${encodeURIComponent(token)}`
-    const chromium = findChromium()
+    const chromium = args.includes('--no-browser') || process.env.VIDEO_PROCESSOR_NO_BROWSER === '1' ? undefined : findChromium()
     if (chromium && hasDisplay()) {
       const profile = join(tmpdir(), 'video-processor-console-profile')
       mkdirSync(profile, { recursive: true })
@@ -135,16 +211,16 @@ function runHeadless() {
     browser?.kill()
     child.kill(signal)
   }
-  child.on('exit', (code) => {
+  child.on('exit', (code, signal) => {
     browser?.kill()
-    process.exit(code ?? 0)
+    process.exit(exitCodeOf(code, signal))
   })
 }
 
-const built = buildIfStale()
+if (!buildIfStale()) process.exit(1)
 let binary
 let reason
-if (process.argv.includes('--headless') || process.env.VIDEO_PROCESSOR_HEADLESS === '1') {
+if (args.includes('--headless') || process.env.VIDEO_PROCESSOR_HEADLESS === '1') {
   reason = 'the headless console was asked for (--headless)'
 } else if (!hasDisplay()) {
   // No window could open anyway: do not download anything.
@@ -156,10 +232,6 @@ if (process.argv.includes('--headless') || process.env.VIDEO_PROCESSOR_HEADLESS 
     binary = fetched.binary
     reason = fetched.reason
   }
-}
-if (binary && !built) {
-  reason = 'the console is not built'
-  binary = undefined
 }
 if (binary) {
   say(`opening the desktop console (${binary})`)

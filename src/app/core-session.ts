@@ -31,6 +31,7 @@ export function coreOptionsFrom(config: Config): CoreOptions {
     shutdownDeadlineSeconds: config.worker.shutdownDeadlineSeconds,
     downloadDir: config.downloadDir,
     dataDir: config.dataDir,
+    mediaRoots: config.mediaRoots,
     readOnly: config.readOnly,
     publicConfig: publicConfig(config)
   }

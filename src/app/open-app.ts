@@ -7,10 +7,11 @@ import type { Logger } from '../core/ports'
 import { openCoreSession, type CoreSession } from './core-session'
 import type { LoadConfigOptions } from './load-config'
 import { createConsoleLogger } from './logger'
-import { acquireOwnerLock } from './owner-lock'
+import { acquireOwnerLock, type LockRole } from './owner-lock'
 import { createProfileSwitcher } from './profile-switcher'
 import { createSettingsService } from './settings-service'
 import { createSwitchableCore } from './switchable-core'
+import { createUnavailableSession } from './unavailable-core'
 
 export { coreOptionsFrom } from './core-session'
 
@@ -38,6 +39,17 @@ export interface OpenAppOptions {
    * command-line values, the secret box). Default: the values `config` got from outside the store.
    */
   settings?: LoadConfigOptions
+  /**
+   * `owner` (default) for the process that runs the worker: it waits for a short command holding
+   * DATA_DIR to finish. `visitor` for a short command, which fails at once when DATA_DIR is held.
+   */
+  role?: LockRole
+  /**
+   * Backends that cannot be opened at start (a queue or database down) do not fail the app: the
+   * console serves a stand-in that says why, and the configuration is opened again every
+   * `retryEverySeconds` (`serve`, the desktop app). Without it such an error is thrown (`worker`).
+   */
+  waitForBackends?: { retryEverySeconds: number }
 }
 
 /** A folder the app keeps files in; one that cannot be made is a setting to fix (exit code 2). */
@@ -61,13 +73,18 @@ function outsideValues(config: Config): LoadConfigOptions {
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createConsoleLogger()
   await makeDir('DATA_DIR', config.dataDir)
-  const lock = await acquireOwnerLock(config.dataDir)
+  const lock = await acquireOwnerLock(config.dataDir, {
+    role: opts.role ?? 'owner',
+    ...(opts.role === 'visitor' ? { waitForVisitorMs: 0 } : {}),
+    onWait: (holder) => logger.info(`Waiting for process ${holder.pid} (a short command using ${config.dataDir}) to finish`)
+  })
   let db: EmbeddedDb | null = null
   try {
     await makeDir('DOWNLOAD_DIR', config.downloadDir)
     db = await openDatabase(config.dataDir)
     const openDb = db
     const loadOptions = opts.settings ?? outsideValues(config)
+    const retryEverySeconds = opts.waitForBackends?.retryEverySeconds
     // The settings service and the switcher need each other: the service asks the switcher to apply a profile.
     const switcher = createProfileSwitcher({
       first: config,
@@ -75,7 +92,15 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
         await makeDir('DOWNLOAD_DIR', next.downloadDir)
         return openCoreSession(next, openDb, { logger, settings, ...(opts.core ? { core: opts.core } : {}) })
       },
-      logger
+      logger,
+      ...(retryEverySeconds !== undefined
+        ? {
+            whileUnavailable: {
+              retryEveryMs: retryEverySeconds * 1000,
+              session: (first: Config, reason: string) => createUnavailableSession(first, { reason, retryEverySeconds, settings })
+            }
+          }
+        : {})
     })
     const settings = createSettingsService({ load: loadOptions, runtime: switcher })
     const first: CoreSession = await switcher.openFirst()

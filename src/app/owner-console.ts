@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { assertSafeBind } from '../server/guards'
 import { startConsoleServer, type ConsoleServer } from '../server/index'
 import { consoleTokenFor, removeConsoleAddress, writeConsoleAddress } from './console-address'
+import { createLocalMediaGuard } from './local-media-guard'
 import type { App } from './open-app'
 
 /** The built renderer (`out/renderer`) when `npm run build` has run, else undefined. */
@@ -30,13 +32,18 @@ export interface OwnerConsole {
  * shells go through it; its address and token go to DATA_DIR/console.json (mode 600).
  */
 export async function serveOwnerConsole(app: App, opts: { host?: string; port?: number; token?: string; staticDir?: string } = {}): Promise<OwnerConsole> {
-  const token = opts.token ?? app.config.consoleToken ?? (await consoleTokenFor(app.config.dataDir))
+  const host = opts.host ?? '127.0.0.1'
+  const explicit = opts.token ?? app.config.consoleToken
+  // Off loopback only a token the operator chose counts; the server refuses to start without one.
+  assertSafeBind({ host, ...(explicit ? { token: explicit } : {}) })
+  const token = explicit ?? (await consoleTokenFor(app.config.dataDir))
   const server = await startConsoleServer({
     core: app.core,
-    host: opts.host ?? '127.0.0.1',
+    host,
     port: opts.port ?? 0,
     token,
     dataDir: app.config.dataDir,
+    mediaGuard: createLocalMediaGuard(app.config),
     readOnly: app.config.readOnly,
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {})
   })

@@ -1,8 +1,9 @@
-import type { Config } from '../core/config'
+import { ConfigError, type Config } from '../core/config'
 import type { Logger } from '../core/ports'
 import { ConsoleApiError } from '../shared/console-api'
 import type { WorkerEvent } from '../shared/events'
 import type { CoreSession } from './core-session'
+import type { UnavailableSession } from './unavailable-core'
 import type { SwitchableCore } from './switchable-core'
 
 /** What the settings service needs from the running app to apply a profile. */
@@ -29,8 +30,19 @@ export interface ProfileSwitcher extends ProfileRuntime {
  * serving reads while the worker drains; the new ones are opened and checked before anything is
  * swapped, so a profile that cannot work leaves the app as it was (worker restarted if it ran).
  */
-export function createProfileSwitcher(deps: { first: Config; open(config: Config): Promise<CoreSession>; logger: Logger }): ProfileSwitcher {
+export function createProfileSwitcher(deps: {
+  first: Config
+  open(config: Config): Promise<CoreSession>
+  logger: Logger
+  /**
+   * When set, backends that cannot be opened at start do not fail the app: this stand-in serves
+   * the console (saying why) while the first configuration is opened again every `retryEveryMs`.
+   */
+  whileUnavailable?: { session(config: Config, reason: string): UnavailableSession; retryEveryMs: number }
+}): ProfileSwitcher {
   let session: CoreSession | null = null
+  let standIn: UnavailableSession | null = null
+  let retryTimer: NodeJS.Timeout | null = null
   let core: SwitchableCore | null = null
   let target: string | null = null
   let running: Promise<void> | null = null
@@ -44,7 +56,15 @@ export function createProfileSwitcher(deps: { first: Config; open(config: Config
 
   return {
     async openFirst() {
-      session = await deps.open(deps.first)
+      try {
+        session = await deps.open(deps.first)
+      } catch (error) {
+        // A setting to fix stays fatal: retrying cannot help.
+        if (!deps.whileUnavailable || error instanceof ConfigError) throw error
+        standIn = deps.whileUnavailable.session(deps.first, reasonOf(error))
+        session = standIn
+        scheduleRetry()
+      }
       return session
     },
     attach(c) {
@@ -56,6 +76,7 @@ export function createProfileSwitcher(deps: { first: Config; open(config: Config
     emit,
     async close() {
       closing = true
+      if (retryTimer) clearTimeout(retryTimer)
       await running?.catch(() => undefined)
       await active().close()
     },
@@ -65,6 +86,39 @@ export function createProfileSwitcher(deps: { first: Config; open(config: Config
       running = switchTo(next).finally(() => (running = null))
       return running
     }
+  }
+
+  function scheduleRetry(): void {
+    retryTimer = setTimeout(() => void retryFirst(), deps.whileUnavailable?.retryEveryMs ?? 15_000)
+  }
+
+  /** Opens the configuration again; once it works, it replaces the stand-in (and starts the worker if asked for meanwhile). */
+  async function retryFirst(): Promise<void> {
+    retryTimer = null
+    const waiting = standIn
+    if (closing || !waiting || session !== waiting) return
+    if (target) return scheduleRetry() // a profile switch is under way and will replace the stand-in
+    let opened: CoreSession
+    try {
+      opened = await deps.open(waiting.config)
+    } catch (error) {
+      if (closing || session !== waiting) return
+      const reason = reasonOf(error)
+      deps.logger.warn(`Backends still unavailable: ${reason}`)
+      waiting.setReason(reason)
+      return scheduleRetry()
+    }
+    if (closing || session !== waiting || target) {
+      await opened.close().catch(() => undefined)
+      if (!closing && session === waiting) scheduleRetry()
+      return
+    }
+    session = opened
+    standIn = null
+    core?.swap(opened.core)
+    deps.logger.info(`Backends are available: ${opened.describeBackends().slice(1).map((l) => l.trim().replace(/\s+/g, ' ')).join(', ')}`)
+    emit({ type: 'settings.changed', at: now(), profile: opened.config.profile, switching: null })
+    if (waiting.wantsWorker()) await opened.core.start().catch((e: unknown) => deps.logger.error(`starting the worker failed: ${String(e)}`))
   }
 
   async function switchTo(next: Config): Promise<void> {
@@ -102,4 +156,8 @@ export function createProfileSwitcher(deps: { first: Config; open(config: Config
       emit({ type: 'settings.changed', at: now(), profile: active().config.profile, switching: null })
     }
   }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

@@ -3,6 +3,7 @@ import type { EmbeddedDb } from '../adapters/embedded/database'
 import { createLocalQueue } from '../adapters/queue/local'
 import { createFileSource } from '../adapters/source/file'
 import { createHttpSource } from '../adapters/source/http'
+import { createLocalMediaGuard } from './local-media-guard'
 import { createYoutubeSource } from '../adapters/source/youtube'
 import { createEmbeddedStore } from '../adapters/store/embedded'
 import type { AwsClientOptions } from '../adapters/aws-clients'
@@ -65,7 +66,7 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
     opened.push(store)
 
     // ── Sources: local files, http(s) and YouTube always; S3 when AWS is configured (H3's adapter).
-    const sources: Source[] = [createFileSource(), createHttpSource(), createYoutubeSource()]
+    const sources: Source[] = [createFileSource({ check: createLocalMediaGuard(config) }), createHttpSource(), createYoutubeSource()]
     if (config.aws.s3Bucket || config.aws.sqsUrl || config.aws.s3Endpoint) {
       const { createS3Source } = await import('../adapters/source/s3')
       const s3 = createS3Source({ ...(config.aws.s3Bucket ? { bucket: config.aws.s3Bucket } : {}), aws: awsOptions(config) })

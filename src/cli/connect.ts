@@ -1,7 +1,7 @@
 import { readConsoleAddress } from '../app/console-address'
 import { openApp } from '../app/open-app'
 import { silentLogger } from '../app/logger'
-import { currentOwner } from '../app/owner-lock'
+import { currentHolder, OwnerLockError } from '../app/owner-lock'
 import type { Config } from '../core/config'
 import type { ConsoleApi } from '../shared/console-api'
 import { createHttpConsoleClient } from '../shared/http-client'
@@ -14,24 +14,38 @@ export interface Connection {
   close(): Promise<void>
 }
 
+/** How long a short command waits for a starting owner to serve its console, or for another short command. */
+const WAIT_MS = 30_000
+
 /**
  * The ConsoleApi for a short command: through the owner of DATA_DIR while one runs, else by
- * opening the embedded database here (PGlite is single-process, so never both).
+ * opening the embedded database here as a visitor (PGlite is single-process, so never both).
+ * A visitor never makes an owner fail: an owner that starts meanwhile waits for it to finish.
  */
 export async function connect(config: Config): Promise<Connection> {
   for (let waited = 0; ; waited += 200) {
-    const owner = await currentOwner(config.dataDir)
-    const address = await readConsoleAddress(config.dataDir)
-    if (owner !== null && address && address.pid === owner) {
-      const api = createHttpConsoleClient({ baseUrl: address.url, token: address.token })
-      return { api, via: 'owner', ownerPid: owner, close: async () => undefined }
+    const holder = await currentHolder(config.dataDir)
+    if (holder?.role === 'owner') {
+      const address = await readConsoleAddress(config.dataDir)
+      if (address && address.pid === holder.pid) {
+        const api = createHttpConsoleClient({ baseUrl: address.url, token: address.token })
+        return { api, via: 'owner', ownerPid: holder.pid, close: async () => undefined }
+      }
     }
-    if (owner === null) {
-      const app = await openApp(config, { logger: silentLogger })
-      return { api: app.core.api, via: 'local', ownerPid: null, close: () => app.close() }
+    if (holder === null) {
+      try {
+        const app = await openApp(config, { logger: silentLogger, role: 'visitor' })
+        return { api: app.core.api, via: 'local', ownerPid: null, close: () => app.close() }
+      } catch (error) {
+        // Another process took DATA_DIR between our look and our lock: go through it instead.
+        if (!(error instanceof OwnerLockError)) throw error
+      }
     }
-    // The owner is starting up and has not published its address yet.
-    if (waited >= 15_000) throw new Error(`process ${owner} owns ${config.dataDir} but does not serve the console: is it a video-processor worker?`)
+    // The owner is starting up and has not published its address yet, or another short command holds the folder.
+    if (waited >= WAIT_MS) {
+      const pid = holder?.pid ?? (await currentHolder(config.dataDir))?.pid
+      throw new Error(`process ${pid ?? '?'} owns ${config.dataDir} but does not serve the console: is it a video-processor worker?`)
+    }
     await new Promise((r) => setTimeout(r, 200))
   }
 }

@@ -7,6 +7,7 @@ import { ConsoleApiError } from '../shared/console-api'
 import { registerConfigCommand } from './config-command'
 import { enqueueCommand } from './enqueue'
 import { exportCommand } from './export'
+import { assertSafeBind } from '../server/guards'
 import { runOwner } from './run-owner'
 import { statusCommand } from './status'
 import { UsageError } from './usage-error'
@@ -43,17 +44,26 @@ export async function main(argv: string[]): Promise<number> {
       // Flags are settings given on the command line: they win, and the console shows them.
       const flags = { ...(opts.host ? { HOST: opts.host } : {}), ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}), ...(opts.token ? { CONSOLE_TOKEN: opts.token } : {}) }
       const c = config(flags)
+      const host = opts.host ?? c.host
+      const token = opts.token ?? c.consoleToken
+      try {
+        assertSafeBind({ host, ...(token ? { token } : {}) })
+      } catch (error) {
+        throw new UsageError((error as Error).message)
+      }
       const staticDir = findRendererDir()
       code = await runOwner(c, {
         startWorker: opts.worker,
         settings: load(flags),
         keepOperatorStop: true,
-        host: opts.host ?? c.host,
+        waitForBackends: true,
+        host,
         port: opts.port ?? c.port,
-        ...(opts.token ?? c.consoleToken ? { token: opts.token ?? c.consoleToken } : {}),
+        ...(token ? { token } : {}),
         ...(staticDir ? { staticDir } : {}),
-        banner: (url, token) => [
+        banner: (url, token, urls = [url]) => [
           staticDir ? `Console on ${url}/` : `Console API on ${url} (the UI is not built: run npm run build)`,
+          ...urls.filter((u) => u !== url).map((u) => `  also listening on ${u}/`),
           ...(staticDir ? ['To open the console, copy and paste this URL into a browser (it holds the token):', `    ${url}/?token=${encodeURIComponent(token)}`] : [])
         ]
       })
@@ -105,6 +115,17 @@ export async function main(argv: string[]): Promise<number> {
     return 1
   }
 }
+
+/**
+ * A rejection nobody handled means some state is unknown: crash with one clear line (and the
+ * stack), rather than go on as if nothing happened. Exit code 70 (EX_SOFTWARE); the lock is
+ * released by its exit handler, and the messages of jobs in flight reappear after their lease.
+ */
+process.on('unhandledRejection', (reason) => {
+  const what = reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : String(reason)
+  process.stderr.write(`video-processor crashed: an unexpected error nobody handled: ${what}\n`)
+  process.exit(70)
+})
 
 const code = await main(process.argv)
 // Let stdout drain, then leave even if a library keeps a handle open.

@@ -27,8 +27,10 @@ export interface OwnerRunOptions {
   port?: number
   token?: string
   staticDir?: string
+  /** Serve the console even when the backends cannot be opened yet, retrying them (`serve`). */
+  waitForBackends?: boolean
   /** Printed after the console is up, e.g. the URL to open. */
-  banner?: (url: string, token: string) => string[]
+  banner?: (url: string, token: string, urls: string[]) => string[]
 }
 
 /**
@@ -40,9 +42,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
   const out = (line: string) => process.stdout.write(`${line}\n`)
   const logger = createConsoleLogger({ debug: process.env['DEBUG'] === '1' })
   for (const line of describeConfig(config)) out(line)
-  // A stray rejection in some library must not take the worker (and its jobs) down with it.
-  process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`))
-  const app = await openApp(config, { logger, ...(opts.settings ? { settings: opts.settings } : {}) })
+  const app = await openApp(config, { logger, ...(opts.settings ? { settings: opts.settings } : {}), ...(opts.waitForBackends ? { waitForBackends: { retryEverySeconds: 15 } } : {}) })
   for (const line of app.describeBackends()) out(line)
   try {
     await app.check()
@@ -57,7 +57,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {})
   })
-  for (const line of opts.banner?.(owner.server.url, owner.token) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
+  for (const line of opts.banner?.(owner.server.url, owner.token, owner.server.urls) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
   app.core.events.subscribe((event) => {
     const line = eventLine(event)
     if (line) logger.info(line)

@@ -3,7 +3,7 @@ import { ZodError } from 'zod'
 import { Analysis } from '../shared/analysis'
 import { ConsoleApiError, consoleProcedures, type ConsoleApi, type ProcedureName, type WorkerStatus } from '../shared/console-api'
 import { VideoQuery, type Video } from '../shared/video'
-import type { VideoSource } from '../shared/video-source'
+import { withoutCredentials, type VideoSource } from '../shared/video-source'
 import { IN_FLIGHT_STATUSES, type FailureCause } from '../shared/video-status'
 import { toSeedMessage } from './message-format'
 import type { Ports } from './ports'
@@ -16,6 +16,7 @@ import { deadLetterApi } from './dead-letters'
 import { analysisRuns, withoutRunBodies } from './analysis-runs'
 import { buildDebugBundle } from './debug-bundle'
 import { inspectMedia } from './media-facts'
+import { localMediaRules } from './local-media'
 import { checkEnqueue, sourceCapabilities } from './source-capabilities'
 import { isPendingRetry } from '../shared/video-view'
 
@@ -28,6 +29,8 @@ export interface ApiDeps {
   publicConfig: Record<string, string>
   /** Where artifacts (keyframes) live, for the debug bundle. */
   dataDir: string
+  /** MEDIA_ROOTS: the folders local files may come from (empty: any). */
+  mediaRoots?: string[]
   status(): WorkerStatus
   start(): Promise<WorkerStatus>
   stop(mode: 'drain' | 'now'): Promise<WorkerStatus>
@@ -111,11 +114,14 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       return { video, analysis: parsed?.success ? parsed.data : null, journal: withoutRunBodies(await journal.list(id)) }
     },
     'videos.enqueue': async ({ source: given, title }) => {
-      await checkEnqueue(given, capabilities(), { localFilesReadHere: true })
+      await checkEnqueue(given, capabilities(), {
+        localFilesReadHere: true,
+        localMedia: localMediaRules({ mediaRoots: deps.mediaRoots ?? [], dataDir: deps.dataDir, ...(ports.inspector ? { inspector: ports.inspector } : {}) })
+      })
       const id = randomUUID()
       // Before the row and the message: a source other workers cannot read never gets queued.
       const source = ports.publisher ? await ports.publisher.publish(given, { videoId: id }) : given
-      const video = await store.createVideo({ id, title: title ?? null, source })
+      const video = await store.createVideo({ id, title: title ?? null, source: withoutCredentials(source) })
       rec.emit({ type: 'video.updated', at: rec.now(), video })
       await send(id, source, title, 0)
       rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'queued', attempt: 0 })
@@ -155,13 +161,16 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       return { count }
     },
     'videos.cancel': async ({ id }) => {
-      if (deps.worker.cancel(id)) return { cancelled: true }
+      // A run here is aborted (it records the cancel while it holds the claim)…
+      const aborted = deps.worker.cancel(id)
       const video = await store.get(id)
       if (!video) throw new ConsoleApiError('not-found', `no video with id ${id}`)
-      // Not started yet, a retry the queue will deliver later, or a run whose worker is gone: the
-      // row is marked (if nobody holds it) and every later delivery of it is deleted unrun.
+      // …and whatever waits is marked on the row, if nobody holds it: not started yet, a retry the
+      // queue delivers later (also one a run here has just left), or a run whose worker is gone.
+      // Every later delivery of it is then deleted unrun.
       const why = isPendingRetry(video) ? 'retry cancelled by the operator' : 'cancelled by the operator'
       if (await cancelWaiting(store, rec, video, why)) return { cancelled: true }
+      if (aborted) return { cancelled: true }
       const now = await store.get(id)
       if (now && IN_FLIGHT_STATUSES.includes(now.processingStatus))
         throw new ConsoleApiError('conflict', `video ${id} is being processed by another worker (${now.processingStatus}); cancel it from the console of that machine`)
@@ -173,7 +182,7 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       await rec.flush()
       return analysisRuns(await journal.list(id))
     },
-    'videos.inspect': async ({ id }) => inspectMedia(await mustGet(id), ports.inspector),
+    'videos.inspect': async ({ id }) => inspectMedia(await mustGet(id), ports.inspector, localMediaRules({ mediaRoots: deps.mediaRoots ?? [], dataDir: deps.dataDir })),
     'videos.export': async ({ id }) => {
       const video = await mustGet(id)
       await rec.flush()

@@ -42,6 +42,8 @@ export interface Config {
   supabase: { url: string | undefined; serviceRoleKey: string | undefined }
   dataDir: string
   downloadDir: string
+  /** `MEDIA_ROOTS`: the only folders local files are read and served from; empty means any folder. */
+  mediaRoots: string[]
   worker: {
     concurrency: number
     pollWaitSeconds: number
@@ -118,6 +120,11 @@ export function buildConfig(input: ConfigInput): Config {
     supabase: { url: str('NEXT_PUBLIC_SUPABASE_URL'), serviceRoleKey: str('SUPABASE_SERVICE_ROLE_KEY') },
     dataDir,
     downloadDir: at(str('DOWNLOAD_DIR') ?? join(dataDir, 'downloads')),
+    mediaRoots: (str('MEDIA_ROOTS') ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .map((entry) => resolve(entry)),
     worker: {
       concurrency: (values['WORKER_CONCURRENCY'] as number | undefined) ?? defaultConcurrency(str('GEMINI_API_KEY') ? 'gemini' : 'local'),
       pollWaitSeconds: num('POLL_WAIT_SECONDS'),

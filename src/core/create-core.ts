@@ -25,6 +25,8 @@ export interface CoreOptions {
   downloadDir: string
   /** Analyzer artifacts (keyframes) go to `<dataDir>/artifacts/<videoId>`. */
   dataDir: string
+  /** MEDIA_ROOTS: the only folders local files are read from (empty: any). */
+  mediaRoots?: string[]
   /** Refuse every write procedure of the ConsoleApi. */
   readOnly: boolean
   /** Configuration shown by `config.get` (secrets already masked). */
@@ -111,6 +113,7 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
     readOnly: options.readOnly,
     publicConfig: options.publicConfig,
     dataDir: options.dataDir,
+    ...(options.mediaRoots ? { mediaRoots: options.mediaRoots } : {}),
     status,
     start: async () => {
       await remember('running')

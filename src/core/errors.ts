@@ -45,3 +45,16 @@ export class LeaseLostError extends Error {
 export function isAbortError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')
 }
+
+/** Why a local file is not read or served; the message names the problem and the fix. */
+export class LocalMediaRefused extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'relative' | 'missing' | 'hidden' | 'outside-roots' | 'not-a-file' | 'not-media',
+    /** For the journal: what the prober said. */
+    readonly evidence?: Record<string, unknown>
+  ) {
+    super(message)
+    this.name = 'LocalMediaRefused'
+  }
+}

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises'
 import type { MediaFacts } from '../shared/debugging'
 import type { Video } from '../shared/video'
 import type { MediaInspector } from './debug-ports'
+import { checkLocalMedia, LocalMediaRefused, type LocalMediaRules } from './local-media'
 
 const STILLS = 6
 const INSPECT_TIMEOUT_MS = 60_000
@@ -12,7 +13,7 @@ const INSPECT_TIMEOUT_MS = 60_000
  * probed (a failure to probe is evidence too: it is what the prober said) and, when it decodes,
  * a few stills are taken.
  */
-export async function inspectMedia(video: Video, inspector: MediaInspector | undefined): Promise<MediaFacts> {
+export async function inspectMedia(video: Video, inspector: MediaInspector | undefined, rules: LocalMediaRules = { mediaRoots: [] }): Promise<MediaFacts> {
   const empty = { sizeBytes: null, metadata: null, probeError: null, stills: [] }
   const source = video.source
   if (!source) return { path: null, present: false, note: 'The row records no source.', ...empty }
@@ -20,6 +21,12 @@ export async function inspectMedia(video: Video, inspector: MediaInspector | und
     const where = source.kind === 'youtube' ? 'A YouTube video is handed to the analyzer by URL, never downloaded' : 'The download of each attempt is removed when the attempt ends'
     return { path: null, present: false, note: `${where}: there is no local copy to inspect.`, ...empty }
   }
+  // A row's path is anyone's input: a hidden folder or one outside MEDIA_ROOTS is not looked into.
+  const refused = await checkLocalMedia(source.path, { ...rules, inspector: undefined }).then(
+    () => null,
+    (error: unknown) => (error instanceof LocalMediaRefused && ['relative', 'hidden', 'outside-roots'].includes(error.reason) ? error.message : null)
+  )
+  if (refused) return { path: source.path, present: false, note: `Not inspected: ${refused}`, ...empty }
   const info = await stat(source.path).catch(() => null)
   if (!info?.isFile()) return { path: source.path, present: false, note: 'The file is not there (any more).', ...empty }
   const base = { path: source.path, present: true, sizeBytes: info.size }

@@ -33,7 +33,12 @@ export function parseQueueMessage(body: string): ParsedMessage {
   }
   if (S3TestEvent.safeParse(json).success) return { kind: 'ignore', reason: 'S3 test event' }
   const s3 = S3Event.safeParse(json)
-  if (s3.success) return { kind: 'jobs', jobs: s3.data.Records.map(fromS3Record) }
+  if (s3.success) {
+    // Only uploads make videos: a removal, restore or replication event has nothing to analyse.
+    const created = s3.data.Records.filter((r) => r.eventName === undefined || r.eventName.startsWith('ObjectCreated:'))
+    if (created.length === 0) return { kind: 'ignore', reason: `S3 ${s3.data.Records[0]?.eventName ?? 'event'} (not an upload)` }
+    return { kind: 'jobs', jobs: created.map(fromS3Record) }
+  }
 
   const seed = SeedMessage.safeParse(json)
   if (seed.success) {
@@ -101,12 +106,20 @@ function fromFlat(m: Flat): ParsedMessage {
   return { kind: 'jobs', jobs: [job.data] }
 }
 
+/**
+ * A video per upload: the id comes from bucket, key and the object's version id (versioned
+ * buckets) or the event's sequencer (unique per write of a key), so uploading a key again is a
+ * new video while a repeated delivery of the same notification is the same one. A record with
+ * neither (hand-made) falls back to bucket and key.
+ */
 function fromS3Record(record: z.infer<typeof S3EventRecord>): VideoJob {
   // S3 URL-encodes keys in notifications, with '+' for spaces.
   const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '))
   const bucket = record.s3.bucket.name
   const name = key.split('/').pop() ?? key
-  return { videoId: uuidFromName(`s3://${bucket}/${key}`), title: name, source: { kind: 's3', bucket, key } }
+  const { versionId, sequencer } = record.s3.object
+  const write = versionId ? `?versionId=${versionId}` : sequencer ? `#${sequencer}` : ''
+  return { videoId: uuidFromName(`s3://${bucket}/${key}${write}`), title: name, source: { kind: 's3', bucket, key }, origin: 's3-event' }
 }
 
 /** A stable UUID (v5 layout, SHA-1) for a name, so the same S3 object always maps to the same video. */

@@ -151,6 +151,11 @@ export interface AnalyzeContext {
   /** Where the analyzer may keep files for the console (keyframes), relative paths go into the Analysis. */
   artifactsDir: string
   /**
+   * Scratch space of this job (its folder in DOWNLOAD_DIR): removed with the job, and by the
+   * start-up sweep after a crash, unlike the OS temp folder. Without it, the OS temp folder.
+   */
+  workDir?: string
+  /**
    * Optional: tells the worker about a child process the analysis started (ffmpeg…), with the
    * command it ran, so that after a crash of this worker the next one can end it.
    */
@@ -173,6 +178,8 @@ export interface NewVideo {
   id: string
   title: string | null
   source: VideoSource | null
+  /** Make the row when it is missing even in a store whose rows are made upstream (an S3 event has no producer that makes one). */
+  createIfMissing?: boolean
 }
 
 export interface VideoPatch {
@@ -232,7 +239,7 @@ export interface Store {
   readonly name: string
   /** Verifies the schema; a missing column is one clear error naming the migration to apply. */
   init(): Promise<void>
-  /** Creates the row when missing (embedded) or fails clearly naming the id (Supabase: rows are made upstream). */
+  /** Creates the row when missing (embedded, or `createIfMissing`) or fails clearly naming the id (Supabase: rows are made upstream). */
   ensureVideo(video: NewVideo): Promise<Video>
   /** Creates a new row (enqueue). */
   createVideo(video: NewVideo): Promise<Video>
@@ -266,6 +273,12 @@ export interface Store {
    * With `ifUpdatedAt` only when the row has not changed since. Null when refused.
    */
   failUnleased(id: string, failure: { cause: FailureCause; error: string }, opts?: { ifUpdatedAt?: string }): Promise<Video | null>
+  /**
+   * Ends at once the claims `owner` holds (a process known dead, e.g. the previous owner of this
+   * data directory after a crash), so their videos can be claimed again without waiting for the
+   * leases to run out. Returns how many.
+   */
+  releaseClaimsOf(owner: string): Promise<number>
   /**
    * Rows unsettled, with no live lease, unchanged since `before` (oldest first, at most `limit`).
    * Rows `queued` that were never delivered (no attempt yet) are left out: they wait in a backlog.

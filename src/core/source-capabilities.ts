@@ -1,8 +1,7 @@
-import { stat } from 'node:fs/promises'
-import { isAbsolute } from 'node:path'
 import { ConsoleApiError } from '../shared/console-api'
 import type { SourceCapability } from '../shared/debugging'
 import type { VideoSource } from '../shared/video-source'
+import { checkLocalMedia, LocalMediaRefused, type LocalMediaRules } from './local-media'
 import type { Ports } from './ports'
 
 const KINDS = ['file', 'http', 's3', 'youtube'] as const
@@ -24,15 +23,15 @@ export function sourceCapabilities(ports: Pick<Ports, 'sources' | 'analyzer'>, d
  * Refuses, before anything is queued, a source this configuration can never process, naming what
  * to fix: the same rules for the console's add dialog, the CLI and the HTTP API.
  */
-export async function checkEnqueue(source: VideoSource, capabilities: SourceCapability[], opts: { localFilesReadHere: boolean }): Promise<void> {
+export async function checkEnqueue(source: VideoSource, capabilities: SourceCapability[], opts: { localFilesReadHere: boolean; localMedia: LocalMediaRules }): Promise<void> {
   const capability = capabilities.find((c) => c.kind === source.kind)
   if (capability && !capability.available) throw new ConsoleApiError('bad-request', `cannot process ${source.kind} videos here: ${capability.reason}`)
   if (source.kind === 's3' && !source.bucket && !capability?.defaultBucket)
     throw new ConsoleApiError('bad-request', `s3 key ${source.key} names no bucket and AWS_S3_BUCKET is not set: give s3://bucket/key`)
   if (source.kind === 'file' && opts.localFilesReadHere) {
-    if (!isAbsolute(source.path)) throw new ConsoleApiError('bad-request', `${source.path} is not an absolute path: give the full path of the file`)
-    const info = await stat(source.path).catch(() => null)
-    if (!info) throw new ConsoleApiError('bad-request', `no such file: ${source.path}`)
-    if (!info.isFile()) throw new ConsoleApiError('bad-request', `not a file: ${source.path}`)
+    await checkLocalMedia(source.path, opts.localMedia).catch((error: unknown) => {
+      if (error instanceof LocalMediaRefused) throw new ConsoleApiError('bad-request', error.message)
+      throw error
+    })
   }
 }

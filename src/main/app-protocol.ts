@@ -4,7 +4,7 @@ import { extname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Protocol } from 'electron'
 import type { ConsoleApi } from '../shared/console-api'
-import { MEDIA_PREFIX, mediaType, parseRange, resolveMediaPath } from '../server/media'
+import { MEDIA_PREFIX, mediaType, parseRange, resolveMediaPath, type MediaGuard } from '../server/media'
 import { SECURITY_HEADERS } from '../server/csp'
 import { resolveInside } from '../server/static'
 import { APP_HOST, APP_SCHEME } from './security'
@@ -23,8 +23,8 @@ function reply(status: number, body = ''): Response {
   return new Response(body, { status, headers: SECURITY_HEADERS })
 }
 
-async function media(api: ConsoleApi, dataDir: string, pathname: string, request: Request): Promise<Response> {
-  const file = await resolveMediaPath(api, dataDir, pathname)
+async function media(api: ConsoleApi, dataDir: string, pathname: string, request: Request, guard?: MediaGuard): Promise<Response> {
+  const file = await resolveMediaPath(api, dataDir, pathname, guard)
   const info = file ? await stat(file).catch(() => undefined) : undefined
   if (!file || !info?.isFile()) return reply(404)
   const range = parseRange(request.headers.get('range') ?? undefined, info.size)
@@ -47,12 +47,12 @@ async function media(api: ConsoleApi, dataDir: string, pathname: string, request
  * `app://console/…`: the built renderer with the CSP as a header, and `/media/…` for local
  * videos and keyframes. GET only, one host, no path outside the renderer folder.
  */
-export function registerAppProtocol(protocol: Protocol, rendererDir: string, api: ConsoleApi, dataDir: string): void {
+export function registerAppProtocol(protocol: Protocol, rendererDir: string, api: ConsoleApi, dataDir: string, guard?: MediaGuard): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url)
     if (url.host !== APP_HOST) return reply(404)
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(405)
-    if (url.pathname.startsWith(MEDIA_PREFIX)) return media(api, dataDir, url.pathname, request)
+    if (url.pathname.startsWith(MEDIA_PREFIX)) return media(api, dataDir, url.pathname, request, guard)
     const file = resolveInside(rendererDir, url.pathname === '/' ? '/index.html' : url.pathname)
     if (!file) return reply(403)
     const target = extname(file) === '' ? join(rendererDir, 'index.html') : file

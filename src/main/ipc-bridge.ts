@@ -18,7 +18,13 @@ export interface EventTarget {
 
 export interface IpcBridgeOptions {
   ipcMain: IpcMainLike
-  api: ConsoleApi
+  /** The core in this process; or `forward`, when it runs in another (the desktop app's utility process). */
+  api?: ConsoleApi
+  /**
+   * Answers a call elsewhere, with the same validation and error shaping as `dispatch`; a string
+   * is the ApiResult as JSON, which the preload parses.
+   */
+  forward?: (name: unknown, input: unknown) => Promise<ApiResult | string>
   /** Sender check of every call (security.ts `isTrustedSender`): a false answer gets `unauthorized`. */
   isTrustedSender: (event: IpcMainInvokeEvent) => boolean
   readOnly?: boolean
@@ -30,10 +36,12 @@ export interface IpcBridgeOptions {
  * name/zod validation and error shaping as the HTTP bridge. Returns the unregister function.
  */
 export function registerIpcBridge(options: IpcBridgeOptions): () => void {
-  options.ipcMain.handle(IPC_CALL_CHANNEL, async (event, name, input): Promise<ApiResult> => {
+  options.ipcMain.handle(IPC_CALL_CHANNEL, async (event, name, input): Promise<ApiResult | string> => {
     if (!options.isTrustedSender(event)) {
       return { ok: false, error: { code: 'unauthorized', message: 'This frame may not call the console API' } }
     }
+    if (options.forward) return options.forward(name, input)
+    if (!options.api) return { ok: false, error: { code: 'internal', message: 'The console API is not available' } }
     return dispatch(options.api, name, input, { readOnly: options.readOnly, onInternalError: options.onInternalError })
   })
   return () => options.ipcMain.removeHandler(IPC_CALL_CHANNEL)

@@ -49,14 +49,24 @@ export function cspFor(dev: boolean): string {
   return CONSOLE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws:")
 }
 
-/** Deny every permission but notifications (failure alerts) asked by the console itself. */
+/**
+ * What the console itself may use: notifications (failure alerts), fullscreen (the video
+ * player's button) and writing to the clipboard (the Copy buttons). Reading the clipboard is not
+ * among them.
+ */
+export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['notifications', 'fullscreen', 'clipboard-sanitized-write'])
+
+/** Whether `permission` is granted to `origin`: only those above, only to the app's own origin. */
+export function isPermissionAllowed(permission: string, origin: string, devOrigin?: string): boolean {
+  return ALLOWED_PERMISSIONS.has(permission) && isAppUrl(origin, devOrigin)
+}
+
+/** Deny every permission but ALLOWED_PERMISSIONS asked by the console itself. */
 export function hardenSession(session: Session, devOrigin?: string): void {
-  session.setPermissionRequestHandler((contents, permission, callback, details) => {
-    callback(permission === 'notifications' && isAppUrl(details.requestingUrl, devOrigin))
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    callback(isPermissionAllowed(permission, details.requestingUrl, devOrigin))
   })
-  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => {
-    return permission === 'notifications' && isAppUrl(requestingOrigin, devOrigin)
-  })
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin, devOrigin))
   // The app:// handler sets its own headers; this covers the dev server in development.
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({

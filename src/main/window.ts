@@ -1,7 +1,10 @@
 import { BrowserWindow, nativeTheme } from 'electron'
 
-/** The console window: isolated, sandboxed, no Node in the page, nothing but the preload's API. */
-export function createMainWindow(preload: string): BrowserWindow {
+/**
+ * The console window: isolated, sandboxed, no Node in the page, nothing but the preload's API.
+ * `devTools: false` in packaged builds: no menu entry, shortcut or call can open them.
+ */
+export function createMainWindow(preload: string, opts: { devTools: boolean }): BrowserWindow {
   const win = new BrowserWindow({
     width: 1360,
     height: 880,
@@ -22,7 +25,8 @@ export function createMainWindow(preload: string): BrowserWindow {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       webviewTag: false,
-      spellcheck: false
+      spellcheck: false,
+      devTools: opts.devTools
     }
   })
   win.once('ready-to-show', () => win.show())

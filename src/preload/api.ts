@@ -6,6 +6,14 @@ import type { WorkerEvent } from '../shared/events'
 // schemas (tests/unit/main-ipc.test.ts checks they match src/shared/console-api.ts).
 export const IPC_CALL_CHANNEL = 'api:call'
 export const IPC_EVENT_CHANNEL = 'api:event'
+/** The shutdown's progress (src/main/shutdown.ts SHUTDOWN_CHANNEL). */
+export const SHUTDOWN_CHANNEL = 'app:shutdown'
+
+/** What the window shows while the app stops (the same shape as src/main/shutdown.ts sends). */
+export type ShutdownNotice =
+  | { phase: 'draining'; inFlight: number; deadlineSeconds: number }
+  | { phase: 'handing-back'; handedBack: number }
+  | { phase: 'closing'; handedBack: number }
 
 /** What the preload exposes as `window.api`: two fixed channels, and a file's path for drag and drop. */
 export interface PreloadApi {
@@ -15,6 +23,8 @@ export interface PreloadApi {
   onEvent(callback: (event: WorkerEvent) => void): () => void
   /** The local path of a dropped or picked file (Electron's webUtils), '' when it has none. */
   pathForFile(file: File): string
+  /** Receives the app's shutdown progress once a quit began; returns the unsubscribe function. */
+  onShutdown(callback: (notice: ShutdownNotice) => void): () => void
 }
 
 /** The part of `ipcRenderer` the preload uses (injected for tests). */
@@ -28,7 +38,8 @@ export function createPreloadApi(ipcRenderer: IpcRendererLike, pathForFile: (fil
   return {
     call: (name, input) => {
       if (typeof name !== 'string') return Promise.resolve({ ok: false, error: { code: 'bad-request', message: 'procedure name must be a string' } })
-      return ipcRenderer.invoke(IPC_CALL_CHANNEL, name, input) as Promise<ApiResult>
+      // The desktop app's main process relays the core's answer as JSON text, unparsed there.
+      return ipcRenderer.invoke(IPC_CALL_CHANNEL, name, input).then((reply) => (typeof reply === 'string' ? (JSON.parse(reply) as ApiResult) : (reply as ApiResult)))
     },
     onEvent: (callback) => {
       // The IpcRendererEvent (with its sender) never reaches the page.
@@ -36,6 +47,13 @@ export function createPreloadApi(ipcRenderer: IpcRendererLike, pathForFile: (fil
       ipcRenderer.on(IPC_EVENT_CHANNEL, listener)
       return () => {
         ipcRenderer.removeListener(IPC_EVENT_CHANNEL, listener)
+      }
+    },
+    onShutdown: (callback) => {
+      const listener = (_event: IpcRendererEvent, notice: unknown) => callback(notice as ShutdownNotice)
+      ipcRenderer.on(SHUTDOWN_CHANNEL, listener)
+      return () => {
+        ipcRenderer.removeListener(SHUTDOWN_CHANNEL, listener)
       }
     },
     pathForFile: (file) => {

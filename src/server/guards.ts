@@ -20,12 +20,15 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(h) === 4 && h.startsWith('127.')
 }
 
+/** A token guessable enough to be brute-forced over a network is no protection there. */
+export const MIN_NETWORK_TOKEN_LENGTH = 16
+
 /** Throws when the settings would expose the console without protection. */
 export function assertSafeBind(options: GuardOptions): void {
-  if (!isLoopbackHost(options.host) && !options.token) {
+  if (!isLoopbackHost(options.host) && (options.token ?? '').length < MIN_NETWORK_TOKEN_LENGTH) {
     throw new Error(
-      `Refusing to serve the console on ${options.host} without a token: anyone on the network could steer the worker. ` +
-        'Set --token (or CONSOLE_TOKEN), or bind 127.0.0.1.'
+      `Refusing to serve the console on ${options.host} without a token of at least ${MIN_NETWORK_TOKEN_LENGTH} characters: anyone on the network could steer the worker and read local videos. ` +
+        'Set --token (or CONSOLE_TOKEN) to a long random value (e.g. openssl rand -base64 24), or bind 127.0.0.1.'
     )
   }
 }

@@ -14,7 +14,7 @@ import {
 import { serveEvents, type SseHub, type SseOptions } from './sse'
 import { serveStatic } from './static'
 import { sendTokenPage, wantsPage } from './token-page'
-import { serveMedia, MEDIA_PREFIX } from './media'
+import { serveMedia, MEDIA_PREFIX, type MediaGuard } from './media'
 import { receiveUpload, UploadRefused } from './upload'
 import { HTTP_UPLOAD_PATH } from '../shared/http-client'
 
@@ -26,6 +26,8 @@ export interface BridgeContext {
   readOnly: boolean
   staticDir?: string
   dataDir?: string
+  /** Which local files `/media` may serve (see `resolveMediaPath`). */
+  mediaGuard?: MediaGuard
   hub: SseHub
   sse?: SseOptions
   onInternalError: (error: unknown, where: string) => void
@@ -147,7 +149,7 @@ async function handle(ctx: BridgeContext, req: IncomingMessage, res: ServerRespo
   if (method !== 'GET' && method !== 'HEAD') return refuse(res, 'bad-request', `${method} is not supported here`, 405)
   if (url.pathname === HTTP_EVENTS_PATH) return serveEvents(req, res, url, ctx.core.events, ctx.hub, ctx.sse)
   if (url.pathname.startsWith(MEDIA_PREFIX)) {
-    const served = await serveMedia(ctx.core.api, ctx.dataDir, url.pathname, req, res)
+    const served = await serveMedia(ctx.core.api, ctx.dataDir, url.pathname, req, res, ctx.mediaGuard)
     if (!served) refuse(res, 'not-found', 'No such media')
     return
   }

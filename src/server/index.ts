@@ -1,8 +1,10 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { networkInterfaces } from 'node:os'
 import type { CoreHandle } from '../core/core-handle'
 import { allowedHostnames, assertSafeBind } from './guards'
 import { createRequestHandler } from './http-bridge'
+import type { MediaGuard } from './media'
 import { createSseHub, type SseOptions } from './sse'
 
 /** Options of the headless console. */
@@ -18,6 +20,8 @@ export interface ConsoleServerOptions {
   staticDir?: string
   /** DATA_DIR, to serve keyframe images that analyses reference relative to it. */
   dataDir?: string
+  /** Which local files `/media` may serve; default: absolute, no hidden folder, a regular file. */
+  mediaGuard?: MediaGuard
   /** Refuse every write procedure and tell the console to hide its actions. @defaultValue false */
   readOnly?: boolean
   /** Further host names the Host header may carry (DNS names of this machine). */
@@ -30,6 +34,8 @@ export interface ConsoleServerOptions {
 export interface ConsoleServer {
   /** Base URL, e.g. `http://127.0.0.1:43123` (without the token). */
   url: string
+  /** Every base URL it can be reached at: `url` first, then each address of this machine when bound to all of them. */
+  urls: string[]
   close(): Promise<void>
 }
 
@@ -37,6 +43,14 @@ function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1'
   if (host === '::') return '[::1]'
   return host.includes(':') ? `[${host}]` : host
+}
+
+/** The addresses a wildcard bind listens on (IPv4 for 0.0.0.0, all for ::), loopback first. */
+function boundAddresses(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [host]
+  const nics = Object.values(networkInterfaces()).flatMap((list) => list ?? [])
+  const addresses = nics.filter((nic) => host === '::' || nic.family === 'IPv4').map((nic) => nic.address)
+  return [...new Set([urlHost(host).replace(/^\[|\]$/g, ''), ...addresses])]
 }
 
 /**
@@ -57,6 +71,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       readOnly: options.readOnly ?? false,
       staticDir: options.staticDir,
       dataDir: options.dataDir,
+      ...(options.mediaGuard ? { mediaGuard: options.mediaGuard } : {}),
       hub,
       sse: options.sse,
       onInternalError: onError
@@ -75,6 +90,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   let closing: Promise<void> | undefined
   return {
     url: `http://${urlHost(host)}:${port}`,
+    urls: boundAddresses(host).map((address) => `http://${urlHost(address)}:${port}`),
     close() {
       closing ??= new Promise<void>((resolve) => {
         hub.closeAll()

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { extname, isAbsolute } from 'node:path'
+import { extname, isAbsolute, resolve, sep } from 'node:path'
+import { checkLocalMedia, localMediaRules } from '../core/local-media'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ConsoleApi } from '../shared/console-api'
 import { resolveInside } from './static'
@@ -28,19 +29,38 @@ const TYPES: Record<string, string> = {
 
 const ROUTE = /^\/media\/([0-9a-f-]{36})\/(video|keyframe\/(\d{1,4}))$/i
 
-/** Resolves a media URL path to a file on disk, or undefined. Shared by the server and Electron's protocol handler. */
-export async function resolveMediaPath(api: ConsoleApi, dataDir: string | undefined, pathname: string): Promise<string | undefined> {
+/** Decides whether a local path may be served as a video; resolves with its real path, rejects otherwise. */
+export type MediaGuard = (path: string) => Promise<string>
+
+/**
+ * Without a guard of the configuration: the rules that need no settings or tools (absolute, no
+ * hidden folder, a regular file); the app passes one that also asks ffprobe and MEDIA_ROOTS.
+ */
+export function basicMediaGuard(dataDir: string | undefined): MediaGuard {
+  const rules = localMediaRules({ mediaRoots: [], dataDir: dataDir ?? '/nonexistent' })
+  return (path) => checkLocalMedia(path, rules)
+}
+
+/**
+ * Resolves a media URL path to a file on disk, or undefined. Shared by the server and Electron's
+ * protocol handler. A row's path is anyone's input (a queue message, a Supabase row), so the
+ * video passes the guard and a keyframe must lie inside DATA_DIR.
+ */
+export async function resolveMediaPath(api: ConsoleApi, dataDir: string | undefined, pathname: string, guard: MediaGuard = basicMediaGuard(dataDir)): Promise<string | undefined> {
   const match = ROUTE.exec(pathname)
   if (!match?.[1]) return undefined
   const detail = await api['videos.get']({ id: match[1].toLowerCase() }).catch(() => null)
   if (!detail) return undefined
   if (match[2] === 'video') {
     const source = detail.video.source
-    return source?.kind === 'file' && isAbsolute(source.path) ? source.path : undefined
+    if (source?.kind !== 'file' || !isAbsolute(source.path)) return undefined
+    return guard(source.path).catch(() => undefined)
   }
   const keyframe = detail.analysis?.keyframes?.[Number(match[3])]
   if (!keyframe || !dataDir) return undefined
-  return isAbsolute(keyframe.path) ? keyframe.path : resolveInside(dataDir, `/${keyframe.path}`)
+  if (!isAbsolute(keyframe.path)) return resolveInside(dataDir, `/${keyframe.path}`)
+  const base = resolve(dataDir)
+  return keyframe.path.startsWith(base + sep) ? keyframe.path : undefined
 }
 
 export function mediaType(file: string): string {
@@ -72,9 +92,10 @@ export async function serveMedia(
   dataDir: string | undefined,
   pathname: string,
   req: IncomingMessage,
-  res: ServerResponse
+  res: ServerResponse,
+  guard?: MediaGuard
 ): Promise<boolean> {
-  const file = await resolveMediaPath(api, dataDir, pathname)
+  const file = await resolveMediaPath(api, dataDir, pathname, guard)
   if (!file) return false
   const info = await stat(file).catch(() => undefined)
   if (!info?.isFile()) return false

@@ -13,7 +13,12 @@ export const VideoJob = z.object({
   title: z.string().max(500).optional(),
   source: VideoSource,
   /** The row generation the message was sent for (messages this app sends); absent from other producers. */
-  generation: z.number().int().min(0).optional()
+  generation: z.number().int().min(0).optional(),
+  /**
+   * `s3-event`: the job comes from an S3 event notification, which nobody made a row for, so the
+   * store creates it (a seed message's row is made by its producer, and a missing one is an error).
+   */
+  origin: z.enum(['s3-event']).optional()
 })
 export type VideoJob = z.infer<typeof VideoJob>
 
@@ -55,7 +60,7 @@ export const S3EventRecord = z
     eventName: z.string().optional(),
     s3: z.object({
       bucket: z.object({ name: z.string().min(1) }),
-      object: z.object({ key: z.string().min(1), size: z.number().optional() })
+      object: z.object({ key: z.string().min(1), size: z.number().optional(), versionId: z.string().min(1).optional(), sequencer: z.string().min(1).optional() })
     })
   })
   .loose()

@@ -8,6 +8,13 @@ import { z } from 'zod'
 
 const url = z.url({ protocol: /^https?$/ })
 const text = z.string().min(1)
+/** An absolute path on POSIX (`/…`) or Windows (`C:\…`, `\\server\…`). */
+const absolutePath = /^(\/|[A-Za-z]:[\\/]|\\\\)/
+/** Folders separated by commas, each absolute (a relative one would depend on where the worker starts). */
+const mediaRoots = z
+  .string()
+  .min(1)
+  .refine((v) => v.split(',').every((entry) => absolutePath.test(entry.trim())), 'every folder must be an absolute path')
 const int = (min: number, max: number) =>
   z
     .string()
@@ -107,6 +114,14 @@ const specs = {
   },
   SUPABASE_SERVICE_ROLE_KEY: { schema: text, expected: 'the service-role key of the Supabase project', help: 'The service_role key (not the anon key): the worker writes every row.', group: 'supabase', scope: profile, secret: true },
   DOWNLOAD_DIR: { schema: text, expected: 'a directory path', help: 'Where videos are streamed before analysis (emptied after each job).', group: 'worker', scope: profile, defaultText: '$DATA_DIR/downloads' },
+  MEDIA_ROOTS: {
+    schema: mediaRoots,
+    expected: 'absolute folder paths separated by commas, such as /srv/videos,/home/me/Videos',
+    help: 'The only folders local video files are read and served from (hidden folders never are). Unset: any folder.',
+    group: 'worker',
+    scope: profile,
+    defaultText: 'any folder'
+  },
   AWS_SESSION_TOKEN: { schema: text, expected: 'a session token', help: 'Session token of temporary credentials (STS).', group: 'aws', scope: profile, secret: true },
   AWS_ENDPOINT_URL: { schema: url, expected: 'an http(s) URL of an S3/SQS-compatible server', help: 'An S3/SQS-compatible server for both services (LocalStack, fauxqs, MinIO).', group: 'aws', scope: profile, defaultText: 'AWS itself' },
   AWS_ENDPOINT_URL_SQS: { schema: url, expected: 'an http(s) URL of an SQS-compatible server', help: 'An SQS-compatible server; wins over AWS_ENDPOINT_URL.', group: 'sqs', scope: profile, defaultText: 'AWS_ENDPOINT_URL' },

@@ -26,3 +26,16 @@ export function describeSource(source: VideoSource): string {
       return source.path
   }
 }
+
+/**
+ * The source as a table row keeps it: an http(s) URL without `user:password@` (the queue
+ * message carries them to the download; a row is read by every console and by Supabase users).
+ */
+export function withoutCredentials(source: VideoSource): VideoSource {
+  if (source.kind !== 'http' || !URL.canParse(source.url)) return source
+  const u = new URL(source.url)
+  if (!u.username && !u.password) return source
+  u.username = ''
+  u.password = ''
+  return { kind: 'http', url: u.href }
+}

@@ -313,6 +313,18 @@ export function storeConformance(name: string, makeStore: () => Promise<StoreHar
         expect(await store.get(ids[2]!)).toMatchObject({ processingStatus: 'completed', isProcessed: true, analysisResult: '{"a":1}' })
       })
 
+      it('releases at once the claims of an owner known dead, and only those', async () => {
+        const mine = await fresh()
+        const theirs = await fresh()
+        const dead = `dead-host:${randomUUID().slice(0, 6)}`
+        await claimOf(mine, dead, 600)
+        await claimOf(theirs, 'live-host:1', 600)
+        expect(await claimOf(mine, 'host-b:2')).toMatchObject({ claimed: false, reason: 'leased' })
+        expect(await store.releaseClaimsOf(dead)).toBe(1)
+        expect(await claimOf(mine, 'host-b:2')).toMatchObject({ claimed: true, video: { attempts: 2 } })
+        expect(await claimOf(theirs, 'host-b:2')).toMatchObject({ claimed: false, reason: 'leased' })
+      })
+
       it('lists unsettled rows nobody holds, and settles one only if it did not change meanwhile', async () => {
         const held = await fresh()
         const heldClaim = await claimOf(held)

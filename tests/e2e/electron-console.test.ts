@@ -52,7 +52,7 @@ describe.skipIf(skipReason !== null)('desktop console (Electron)', () => {
       require: typeof (globalThis as unknown as { require?: unknown }).require,
       process: typeof (globalThis as unknown as { process?: unknown }).process
     }))
-    expect(surface).toEqual({ api: ['call', 'onEvent', 'pathForFile'], require: 'undefined', process: 'undefined' })
+    expect(surface).toEqual({ api: ['call', 'onEvent', 'onShutdown', 'pathForFile'], require: 'undefined', process: 'undefined' })
     await expect.poll(() => page.getByTestId('worker-state').getAttribute('data-state')).toBe('running')
   })
 

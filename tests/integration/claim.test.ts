@@ -13,10 +13,9 @@ import { createEmbeddedStore } from '../../src/adapters/store/embedded'
 import { createJournal } from '../../src/adapters/store/journal'
 import type { CoreHandle } from '../../src/core/core-handle'
 import { createCore, type CoreOptions } from '../../src/core/create-core'
-import { JobError } from '../../src/core/errors'
-import type { Analyzer, FetchedVideo, Source } from '../../src/core/ports'
-import type { Analysis } from '../../src/shared/analysis'
+import type { Analyzer } from '../../src/core/ports'
 import type { WorkerEvent } from '../../src/shared/events'
+import { gateAnalyzer, urlSource } from '../support/gate-analyzer'
 import { tempDir } from '../support/media'
 
 let db: EmbeddedDb
@@ -32,59 +31,6 @@ afterAll(async () => {
   await db.close()
   await cleanup()
 })
-
-/** An analyzer whose runs wait for the test; `plan` decides per call what a run does. */
-function gateAnalyzer() {
-  const calls = new Map<string, number>()
-  let running = 0
-  let most = 0
-  let open = false
-  const waiters: (() => void)[] = []
-  let plan: (videoId: string, call: number) => 'ok' | 'retryable' | 'permanent' = () => 'ok'
-  const analyzer: Analyzer = {
-    name: 'gate',
-    acceptsUrl: () => true,
-    async check() {},
-    async analyze(_input: FetchedVideo, ctx): Promise<Analysis> {
-      const call = (calls.get(ctx.videoId) ?? 0) + 1
-      calls.set(ctx.videoId, call)
-      running += 1
-      most = Math.max(most, running)
-      try {
-        if (!open) await new Promise<void>((resolve) => waiters.push(resolve))
-        const what = plan(ctx.videoId, call)
-        if (what === 'retryable') throw new JobError('the service is busy', { cause: 'network', retryable: true })
-        if (what === 'permanent') throw new JobError('the model refused', { cause: 'model-refusal', retryable: false })
-        return { summary: 's', topics: [], quiz: [], provenance: { engine: 'local', model: 'gate', transcriptSource: 'none', warnings: [] } }
-      } finally {
-        running -= 1
-      }
-    }
-  }
-  return {
-    analyzer,
-    calls: (id: string) => calls.get(id) ?? 0,
-    get most() {
-      return most
-    },
-    release() {
-      open = true
-      for (const w of waiters.splice(0)) w()
-    },
-    hold() {
-      open = false
-    },
-    setPlan(p: typeof plan) {
-      plan = p
-    }
-  }
-}
-
-const urlSource: Source = {
-  name: 'url',
-  kinds: ['http'],
-  fetch: async (source) => ({ kind: 'url', url: source.kind === 'http' ? source.url : '' })
-}
 
 interface Worker {
   core: CoreHandle

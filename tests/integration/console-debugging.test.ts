@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import path from 'node:path'
@@ -59,11 +60,14 @@ describe('console debugging API on the real core', () => {
   it('counts what a bulk retry would skip and why, and cancels a pending retry so its message is skipped', async () => {
     const empty = path.join(dir, 'empty.mp4')
     await writeFile(empty, '')
-    const broken = await api()['videos.enqueue']({ source: { kind: 'file', path: empty }, title: 'Empty' })
+    // Enqueue refuses a file that is not a video: a producer's raw message gets past that.
+    await expect(api()['videos.enqueue']({ source: { kind: 'file', path: empty }, title: 'Empty' })).rejects.toThrow(/not a video or audio file/)
+    const broken = { id: randomUUID() }
+    await api()['queue.send']({ body: JSON.stringify({ video_id: broken.id, source_type: 'file', file_path: empty, title: 'Empty' }) })
     const offline = await api()['videos.enqueue']({ source: { kind: 'http', url: `http://127.0.0.1:${closedPort}/talk.mp4` }, title: 'Offline' })
     await api()['worker.start'](undefined)
     const detail = (id: string) => api()['videos.get']({ id }).then((d) => d!.video)
-    await waitUntil('the empty file to fail', async () => (await detail(broken.id)).errorCause === 'unreadable-media')
+    await waitUntil('the empty file to fail', async () => (await api()['videos.get']({ id: broken.id }))?.video.errorCause === 'unreadable-media')
     await waitUntil('the download to fail', async () => (await detail(offline.id)).errorCause === 'network')
     expect((await detail(offline.id)).completedAt).toBeNull() // the queue will deliver it again
     await waitUntil('both jobs to end', async () => (await api()['stats.get'](undefined)).inFlight === 0)
@@ -84,7 +88,7 @@ describe('console debugging API on the real core', () => {
     // The message still comes back after its backoff: the worker skips it, the row stays cancelled.
     await api()['worker.start'](undefined)
     await waitUntil('the message to come back', async () => (await api()['stats.get'](undefined)).received > stats.received)
-    await waitUntil('the worker to skip it', async () => (await api()['videos.get']({ id: offline.id }))!.journal.some((e) => /skipped: cancelled/.test(e.message)))
+    await waitUntil('the worker to skip it', async () => (await api()['videos.get']({ id: offline.id }))!.journal.some((e) => /without running the video: the video was cancelled/.test(e.message)))
     expect(await detail(offline.id)).toMatchObject({ processingStatus: 'failed', errorCause: 'cancelled', attempts: 1 })
 
     const included = await api()['videos.retryMany']({ includeUnlikely: true, ids: [broken.id], dryRun: true })

@@ -247,6 +247,29 @@ describe('dead letters in the console', () => {
     await exercise(queue, async () => (await queue.counts()).dead)
   })
 
+  it('SQS DLQ: a requeue whose send back fails loses nothing: the letter stays, visible, and a later requeue moves it', async () => {
+    const dlq = await aws.createQueue(name('fail-dlq'))
+    const q = await aws.createQueue(name('fail'), { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }) })
+    const client = createSqsClient({ ...aws.aws, maxAttempts: 1 })
+    const queue = await createSqsQueue({ queueUrl: q.url, client, backoff: { minTimeoutMs: 10, maxTimeoutMs: 20 } })
+    await queue.send('give up on me')
+    const [m] = await waitFor('received', async () => {
+      const got = await queue.receive({ max: 1, waitSeconds: 1 })
+      return got.length > 0 ? got : null
+    })
+    expect(await queue.deadLetter(m!, 'bad')).toBe('moved')
+    const w = await core(queue)
+    const denied = interceptResponse(client, 'SendMessageCommand', 50, () => ({ statusCode: 403, body: { __type: 'AccessDenied', message: 'not authorized to perform: sqs:SendMessage' } }))
+    await expect(w.core.api['deadLetters.requeue']({})).rejects.toThrow(/not authorized|AccessDenied/)
+    denied.remove()
+    expect(await aws.counts(dlq.url)).toMatchObject({ visible: 1, inFlight: 0 })
+    expect((await w.core.api['deadLetters.list'](undefined)).items.map((l) => l.body)).toEqual(['give up on me'])
+    expect(await w.core.api['deadLetters.requeue']({})).toEqual({ count: 1 })
+    expect(await aws.counts(q.url)).toMatchObject({ visible: 1 })
+    await w.core.close()
+    client.destroy()
+  })
+
   it('SQS DLQ (fauxqs): list, requeue one, purge all', async () => {
     const dlq = await aws.createQueue(name('panel-dlq'))
     const q = await aws.createQueue(name('panel'), { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }) })

@@ -165,7 +165,7 @@ describe('worker on the embedded pieces', () => {
     const lost = await h.core.api['videos.get']({ id: missing.id })
     expect(lost?.video.errorCause).toBe('source-missing')
     expect(lost?.video.analysisResult).toBe(`Error: video file not found: ${missingPath} (no such file); check the path or enqueue it again`)
-    expect((await h.queue.listDeadLetters())[0]?.reason).toMatch(/not JSON/)
+    expect((await h.queue.deadLetters.list({ limit: 10 })).items[0]?.reason).toMatch(/not JSON/)
     const groups = await h.core.api['failures.groups'](undefined)
     expect(groups.map((g) => g.cause).sort()).toEqual(expect.arrayContaining(['unsupported-source', 'source-missing']))
     await h.core.close()

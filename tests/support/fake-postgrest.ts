@@ -87,11 +87,13 @@ export async function startFakePostgrest(db: PGlite, opts: { serviceKey: string 
     const bearer = header(req, 'authorization')?.replace(/^Bearer /i, '')
     if (header(req, 'apikey') !== opts.serviceKey || (bearer !== undefined && bearer !== opts.serviceKey))
       return send(res, 401, { code: '', message: 'Invalid API key', details: null, hint: 'Double check your Supabase `anon` or `service_role` API key.' })
+    const run = (tx: Transaction) =>
+      rpc ? callFunction(tx, method, table, header(req, 'accept') ?? '', body) : execute(tx, method, table, url.searchParams, prefs(req), header(req, 'accept') ?? '', body)
     const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method))
     if (fault) {
       fault.left--
       if (fault.reset && fault.afterCommit) {
-        await db.transaction((tx) => execute(tx, method, table, url.searchParams, prefs(req), header(req, 'accept') ?? '', body)).catch(() => undefined)
+        await db.transaction((tx) => run(tx)).catch(() => undefined)
         return void req.socket.destroy()
       }
       if (fault.reset) return void req.socket.destroy()
@@ -99,9 +101,7 @@ export async function startFakePostgrest(db: PGlite, opts: { serviceKey: string 
       return send(res, status, { code: fault.code ?? '', message: fault.message ?? `injected ${status}`, details: null, hint: null })
     }
     try {
-      const out = await db.transaction((tx) =>
-        rpc ? callFunction(tx, method, table, header(req, 'accept') ?? '', body) : execute(tx, method, table, url.searchParams, prefs(req), header(req, 'accept') ?? '', body)
-      )
+      const out = await db.transaction((tx) => run(tx))
       res.statusCode = out.status
       for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v)
       if (out.body !== null && method !== 'HEAD') res.setHeader('Content-Type', 'application/json; charset=utf-8')

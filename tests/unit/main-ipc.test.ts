@@ -1,5 +1,6 @@
 import type { WebContents } from 'electron'
 import { describe, expect, it } from 'vitest'
+import { SHUTDOWN_CHANNEL } from '../../src/main/shutdown'
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiResult } from '../../src/shared/console-api'
 import type { WorkerEvent } from '../../src/shared/events'
 import { registerIpcBridge, relayEvents } from '../../src/main/ipc-bridge'
@@ -74,6 +75,7 @@ describe('IPC bridge sender check', () => {
 describe('Electron security helpers', () => {
   it('the preload uses the shared channel names', () => {
     expect([preload.IPC_CALL_CHANNEL, preload.IPC_EVENT_CHANNEL]).toEqual([IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL])
+    expect(preload.SHUTDOWN_CHANNEL).toBe(SHUTDOWN_CHANNEL)
   })
 
   it('recognises only the console origin', () => {

@@ -36,7 +36,7 @@ describe('window hardening', () => {
     expect(opened).toEqual(['https://docs.example/help'])
   })
 
-  it('denies every permission but notifications for the console, and sets the CSP on responses', () => {
+  it('grants notifications, fullscreen and clipboard writes to the console only, denies the rest, and sets the CSP on responses', () => {
     let request: ((c: unknown, permission: string, callback: (ok: boolean) => void, details: { requestingUrl: string }) => void) | undefined
     let check: ((c: unknown, permission: string, origin: string) => boolean) | undefined
     let headers: ((details: { responseHeaders?: Record<string, string[]> }, callback: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | undefined
@@ -56,6 +56,14 @@ describe('window hardening', () => {
     expect(ask('media', 'app://console/index.html')).toBe(false)
     expect(ask('geolocation', 'app://console/index.html')).toBe(false)
     expect(check!(null, 'clipboard-read', 'app://console')).toBe(false)
+    // The player's fullscreen button and the Copy buttons, from the console's own origin only.
+    expect(ask('fullscreen', 'app://console/index.html')).toBe(true)
+    expect(check!(null, 'fullscreen', 'app://console')).toBe(true)
+    expect(ask('clipboard-sanitized-write', 'app://console/index.html')).toBe(true)
+    expect(check!(null, 'clipboard-sanitized-write', 'app://console')).toBe(true)
+    expect(ask('fullscreen', 'https://evil.example/')).toBe(false)
+    expect(check!(null, 'clipboard-sanitized-write', 'app://console.evil')).toBe(false)
+    expect(check!(null, 'clipboard-sanitized-write', 'https://evil.example')).toBe(false)
     let result: Record<string, string[]> = {}
     headers!({ responseHeaders: { 'Content-Type': ['text/html'] } }, (r) => (result = r.responseHeaders))
     expect(result['Content-Security-Policy']?.[0]).toContain("script-src 'self'")

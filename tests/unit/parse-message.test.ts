@@ -30,6 +30,22 @@ describe('parseQueueMessage', () => {
     expect(first.jobs[0]?.videoId).toBe(uuidFromName('s3://b/in/my talk(1).mp4'))
   })
 
+  it('gives each upload of an S3 key its own id: by version id, else by sequencer', () => {
+    const record = (object: Record<string, string>, eventName = 'ObjectCreated:Put') =>
+      JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName, s3: { bucket: { name: 'b' }, object: { key: 'in/a.mp4', ...object } } }] })
+    const id = (body: string) => {
+      const parsed = parseQueueMessage(body)
+      if (parsed.kind !== 'jobs') throw new Error(`expected jobs, got ${parsed.kind}`)
+      expect(parsed.jobs[0]?.origin).toBe('s3-event')
+      return parsed.jobs[0]!.videoId
+    }
+    expect(id(record({ sequencer: '01' }))).toBe(id(record({ sequencer: '01' })))
+    expect(id(record({ sequencer: '01' }))).not.toBe(id(record({ sequencer: '02' })))
+    expect(id(record({ versionId: 'v1', sequencer: '01' }))).toBe(id(record({ versionId: 'v1', sequencer: '03' })))
+    expect(id(record({ versionId: 'v1' }))).not.toBe(id(record({ versionId: 'v2' })))
+    expect(parseQueueMessage(record({ sequencer: '04' }, 'ObjectRemoved:Delete'))).toMatchObject({ kind: 'ignore' })
+  })
+
   it('ignores the S3 test event', () => {
     expect(parseQueueMessage(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent' })).kind).toBe('ignore')
   })

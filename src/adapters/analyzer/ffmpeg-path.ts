@@ -22,10 +22,16 @@ export interface FfmpegCapabilities {
   fpsMode: boolean
 }
 
+type InstallerPackage = '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe'
+
 export interface ResolveOptions {
   ffmpegPath?: string
   ffprobePath?: string
   env?: NodeJS.ProcessEnv
+  /** Whose install command the error names (default: this machine's). */
+  platform?: NodeJS.Platform
+  /** Where an installer package says its binary is (default: the package's own `path`); null when it is not installed. */
+  packagePath?: (pkg: InstallerPackage) => string | null
 }
 
 async function isExecutable(file: string): Promise<boolean> {
@@ -51,44 +57,68 @@ export async function which(name: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 /**
- * The installer packages mark their binary executable in a postinstall script, which
- * `ignore-scripts=true` skips; we do that one chmod here instead.
+ * In a packaged Electron app the installer packages live in `app.asar`, a read-only archive no
+ * binary can be spawned from; electron-builder's asarUnpack puts the real files next to it in
+ * `app.asar.unpacked`. (Electron redirects execFile there by itself, but not spawn.)
  */
-async function npmBinary(pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe'): Promise<string | null> {
+export function unpackedPath(file: string): string {
+  return file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2')
+}
+
+function installedPath(pkg: InstallerPackage): string | null {
   try {
-    const require = createRequire(import.meta.url)
-    const found = (require(pkg) as { path?: unknown }).path
-    if (typeof found !== 'string') return null
-    if (!(await isExecutable(found))) await chmod(found, 0o755)
-    return (await isExecutable(found)) ? found : null
+    const found = (createRequire(import.meta.url)(pkg) as { path?: unknown }).path
+    return typeof found === 'string' ? found : null
   } catch {
+    // The package throws when this platform's binary package is not installed.
     return null
   }
+}
+
+/**
+ * The installer packages mark their binary executable in a postinstall script, which
+ * `ignore-scripts=true` skips; we do that one chmod here instead (packaged builds ship it
+ * executable already: scripts/before-pack.cjs).
+ */
+async function npmBinary(pkg: InstallerPackage, locate: (pkg: InstallerPackage) => string | null): Promise<string | null> {
+  const located = locate(pkg)
+  if (!located) return null
+  const found = unpackedPath(located)
+  if (!(await isExecutable(found))) await chmod(found, 0o755).catch(() => undefined)
+  return (await isExecutable(found)) ? found : null
+}
+
+/** The usual way to get ffmpeg (with ffprobe) on each system. */
+export function installHint(platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return 'brew install ffmpeg'
+  if (platform === 'win32') return 'winget install --id Gyan.FFmpeg'
+  return 'sudo apt install ffmpeg, or your distribution’s package'
 }
 
 async function resolveOne(
   name: 'ffmpeg' | 'ffprobe',
   explicit: string | undefined,
   envValue: string | undefined,
-  pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe',
-  env: NodeJS.ProcessEnv
+  pkg: InstallerPackage,
+  env: NodeJS.ProcessEnv,
+  opts: ResolveOptions
 ): Promise<{ file: string; origin: ToolOrigin }> {
   if (explicit) return { file: explicit, origin: 'option' }
   if (envValue) return { file: envValue, origin: 'env' }
   const system = await which(name, env)
   if (system) return { file: system, origin: 'system' }
-  const bundled = await npmBinary(pkg)
+  const bundled = await npmBinary(pkg, opts.packagePath ?? installedPath)
   if (bundled) return { file: bundled, origin: 'npm' }
   throw new Error(
-    `${name} not found: install ffmpeg (apt-get install ffmpeg), or set ${name === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to the binary`
+    `${name} not found: install ffmpeg (${installHint(opts.platform ?? process.platform)}), or set ${name === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to the binary`
   )
 }
 
 /** FFMPEG_PATH/FFPROBE_PATH, else the system binaries on PATH, else the npm installer binaries. */
 export async function resolveFfmpeg(opts: ResolveOptions = {}): Promise<FfmpegTools> {
   const env = opts.env ?? process.env
-  const ffmpeg = await resolveOne('ffmpeg', opts.ffmpegPath, env.FFMPEG_PATH, '@ffmpeg-installer/ffmpeg', env)
-  const ffprobe = await resolveOne('ffprobe', opts.ffprobePath, env.FFPROBE_PATH, '@ffprobe-installer/ffprobe', env)
+  const ffmpeg = await resolveOne('ffmpeg', opts.ffmpegPath, env.FFMPEG_PATH, '@ffmpeg-installer/ffmpeg', env, opts)
+  const ffprobe = await resolveOne('ffprobe', opts.ffprobePath, env.FFPROBE_PATH, '@ffprobe-installer/ffprobe', env, opts)
   return { ffmpeg: ffmpeg.file, ffprobe: ffprobe.file, origin: { ffmpeg: ffmpeg.origin, ffprobe: ffprobe.origin } }
 }
 

@@ -24,15 +24,12 @@ export interface LocalQueueOptions {
   pollIntervalMs?: number
 }
 
-/** The local queue, plus what the console and CLI use to inspect it. */
+/** The local queue, with its dead-letter table and its counts by state. */
 export interface LocalQueue extends Queue {
   readonly queueName: string
   readonly deadLetters: DeadLetterAdmin
+  onDeadLettered(listener: (letters: PortDeadLetter[]) => void): () => void
   counts(): Promise<LocalQueueCounts>
-  listDeadLetters(opts?: { limit?: number; offset?: number }): Promise<DeadLetter[]>
-  /** Moves dead letters back (all, or by id) with a fresh receive count; returns how many. */
-  requeueDeadLetters(ids?: string[]): Promise<number>
-  deleteDeadLetters(ids?: string[]): Promise<number>
 }
 
 /** Thrown when a receipt handle is not the current delivery's (lease expired and re-delivered, or deleted). */
@@ -197,13 +194,6 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
     },
 
     counts: () => queueCounts(db, queue),
-    listDeadLetters: (o) => listDeadLetters(db, queue, o),
-    async requeueDeadLetters(ids) {
-      const n = await requeueDeadLetters(db, queue, ids)
-      if (n > 0) wakeReceivers(db, queue)
-      return n
-    },
-    deleteDeadLetters: (ids) => deleteDeadLetters(db, queue, ids),
 
     /** Ends waiting long polls; the database belongs to whoever opened it and stays open. */
     async close(): Promise<void> {

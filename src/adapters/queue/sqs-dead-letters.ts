@@ -45,9 +45,11 @@ export function sqsDeadLetters(deps: Deps): DeadLetterAdmin {
         const batch = out.Messages ?? []
         if (batch.length === 0) break
         seen.push(...batch)
+        // Counted as untouched until acted on, so a failure midway makes them visible again too.
+        untouched.push(...batch)
         const done = await act(batch)
         acted += done.length
-        untouched.push(...batch.filter((m) => !done.includes(m)))
+        for (const m of done) untouched.splice(untouched.indexOf(m), 1)
       }
     } finally {
       await Promise.all(

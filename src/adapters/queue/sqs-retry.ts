@@ -18,6 +18,12 @@ export interface RetryCall {
   signal?: AbortSignal
   /** Checked before each retry: true ends the retrying (a poll nobody waits for any more). */
   giveUp?: () => boolean
+  /**
+   * Whether the pause between retries lets the process exit (default true: a stopping worker
+   * must not wait for a poll's backoff). A start-up call that the caller awaits must say false,
+   * or a process with nothing else to do exits in the middle of it (code 13, no error line).
+   */
+  unref?: boolean
 }
 
 /**
@@ -39,7 +45,7 @@ export async function withBackoff<T>(
     maxTimeout: backoff.maxTimeoutMs ?? 20_000,
     randomize: true,
     ...(call.signal ? { signal: call.signal } : {}),
-    unref: true,
+    unref: call.unref ?? true,
     shouldRetry: ({ error }) => isTransientAwsError(error) && !call.giveUp?.(),
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
       if (!isTransientAwsError(error) || call.signal?.aborted || call.giveUp?.()) return

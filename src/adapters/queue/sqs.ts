@@ -50,7 +50,7 @@ export async function createSqsQueue(opts: SqsQueueOptions): Promise<Queue> {
   try {
     attrs = await withBackoff(
       () => readQueueAttributes(client, opts.queueUrl),
-      { what: `attributes of ${name}`, retries: 4 },
+      { what: `attributes of ${name}`, retries: 4, unref: false },
       opts.backoff ?? {},
       logger
     )

@@ -3,7 +3,7 @@ import { basename, extname, join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
-import { JobError, isAbortError } from '../../core/errors'
+import { JobError } from '../../core/errors'
 import type { FetchContext, FetchedVideo, Source } from '../../core/ports'
 import type { VideoSource } from '../../shared/video-source'
 
@@ -12,6 +12,34 @@ export interface HttpSourceOptions {
   fetch?: typeof fetch
   /** Gives up when no response headers arrive within this time. Default 60 s. */
   connectTimeoutMs?: number
+  /** Gives up when the body sends no bytes for this long (a stall); a slow, steady body never times out. Default 60 s. */
+  stallTimeoutMs?: number
+}
+
+/**
+ * One timer with two meanings: first the wait for headers, then the gap between body chunks.
+ * Its own controller (not `AbortSignal.timeout`, whose timer can be garbage-collected with the
+ * signal, which made cuts depend on the collector) and cleared when the download ends.
+ */
+function watchdog(headersMs: number, stallMs: number) {
+  const controller = new AbortController()
+  let phase: 'headers' | 'body' = 'headers'
+  let timer = setTimeout(() => controller.abort(), headersMs)
+  return {
+    signal: controller.signal,
+    /** Bytes received so far, for the message of a stall. */
+    bytes: 0,
+    get fired(): 'headers' | 'body' | null {
+      return controller.signal.aborted ? phase : null
+    },
+    /** Headers arrived, or a chunk did: the stall clock starts again. */
+    alive() {
+      phase = 'body'
+      clearTimeout(timer)
+      timer = setTimeout(() => controller.abort(), stallMs)
+    },
+    stop: () => clearTimeout(timer)
+  }
 }
 
 /** Streams an http(s) URL into the job's directory; the file is temporary (deleted after the job). */
@@ -24,43 +52,66 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
       if (source.kind !== 'http') throw new Error(`http source cannot fetch ${source.kind} videos`)
       const where = shown(source.url)
       const { url, headers } = splitCredentials(source.url)
-      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(opts.connectTimeoutMs ?? 60_000)])
-      let res: Response
+      const headersMs = opts.connectTimeoutMs ?? 60_000
+      const stallMs = opts.stallTimeoutMs ?? 60_000
+      const dog = watchdog(headersMs, stallMs)
       try {
-        res = await doFetch(url, { signal, redirect: 'follow', headers })
+        return await download(url, headers, where, AbortSignal.any([ctx.signal, dog.signal]), dog, ctx)
       } catch (error) {
         if (ctx.signal.aborted) throw error
-        const why = isAbortError(error) ? 'no response in time' : scrub(describe(error), source.url)
-        throw new JobError(`download of ${where} failed: ${why}`, { cause: isAbortError(error) ? 'timeout' : 'network', retryable: true, error })
+        if (dog.fired === 'headers') throw new JobError(`download of ${where} failed: no response within ${seconds(headersMs)}`, { cause: 'timeout', retryable: true, error })
+        if (dog.fired === 'body') throw new JobError(`download of ${where} stalled: no data for ${seconds(stallMs)} after ${dog.bytes} bytes`, { cause: 'timeout', retryable: true, error })
+        if (error instanceof JobError) throw error
+        throw new JobError(`download of ${where} failed: ${scrub(describe(error), source.url)}`, { cause: 'network', retryable: true, error })
+      } finally {
+        dog.stop()
       }
-      if (!res.ok || !res.body) {
-        const body = await excerpt(res, source.url)
-        throw statusError(res.status, res.statusText, where, body)
-      }
-      const header = res.headers.get('content-length')
-      const total = header !== null && /^\d+$/.test(header) ? Number(header) : null
-      const dest = join(ctx.dir, fileName(res.url || url))
-      ctx.log(`downloading ${where}${total !== null ? ` (${total} bytes)` : ''}`)
-      let bytes = 0
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          bytes += chunk.length
-          ctx.onProgress(bytes, total)
-          done(null, chunk)
-        }
-      })
-      try {
-        await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, createWriteStream(dest), { signal: ctx.signal })
-      } catch (error) {
-        if (ctx.signal.aborted) throw error
-        throw new JobError(`download of ${where} broke off after ${bytes} bytes: ${scrub(describe(error), source.url)}`, { cause: 'network', retryable: true, error })
-      }
-      if (total !== null && bytes !== total)
-        throw new JobError(`download of ${where} is incomplete: got ${bytes} of ${total} bytes`, { cause: 'network', retryable: true })
-      ctx.onProgress(bytes, total ?? bytes)
-      return { kind: 'file', path: dest, sizeBytes: bytes, temporary: true }
     }
   }
+
+  async function download(
+    url: string,
+    headers: Record<string, string>,
+    where: string,
+    signal: AbortSignal,
+    dog: { alive(): void; bytes: number },
+    ctx: FetchContext
+  ): Promise<FetchedVideo> {
+    const res = await doFetch(url, { signal, redirect: 'follow', headers })
+    dog.alive()
+    if (!res.ok || !res.body) {
+      const body = await excerpt(res, url)
+      throw statusError(res.status, res.statusText, where, body)
+    }
+    const header = res.headers.get('content-length')
+    const total = header !== null && /^\d+$/.test(header) ? Number(header) : null
+    const dest = join(ctx.dir, fileName(res.url || url))
+    ctx.log(`downloading ${where}${total !== null ? ` (${total} bytes)` : ''}`)
+    let bytes = 0
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length
+        dog.bytes = bytes
+        dog.alive()
+        ctx.onProgress(bytes, total)
+        done(null, chunk)
+      }
+    })
+    try {
+      await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, createWriteStream(dest), { signal })
+    } catch (error) {
+      if (signal.aborted) throw error
+      throw new JobError(`download of ${where} broke off after ${bytes} bytes: ${scrub(describe(error), url)}`, { cause: 'network', retryable: true, error })
+    }
+    if (total !== null && bytes !== total)
+      throw new JobError(`download of ${where} is incomplete: got ${bytes} of ${total} bytes`, { cause: 'network', retryable: true })
+    ctx.onProgress(bytes, total ?? bytes)
+    return { kind: 'file', path: dest, sizeBytes: bytes, temporary: true }
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`
 }
 
 const EXCERPT_BYTES = 1024

@@ -1,8 +1,9 @@
 /**
- * Group commit for the row writes of running jobs: writes that arrive while one is in flight go
- * out together in the next statement, so concurrent jobs share statements without waiting for
- * a timer. A statement holds at most one write per video (later ones wait for the next), so
- * every status a video passes through is written in order.
+ * Group commit for the row writes of running jobs (claims, status updates, lease renewals):
+ * writes that arrive while one is in flight go out together in the next statement, so
+ * concurrent jobs share statements without waiting for a timer. A statement holds at most one
+ * write per video (later ones wait for the next), so every status a video passes through is
+ * written, in order.
  */
 export interface LeaseWrite {
   id: string
@@ -16,9 +17,10 @@ export interface LeaseWrite {
 
 const MAX_GROUP = 200
 
-export function createLeaseWriter<R extends { id: string }>(write: (writes: LeaseWrite[]) => Promise<R[]>) {
-  let waiting: { write: LeaseWrite; resolve(row: R | null): void; reject(error: unknown): void }[] = []
+export function createLeaseWriter<R extends { id: string }, W extends { id: string } = LeaseWrite>(write: (writes: W[]) => Promise<R[]>) {
+  let waiting: { write: W; resolve(row: R | null): void; reject(error: unknown): void }[] = []
   let running = false
+  let scheduled = false
 
   async function pump(): Promise<void> {
     running = true
@@ -56,10 +58,18 @@ export function createLeaseWriter<R extends { id: string }>(write: (writes: Leas
   }
 
   return {
-    /** Resolves with the row as written, or null when the lease is no longer the row's. */
-    submit(write: LeaseWrite): Promise<R | null> {
+    /** Resolves with the row as written, or null when its condition failed (the lease is no longer the row's). */
+    submit(write: W): Promise<R | null> {
       const done = new Promise<R | null>((resolve, reject) => waiting.push({ write, resolve, reject }))
-      if (!running) void pump()
+      // The database runs in this thread: a write is never "in flight" while others are made, so
+      // the group is what arrives until the event loop turns (no timer, no added wait).
+      if (!running && !scheduled) {
+        scheduled = true
+        setImmediate(() => {
+          scheduled = false
+          void pump()
+        })
+      }
       return done
     }
   }

@@ -73,7 +73,12 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
     },
 
     async ensureVideo(video: NewVideo): Promise<Video> {
-      const found = await getRow(video.id)
+      let found = await getRow(video.id)
+      if (!found && video.createIfMissing) {
+        // Insert or leave alone: two workers may take two deliveries of one notification at once.
+        await run(`insert of video ${video.id}`, () => from().upsert(newVideoToRow(video), { onConflict: 'id', ignoreDuplicates: true }).retry(false))
+        found = await getRow(video.id)
+      }
       if (!found)
         throw new JobError(`video ${video.id} has no row in the Supabase ${table} table: create the row before sending its message (or enqueue it with video-processor enqueue)`, {
           cause: 'bad-message',

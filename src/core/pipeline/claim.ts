@@ -5,8 +5,13 @@ import { JobError } from '../errors'
 import type { Lease, Store } from '../ports'
 import type { Recorder } from '../recorder'
 
-/** This process, as a claim names its owner (for people reading the row). */
-export const CLAIM_OWNER = `${hostname()}:${process.pid}`
+/** A process as a claim names its owner: host and pid (also how a restarted owner names a dead one). */
+export function claimOwnerOf(pid: number): string {
+  return `${hostname()}:${pid}`
+}
+
+/** This process, as its claims name it. */
+export const CLAIM_OWNER = claimOwnerOf(process.pid)
 
 /** A job's row write found that the video's claim is no longer this delivery's. */
 export class ClaimLostError extends JobError {
@@ -39,35 +44,46 @@ export function leasedRecorder(rec: Recorder, store: Store, lease: Lease): Recor
 
 /**
  * Renews the claim at half its length while the job runs. A renewal that finds the claim gone
- * calls `onLost` (the job must stop: another delivery holds the video); a failed renewal (a
- * store blip) is tried again at the next tick, the claim lasting a full length meanwhile.
+ * calls `onLost` (the job must stop: another delivery holds the video). A renewal that fails (a
+ * store blip) is tried again within a second, until one lands: the claim lasts its full length
+ * from the last renewal, so a blip shorter than half of it costs nothing.
  */
 export function keepClaim(store: Store, lease: Lease, seconds: number, onLost: () => void, onError: (e: unknown) => void): { stop(): Promise<void> } {
+  const everyMs = Math.max(250, (seconds * 1000) / 2)
+  const retryMs = Math.min(1000, everyMs / 2)
   let pending: Promise<void> | null = null
   let stopped = false
-  const timer = setInterval(
-    () => {
-      if (pending || stopped) return
-      pending = store
-        .renewLease(lease, seconds)
-        .then((held) => {
-          if (!held && !stopped) {
+  let timer: NodeJS.Timeout | null = null
+  const schedule = (ms: number) => {
+    if (stopped) return
+    timer = setTimeout(renew, ms)
+    timer.unref?.()
+  }
+  function renew(): void {
+    pending = store
+      .renewLease(lease, seconds)
+      .then(
+        (held) => {
+          if (held) return schedule(everyMs)
+          if (!stopped) {
             stopped = true
-            clearInterval(timer)
             onLost()
           }
-        }, onError)
-        .finally(() => {
-          pending = null
-        })
-    },
-    Math.max(250, (seconds * 1000) / 2)
-  )
-  timer.unref?.()
+        },
+        (error: unknown) => {
+          onError(error)
+          schedule(retryMs)
+        }
+      )
+      .finally(() => {
+        pending = null
+      })
+  }
+  schedule(everyMs)
   return {
     async stop() {
       stopped = true
-      clearInterval(timer)
+      if (timer) clearTimeout(timer)
       if (pending) await pending
     }
   }

@@ -1,4 +1,5 @@
 import type { VideoJob } from '../../shared/queue-message'
+import { withoutCredentials } from '../../shared/video-source'
 import { JobError } from '../errors'
 import type { ClaimResult, ReceivedMessage } from '../ports'
 import { parseQueueMessage } from '../parse-message'
@@ -149,11 +150,14 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
 async function claimAndRun(deps: MessageDeps, job: VideoJob, delivery: Delivery, controller: AbortController): Promise<Outcome> {
   const { ports, rec } = deps
   const seconds = ports.queue.visibilityTimeoutSeconds
-  const request = { id: job.videoId, title: job.title ?? null, source: job.source, owner: CLAIM_OWNER, leaseSeconds: seconds, generation: generationOf(job) }
+  // The row never keeps a password from a URL (the message does, for the download).
+  const source = withoutCredentials(job.source)
+  const request = { id: job.videoId, title: job.title ?? null, source, owner: CLAIM_OWNER, leaseSeconds: seconds, generation: generationOf(job) }
   let claim: ClaimResult = await ports.store.claim(request)
   if (!claim.claimed && claim.reason === 'missing') {
     // A store that does not make rows in a claim says, through ensureVideo, whether it makes them at all.
-    await ports.store.ensureVideo({ id: job.videoId, title: request.title, source: job.source })
+    // Nobody makes a row for an S3 upload: the store makes it even where rows are made upstream.
+    await ports.store.ensureVideo({ id: job.videoId, title: request.title, source, ...(job.origin === 's3-event' ? { createIfMissing: true } : {}) })
     claim = await ports.store.claim(request)
   }
   if (!claim.claimed) {

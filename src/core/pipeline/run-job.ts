@@ -116,6 +116,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       },
       log: (level, message, data) => rec.log(level, message, id, data),
       artifactsDir: join(deps.dataDir, 'artifacts', id),
+      workDir: dir,
       onChildProcess: (pid, command) => {
         recordChild(dir, pid, command).catch((e: unknown) => rec.log('warn', `child process ${pid} not recorded: ${String(e)}`, id))
       }

@@ -5,6 +5,7 @@ import { TransportContext } from './api/transport-context'
 import { createIpcTransport } from './transport/ipc'
 import { createHttpTransport } from './transport/http'
 import { App } from './App'
+import { ShutdownBanner } from './features/shell/ShutdownBanner'
 import './styles.css'
 
 // The server keeps a ?token= in a cookie; drop it from the address bar (and from history).
@@ -31,6 +32,7 @@ createRoot(root).render(
     <TransportContext.Provider value={transport}>
       <QueryClientProvider client={client}>
         <App />
+        {window.api ? <ShutdownBanner subscribe={window.api.onShutdown} /> : null}
       </QueryClientProvider>
     </TransportContext.Provider>
   </StrictMode>

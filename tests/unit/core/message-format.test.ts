@@ -18,6 +18,15 @@ describe('toSeedMessage', () => {
     expect(JSON.parse(body)).toMatchObject({ video_id: id, title: 'A title' })
     expect(parseQueueMessage(body)).toEqual({ kind: 'jobs', jobs: [{ videoId: id, title: 'A title', source }] })
   })
+  it('carries the row generation it was sent for, which the worker reads back (camelCase too); producers may leave it out', () => {
+    const body = toSeedMessage(id, { kind: 'file', path: '/x.mp4' }, null, 3)
+    expect(JSON.parse(body)).toEqual({ video_id: id, generation: 3, source_type: 'file', file_path: '/x.mp4' })
+    expect(parseQueueMessage(body)).toEqual({ kind: 'jobs', jobs: [{ videoId: id, source: { kind: 'file', path: '/x.mp4' }, generation: 3 }] })
+    const camel = JSON.stringify({ videoId: id, sourceType: 'http', url: 'https://example.com/v.mp4', generation: 0 })
+    expect(parseQueueMessage(camel)).toMatchObject({ kind: 'jobs', jobs: [{ generation: 0 }] })
+    const bad = JSON.stringify({ video_id: id, source_type: 'file', file_path: '/x.mp4', generation: -1 })
+    expect(parseQueueMessage(bad).kind).toBe('invalid')
+  })
   it('leaves out a missing title', () => {
     expect(JSON.parse(toSeedMessage(id, { kind: 'file', path: '/x.mp4' }))).toEqual({ video_id: id, source_type: 'file', file_path: '/x.mp4' })
   })

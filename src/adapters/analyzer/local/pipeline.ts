@@ -56,7 +56,8 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
       timings[name] = Math.round(performance.now() - t0)
     }
   }
-  const workDir = await mkdtemp(path.join(os.tmpdir(), 'vp-local-'))
+  // In the job's folder when the worker gives one: a crash then leaves the WAV to the job-folder sweep.
+  const workDir = await mkdtemp(path.join(ctx.workDir ?? os.tmpdir(), 'vp-local-'))
   try {
     const plan = await planTranscript(p.file, info, p.recognizer, s.speech)
     // The NLP model adds ~36 MB: with speech, load it once the recognisers have exited (150 ms).

@@ -7,19 +7,6 @@ export const CAUSE_LABEL = Object.fromEntries(
   Object.entries(failureCauseInfo).map(([cause, info]) => [cause, info.label])
 ) as Record<FailureCause, string>
 
-export function sourceLabel(source: VideoSource | null): string {
-  if (!source) return '—'
-  switch (source.kind) {
-    case 's3':
-      return `s3://${source.bucket ?? '…'}/${source.key}`
-    case 'youtube':
-    case 'http':
-      return source.url
-    case 'file':
-      return source.path
-  }
-}
-
 /** The error text of a failed row: the seed stores `Error: …` in analysis_result. */
 export function errorText(analysisResult: string | null): string | null {
   if (!analysisResult) return null

@@ -54,7 +54,7 @@ export function DeadLetters({ readOnly }: { readOnly: boolean }) {
   }
 
   return (
-    <section className="failures dead-letters" aria-label="Dead letters" data-testid="dead-letters">
+    <section className={`failures dead-letters${open ? '' : ' collapsed'}`} aria-label="Dead letters" data-testid="dead-letters">
       <div className="failures-head">
         <button type="button" className="link" aria-expanded={open} onClick={() => setOpen((o) => !o)} data-testid="dead-letters-toggle">
           {plural(total, 'dead letter')} in {data.store}
