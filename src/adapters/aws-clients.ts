@@ -38,7 +38,9 @@ export function createSqsClient(opts: AwsClientOptions = {}, longestWaitSeconds 
     ...(endpoint ? { endpoint } : {}),
     // Our own backoff (p-retry, logged) does the retrying; one SDK retry covers a dropped keep-alive socket.
     maxAttempts: opts.maxAttempts ?? 2,
-    requestHandler: { requestTimeout: (longestWaitSeconds + 10) * 1000, connectionTimeout: 5000 }
+    // Without throwOnRequestTimeout the SDK only warns at the timeout: a request on a connection that
+    // went silent (a dropped route, a black-holed peer) would wait forever, and with it a stop.
+    requestHandler: { requestTimeout: (longestWaitSeconds + 10) * 1000, connectionTimeout: 5000, throwOnRequestTimeout: true }
   })
 }
 

@@ -9,6 +9,14 @@ import { readWorkerIntent } from '../app/worker-intent'
 import { eventLine } from './print'
 import { errorText } from '../shared/error-text'
 
+/**
+ * After the shutdown deadline, how long stopping and closing may still take before the process
+ * exits anyway: the process is gone within deadline + 5 s, with a second to spare for the exit itself.
+ */
+const HARD_EXIT_MARGIN_MS = 4000
+/** A second signal: the jobs in flight get this long to be handed back, then the process exits. */
+const SECOND_SIGNAL_GRACE_MS = 1000
+
 export interface OwnerRunOptions {
   /** How the configuration was loaded, so a profile switch loads the next one the same way. */
   settings?: LoadConfigOptions
@@ -28,8 +36,8 @@ export interface OwnerRunOptions {
 
 /**
  * Runs this process as the owner of DATA_DIR until SIGINT/SIGTERM: the worker (one plain line
- * an event), the ConsoleApi on loopback, a graceful stop (a second signal hurries it), and the
- * statistics at the end. Resolves with the exit code.
+ * an event), the ConsoleApi on loopback, a graceful stop bounded by the shutdown deadline (a second
+ * signal exits at once), and the statistics at the end. Resolves with the exit code.
  */
 export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`)
@@ -56,20 +64,28 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
     if (line) logger.info(line)
   })
 
+  const deadlineMs = config.worker.shutdownDeadlineSeconds * 1000
   const stopped = new Promise<void>((resolve) => {
     let signals = 0
     const onSignal = (signal: NodeJS.Signals) => {
       signals += 1
       if (signals === 1) {
-        logger.info(`${signal} received: stopping gracefully (jobs in flight get ${config.worker.shutdownDeadlineSeconds} s; send it again to hand them back now)`)
+        logger.info(`${signal} received: stopping gracefully (jobs in flight get ${config.worker.shutdownDeadlineSeconds} s; send it again to exit at once)`)
+        // Whatever hangs (a backend that does not answer), the process ends a little after the deadline.
+        setTimeout(() => {
+          logger.error(`stop did not finish within ${(deadlineMs + HARD_EXIT_MARGIN_MS) / 1000} s: exiting anyway; unfinished jobs reappear when their lease runs out`)
+          process.exit(1)
+        }, deadlineMs + HARD_EXIT_MARGIN_MS).unref()
         // A failed stop still ends the process (statistics, close), never a hang on Ctrl+C.
         void app.core
-          .stop({ mode: 'drain', deadlineMs: config.worker.shutdownDeadlineSeconds * 1000 })
+          .stop({ mode: 'drain', deadlineMs })
           .catch((e: unknown) => logger.error(`graceful stop failed: ${errorText(e)}`))
           .finally(resolve)
       } else {
-        logger.info(`${signal} received again: handing jobs in flight back to the queue`)
+        logger.info(`${signal} received again: handing jobs in flight back and exiting within ${SECOND_SIGNAL_GRACE_MS / 1000} s`)
+        // What is not handed back by then reappears when its lease runs out (at once on this DATA_DIR's next start).
         void app.core.stop({ mode: 'now' }).catch(() => undefined)
+        setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), SECOND_SIGNAL_GRACE_MS).unref()
       }
     }
     process.on('SIGINT', onSignal)

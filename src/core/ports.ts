@@ -53,6 +53,12 @@ export interface Queue {
   delete(receiptHandles: string[]): Promise<void>
   /** Extends (heartbeat) or ends (0: hand back) the message's invisibility. Rejects when the lease was lost. */
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>
+  /**
+   * Optional: hands a message back unprocessed because this worker is stopping. Visible at once
+   * like `changeVisibility(handle, 0)`, but the delivery does not count towards `maxReceiveCount`,
+   * so restarts do not use up a video's deliveries. Backends that cannot un-count (SQS) omit it.
+   */
+  release?(receiptHandle: string): Promise<void>
   send(body: string, opts?: SendOptions): Promise<{ messageId: string }>
   /**
    * Moves a message that can never succeed to the dead-letter store at once, with the reason:
@@ -149,6 +155,11 @@ export interface AnalyzeContext {
    * start-up sweep after a crash, unlike the OS temp folder. Without it, the OS temp folder.
    */
   workDir?: string
+  /**
+   * Optional: tells the worker about a child process the analysis started (ffmpeg…), with the
+   * command it ran, so that after a crash of this worker the next one can end it.
+   */
+  onChildProcess?(pid: number, command: string): void
 }
 
 export interface Analyzer {

@@ -1,9 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { WorkerState } from '../shared/events'
 import type { ReceivedMessage } from './ports'
 import { errorText } from '../shared/error-text'
 import { handleMessage, type MessageDeps } from './pipeline/handle-message'
 import type { AbortReason } from './pipeline/failure'
 import { removeStaleJobDirs } from './pipeline/job-dirs'
+import { forgetLease, recordLease, releaseDeadLeases } from './pipeline/lease-records'
+import { createLifecycle } from './worker-lifecycle'
+import { firstOf, withinBudget } from './budget'
+import { handBack } from './pipeline/hand-back'
 
 export interface WorkerOptions {
   concurrency: number
@@ -14,15 +19,25 @@ export interface WorkerOptions {
    * Whether a graceful stop cuts a long poll short. Safe for the local queue; on SQS an aborted
    * long poll can still take messages that then stay invisible for a visibility timeout, so
    * there a graceful stop lets the poll end (at most POLL_WAIT_SECONDS) and hands back what came.
+   * At the deadline (or a stop `now`) the poll is abandoned on every queue.
    */
   abortReceiveOnStop: boolean
+  /**
+   * After jobs are told to hand back (deadline or stop `now`), how long stop() still waits for
+   * them and for the last journal writes. A job that has not ended by then is left behind: its
+   * lease runs out and the queue delivers it again. Default 2 s.
+   */
+  handBackBudgetMs?: number
 }
 
 export interface Worker {
   readonly state: WorkerState
   readonly draining: boolean
   start(): Promise<void>
-  /** `drain`: finish in-flight jobs (until `deadlineMs`, if given); `now`: hand them back at once. */
+  /**
+   * `drain`: finish in-flight jobs (until `deadlineMs`, if given); `now`: hand them back at once.
+   * Always settles: after the deadline at most the hand-back budget is spent waiting.
+   */
   stop(opts: { mode: 'drain' | 'now'; deadlineMs?: number }): Promise<void>
   /** Aborts the running job of this video; false when none runs here. */
   cancel(videoId: string): boolean
@@ -34,37 +49,19 @@ type Deps = Omit<MessageDeps, 'track'>
 /**
  * The consumer loop: long-polls for at most as many messages as there are free slots, runs
  * each in its own slot, and stops gracefully (no new receives, in-flight jobs finish until the
- * deadline, the rest are handed back).
+ * deadline, the rest are handed back). Its states and their transitions are in worker-lifecycle.ts.
  */
 export function createWorker(deps: Deps, options: WorkerOptions): Worker {
   const { rec, stats, ports } = deps
-  let state: WorkerState = 'stopped'
-  let draining = false
+  const budgetMs = options.handBackBudgetMs ?? 2000
+  const life = createLifecycle((state) => rec.emit({ type: 'worker.state', at: rec.now(), state }))
+  let starting: Promise<void> = Promise.resolve()
   let loopDone: Promise<void> = Promise.resolve()
-  let stopping: Promise<void> | null = null
-  let receiveAbort: AbortController | null = null
-  let wake: (() => void) | null = null
+  let stopDone: Promise<void> | null = null
   let sampleTimer: NodeJS.Timeout | null = null
-  let deadline: NodeJS.Timeout | null = null
   const inflight = new Map<string, { controller: AbortController; done: Promise<void> }>()
   const jobs = new Map<string, AbortController>()
 
-  const setState = (next: WorkerState) => {
-    state = next
-    rec.emit({ type: 'worker.state', at: rec.now(), state })
-  }
-  const notify = () => {
-    wake?.()
-    wake = null
-  }
-  const idle = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms)
-      wake = () => {
-        clearTimeout(t)
-        resolve()
-      }
-    })
   const sample = async () => {
     rec.emit({ type: 'stats', at: rec.now(), stats: stats.snapshot() })
     await ports.statsHistory?.recordSample(stats.sample()).catch((e: unknown) => rec.log('warn', `stats sample not saved: ${errorText(e)}`))
@@ -82,103 +79,132 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
 
   function launch(message: ReceivedMessage) {
     const controller = new AbortController()
-    const done = handleMessage(messageDeps, message, controller.signal)
+    const done = recordLease(deps.dataDir, message)
+      .catch((e: unknown) => rec.log('warn', `lease of message ${message.id} not recorded: ${errorText(e)}`))
+      .then(() => handleMessage(messageDeps, message, controller.signal))
       .catch((e: unknown) => rec.log('error', `message ${message.id}: ${errorText(e)}`))
-      .finally(() => {
+      .finally(async () => {
         inflight.delete(message.receiptHandle)
         rec.emit({ type: 'stats', at: rec.now(), stats: stats.snapshot() })
-        notify()
+        await forgetLease(deps.dataDir, message).catch(() => undefined)
       })
     inflight.set(message.receiptHandle, { controller, done })
   }
 
-  async function loop() {
+
+  async function loop(leaving: AbortSignal, urgent: AbortSignal) {
     let errors = 0
-    while (state === 'running') {
+    // A graceful stop cuts the poll only where that is safe; a stop `now` (or the deadline) always does.
+    const receiveSignal = options.abortReceiveOnStop ? leaving : urgent
+    while (!leaving.aborted) {
       const free = options.concurrency - inflight.size
       if (free <= 0) {
-        await new Promise<void>((resolve) => (wake = resolve))
+        await firstOf([...inflight.values()].map((j) => j.done), leaving)
         continue
       }
-      receiveAbort = new AbortController()
       let messages: ReceivedMessage[]
       try {
-        messages = await ports.queue.receive({ max: Math.min(free, 10), waitSeconds: options.pollWaitSeconds, signal: receiveAbort.signal })
+        messages = await ports.queue.receive({ max: Math.min(free, 10), waitSeconds: options.pollWaitSeconds, signal: receiveSignal })
         errors = 0
       } catch (e) {
-        if (state !== 'running') break
+        if (leaving.aborted) break
         errors += 1
         const wait = Math.min(30_000, 1000 * 2 ** Math.min(errors - 1, 5))
         rec.log('warn', `receive failed (${errorText(e)}); trying again in ${wait / 1000} s`)
-        await idle(wait)
+        await sleep(wait, undefined, { signal: leaving }).catch(() => undefined)
         continue
       }
       for (const m of messages) {
-        if (state !== 'running') {
-          // Received while stopping: give it straight back.
-          await ports.queue.changeVisibility(m.receiptHandle, 0).catch(() => undefined)
+        if (leaving.aborted) {
+          // Received while stopping: give it straight back, without counting the delivery.
+          await withinBudget(handBack(ports.queue, m.receiptHandle), budgetMs).catch(() => undefined)
           continue
         }
         launch(m)
       }
-      if (messages.length === 0 && options.pollWaitSeconds === 0) await idle(1000)
+      if (messages.length === 0 && options.pollWaitSeconds === 0) await sleep(1000, undefined, { signal: leaving }).catch(() => undefined)
     }
   }
 
-  const abortAll = (reason: AbortReason) => {
+  const handBackAll = () => {
+    const reason: AbortReason = { kind: 'shutdown' }
     for (const { controller } of inflight.values()) controller.abort(reason)
+  }
+
+  async function settle(deadlineMs: number | undefined): Promise<void> {
+    await starting
+    const urgent = life.urgent
+    const onUrgent = () => handBackAll()
+    if (urgent.aborted) onUrgent()
+    else urgent.addEventListener('abort', onUrgent, { once: true })
+    const deadline = deadlineMs === undefined ? undefined : setTimeout(() => life.fire('stopNow'), deadlineMs)
+    try {
+      // Until the deadline: everything may finish. After it: the budget, then leave what is left.
+      const everything = (async () => {
+        await loopDone
+        await Promise.all([...inflight.values()].map((j) => j.done))
+      })()
+      await firstOf([everything], urgent)
+      if (urgent.aborted) {
+        const left = await withinBudget(everything, budgetMs).then(
+          () => 0,
+          () => inflight.size
+        )
+        if (left > 0) rec.log('warn', `${left} job(s) did not hand back within ${budgetMs / 1000} s; their messages reappear when their lease runs out`)
+      }
+    } finally {
+      if (deadline) clearTimeout(deadline)
+      urgent.removeEventListener('abort', onUrgent)
+    }
+    if (sampleTimer) clearInterval(sampleTimer)
+    sampleTimer = null
+    // The last sample and journal lines are worth a second, not a hang on a store that does not answer.
+    await withinBudget(
+      (async () => {
+        await sample()
+        await rec.flush()
+      })(),
+      1000
+    ).catch(() => rec.log('warn', 'journal writes still pending at stop were left behind'))
+    life.fire('settled')
   }
 
   return {
     get state() {
-      return state
+      return life.state
     },
     get draining() {
-      return draining
+      return life.state === 'draining'
     },
     async start() {
-      if (stopping) await stopping
-      if (state !== 'stopped') return
-      setState('starting')
-      await removeStaleJobDirs(deps.downloadDir)
+      if (stopDone) await stopDone
+      if (!life.fire('start')) return
+      starting = (async () => {
+        const sweep = await removeStaleJobDirs(deps.downloadDir)
+        for (const k of sweep.killed) rec.log('warn', `ended ${k.command} (pid ${k.pid}), left running by a worker that is gone`)
+        await releaseDeadLeases(deps.dataDir, ports.queue, (line) => rec.log('warn', line))
+      })().catch((e: unknown) => rec.log('warn', `clean-up of a previous run failed: ${errorText(e)}`))
+      await starting
+      // A stop during start-up has moved the worker on: it must not run now.
+      if (!life.fire('started')) return
       stats.started()
-      draining = false
-      setState('running')
-      loopDone = loop()
+      loopDone = loop(life.leaving, life.urgent)
       sampleTimer = setInterval(() => void sample(), options.sampleEveryMs)
       sampleTimer.unref?.()
     },
     async stop({ mode, deadlineMs }) {
-      if (state === 'stopped' && !stopping) return
-      if (mode === 'now') {
-        abortAll({ kind: 'shutdown' })
-        receiveAbort?.abort()
-        if (state === 'draining') setState('stopping')
-      } else if (deadlineMs !== undefined && !deadline) {
-        // A later stop may bring the deadline an earlier drain did not have (SIGINT after worker.stop).
-        deadline = setTimeout(() => abortAll({ kind: 'shutdown' }), deadlineMs)
+      if (mode === 'now') life.fire('stopNow')
+      if (stopDone) {
+        // A later stop may bring the deadline an earlier drain did not have (SIGTERM after worker.stop).
+        if (deadlineMs !== undefined) setTimeout(() => life.fire('stopNow'), deadlineMs).unref?.()
+        return stopDone
       }
-      if (stopping) return stopping
-      stopping = (async () => {
-        draining = mode === 'drain'
-        setState(mode === 'drain' ? 'draining' : 'stopping')
-        if (options.abortReceiveOnStop) receiveAbort?.abort()
-        notify()
-        await loopDone
-        await Promise.all([...inflight.values()].map((j) => j.done))
-        if (deadline) clearTimeout(deadline)
-        deadline = null
-        if (sampleTimer) clearInterval(sampleTimer)
-        await sample()
-        await rec.flush()
-        draining = false
-        setState('stopped')
-      })()
-      try {
-        await stopping
-      } finally {
-        stopping = null
-      }
+      if (life.state === 'stopped') return
+      if (mode === 'drain') life.fire('drain')
+      stopDone = settle(deadlineMs).finally(() => {
+        stopDone = null
+      })
+      return stopDone
     },
     cancel(videoId) {
       const controller = jobs.get(videoId)

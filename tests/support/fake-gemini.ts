@@ -122,6 +122,8 @@ export class FakeGemini extends EventEmitter {
   readonly deleted: FakeFile[] = []
   readonly requests: { route: Route; method: string; path: string }[] = []
   readonly generateBodies: Record<string, unknown>[] = []
+  /** The display name of each uploaded file a successful generateContent answer was sent for (fully written to the socket). */
+  readonly answeredFor: string[] = []
   readonly replies: Reply[] = []
   readonly privateYoutubeIds = new Set<string>()
   /** Applied to each new upload: PROCESSING for this many polls, then finalState. */
@@ -182,6 +184,7 @@ export class FakeGemini extends EventEmitter {
     this.faults.clear()
     this.requests.length = 0
     this.generateBodies.length = 0
+    this.answeredFor.length = 0
     this.deleted.length = 0
     this.replies.length = 0
     this.privateYoutubeIds.clear()
@@ -441,8 +444,13 @@ export class FakeGemini extends EventEmitter {
     const model = path.match(/models\/([^/:]+):/)?.[1] ?? ''
     const body = await readJson(req)
     if (!MODELS.includes(model)) return this.send(res, apiError(404, 'NOT_FOUND', `models/${model} is not found for API version v1beta, or is not supported for generateContent.`))
+    const used: string[] = []
     const invalid: Invalid | null = validateGenerateRequest(body, {
-      file: (name) => this.files.get(name),
+      file: (name) => {
+        const file = this.files.get(name)
+        if (file) used.push(file.displayName ?? name)
+        return file
+      },
       privateYoutube: (id) => this.privateYoutubeIds.has(id)
     })
     if (invalid) return this.send(res, apiError(invalid.code, invalid.status, invalid.message))
@@ -451,6 +459,8 @@ export class FakeGemini extends EventEmitter {
     const usageMetadata = { promptTokenCount: 3310, candidatesTokenCount: 200, thoughtsTokenCount: 70, totalTokenCount: 3580,
       promptTokensDetails: [{ modality: 'TEXT', tokenCount: 310 }, { modality: 'VIDEO', tokenCount: 2700 }, { modality: 'AUDIO', tokenCount: 300 }] }
     const modelVersion = ANSWERED_BY[model] ?? model
+    // A client killed while waiting never gets the answer: only answers that went out count.
+    if (!reply.blockReason) res.once('finish', () => this.answeredFor.push(...used))
     if (reply.blockReason) return this.send(res, { status: 200, body: { promptFeedback: { blockReason: reply.blockReason }, usageMetadata, modelVersion } })
     this.send(res, { status: 200, body: {
       candidates: [{ content: { role: 'model', parts: [{ text: reply.text ?? '' }] }, finishReason: reply.finishReason ?? 'STOP', index: 0 }],

@@ -121,6 +121,18 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
       )
     },
 
+    async release(receiptHandle: string): Promise<void> {
+      if (!isUuid(receiptHandle)) throw new LeaseLostError(`release: "${receiptHandle}" is not a receipt handle of this queue`)
+      // A stop gives the message back: visible at once, and this delivery does not count.
+      await leaseMoved(
+        `update queue_messages set visible_at = now(), receipt_handle = null, receive_count = greatest(receive_count - 1, 0)
+          where queue = $1 and receipt_handle = $2::uuid`,
+        [queue, receiptHandle],
+        'release'
+      )
+      wakeReceivers(db, queue)
+    },
+
     async send(body: string, sendOpts: SendOptions = {}): Promise<{ messageId: string }> {
       const delay = checkSeconds('delaySeconds', sendOpts.delaySeconds ?? 0, MAX_DELAY_SECONDS)
       const res = await db.transaction(async (tx) => {

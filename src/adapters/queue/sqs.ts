@@ -23,6 +23,9 @@ import { createLogger } from '../../shared/logger'
 export { LeaseLostError } from '../../core/errors'
 export { SqsDeleteError } from './sqs-messages'
 
+/** How long one visibility change (heartbeat, hand-back) may wait for SQS before it counts as failed and is retried. */
+const LEASE_REQUEST_TIMEOUT_MS = 5000
+
 /** Options the composition root fills from config (`AWS_SQS_URL`, AWS settings, visibility timeout). */
 export interface SqsQueueOptions {
   /** `AWS_SQS_URL`. */
@@ -166,7 +169,9 @@ class SqsQueue implements Queue {
                 QueueUrl: this.url,
                 ReceiptHandle: receiptHandle,
                 VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds)))
-              })
+              }),
+              // A renewal that waits longer is worth less than a fresh try on a new connection.
+              { requestTimeout: LEASE_REQUEST_TIMEOUT_MS }
             ),
           this.leaseBackoff()
         )

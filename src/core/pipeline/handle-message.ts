@@ -5,6 +5,7 @@ import { JobError } from '../errors'
 import type { ClaimResult, ReceivedMessage } from '../ports'
 import { parseQueueMessage } from '../parse-message'
 import { ClaimLostError, CLAIM_OWNER, generationOf, keepClaim, leasedRecorder } from './claim'
+import { handBack } from './hand-back'
 import { startHeartbeat } from './heartbeat'
 import { runJob, type Delivery, type JobDeps, type JobOutcome } from './run-job'
 
@@ -130,7 +131,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   const deadReason = rowlessFailure?.message ?? (exhausted?.kind === 'failed' ? exhausted.error.message : null)
   if (outcomes.some((o) => o.kind === 'abandoned')) return
   if (handedBack) {
-    await queue.changeVisibility(message.receiptHandle, 0).catch((e: unknown) => rec.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
+    await handBack(queue, message.receiptHandle).catch((e: unknown) => rec.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
   } else if (retry) {
     const seconds = deps.backoffSeconds(message.receiveCount)
     rec.log('info', `will retry in ${seconds} s (delivery ${message.receiveCount} of ${limit})`, namedVideoId)

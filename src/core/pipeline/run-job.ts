@@ -11,7 +11,7 @@ import type { Recorder } from '../recorder'
 import type { StatsTracker } from '../stats'
 import { errorEvidence } from '../error-evidence'
 import { abortReason, toJobError } from './failure'
-import { markJobDir } from './job-dirs'
+import { markJobDir, recordChild } from './job-dirs'
 
 export interface JobDeps {
   ports: Ports
@@ -116,11 +116,15 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       },
       log: (level, message, data) => rec.log(level, message, id, data),
       artifactsDir: join(deps.dataDir, 'artifacts', id),
-      workDir: dir
+      workDir: dir,
+      onChildProcess: (pid, command) => {
+        recordChild(dir, pid, command).catch((e: unknown) => rec.log('warn', `child process ${pid} not recorded: ${String(e)}`, id))
+      }
     })
     if (!reported.has('analyze')) stage('analyze', Math.max(0, Date.now() - tAnalyze - [...reported.values()].reduce((a, b) => a + b, 0)))
     running = null
-    signal.throwIfAborted()
+    // A stop that comes once the analysis is in still saves it: handing it back would pay for it twice.
+    if (abortReason(signal)?.kind !== 'shutdown') signal.throwIfAborted()
     const analysis = Analysis.safeParse(raw)
     if (!analysis.success) {
       const issue = analysis.error.issues[0]

@@ -7,7 +7,7 @@ import { detectCapabilities, resolveFfmpeg, type FfmpegCapabilities, type Ffmpeg
 import { describeMetadata, metadataTopics, validated } from './describe'
 import { fullAnalysis } from './pipeline'
 import { probe, type Probe } from './probe'
-import { run } from './run'
+import { childWatch, run } from './run'
 import { findRecognizer, type Recognizer } from './speech'
 import { errorText } from '../../../shared/error-text'
 
@@ -44,6 +44,13 @@ interface Toolbox {
 
 /** The offline analyzer: ffmpeg signals, subtitles or pocketsphinx, tesseract.js OCR, wink-nlp text. */
 export function createLocalAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
+  const analyzer = createAnalyzer(opts)
+  // Every child process a job starts is reported to the worker (see childWatch).
+  const ignore = () => undefined
+  return { ...analyzer, analyze: (input, ctx) => childWatch.run(ctx.onChildProcess ?? ignore, () => analyzer.analyze(input, ctx)) }
+}
+
+function createAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
   let toolbox: Promise<Toolbox> | null = null
   const getToolbox = () =>
     (toolbox ??= (async () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { spawn } from 'node:child_process'
 import { JobError } from '../../../core/errors'
 
@@ -20,6 +21,12 @@ export interface RunResult {
   /** The last few KB of stderr, for error messages. */
   stderrTail: string
 }
+
+/**
+ * Who to tell about each child started within `childWatch.run(report, …)`: the analyzer sets it
+ * per job from `AnalyzeContext.onChildProcess`, so every `run` of that job reports its pid.
+ */
+export const childWatch = new AsyncLocalStorage<(pid: number, command: string) => void>()
 
 const TAIL_BYTES = 4096
 const live = new Set<number>()
@@ -65,7 +72,10 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     let partial = ''
     let failure: Error | null = null
     const pid = child.pid
-    if (pid !== undefined) live.add(pid)
+    if (pid !== undefined) {
+      live.add(pid)
+      childWatch.getStore()?.(pid, cmd)
+    }
 
     const stop = (error: Error) => {
       if (failure) return

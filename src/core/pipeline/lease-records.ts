@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { isAlive } from '../pid'
+import type { Queue, ReceivedMessage } from '../ports'
+import { withinBudget } from '../budget'
+
+/**
+ * Leases this process holds, one small file each under `DATA_DIR/leases`. DATA_DIR has one
+ * owner at a time, so a file whose process is gone is a lease of a crashed owner: the next
+ * owner gives those messages back at start instead of leaving them invisible for the rest of
+ * the visibility timeout.
+ */
+const DIR = 'leases'
+const Record = z.object({ pid: z.number().int(), messageId: z.string(), receiptHandle: z.string().min(1) })
+
+const fileOf = (dataDir: string, receiptHandle: string) =>
+  join(dataDir, DIR, `${createHash('sha256').update(receiptHandle).digest('hex').slice(0, 32)}.json`)
+
+export async function recordLease(dataDir: string, message: ReceivedMessage): Promise<void> {
+  await mkdir(join(dataDir, DIR), { recursive: true })
+  const record: z.infer<typeof Record> = { pid: process.pid, messageId: message.id, receiptHandle: message.receiptHandle }
+  await writeFile(fileOf(dataDir, message.receiptHandle), JSON.stringify(record))
+}
+
+export async function forgetLease(dataDir: string, message: ReceivedMessage): Promise<void> {
+  await rm(fileOf(dataDir, message.receiptHandle), { force: true })
+}
+
+/**
+ * Hands back the messages a dead owner of this DATA_DIR still leased. The delivery counts (a
+ * message that crashes its worker each time must still reach the dead-letter queue). A handle
+ * whose lease already ran out is refused by the queue; either way the record goes.
+ */
+export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (line: string) => void): Promise<number> {
+  const dir = join(dataDir, DIR)
+  const files = await readdir(dir).catch(() => [] as string[])
+  let released = 0
+  await Promise.all(
+    files
+      .filter((f) => f.endsWith('.json'))
+      .map(async (name) => {
+        const file = join(dir, name)
+        const parsed = Record.safeParse(await readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown, () => null))
+        if (parsed.success && (parsed.data.pid === process.pid || isAlive(parsed.data.pid))) return
+        if (parsed.success) {
+          await withinBudget(queue.changeVisibility(parsed.data.receiptHandle, 0), 5000).then(
+            () => {
+              released += 1
+              warn(`message ${parsed.data.messageId} was held by process ${parsed.data.pid}, which is gone: handed back to the queue`)
+            },
+            () => undefined
+          )
+        }
+        await rm(file, { force: true })
+      })
+  )
+  return released
+}
