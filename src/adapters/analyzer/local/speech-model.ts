@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { boostedLm, dictionaryWords, filterDictionary, topWordsDictionary } from './vocabulary'
+import { boostedLm, dictionaryWords, filterDictionary, topWordsDictionary, VOCABULARY_SIZE } from './vocabulary'
 
 /** What the recogniser was told about this video's own words. */
 export interface JobVocabulary {
@@ -35,13 +35,19 @@ export function vocabularyTerms(texts: string[], max = 400): string[] {
  * copy where they are as likely as common words. Without readable LM/dictionary files the model is
  * used as installed.
  */
-export async function jobModel(modelDir: string, dir: string, terms: string[], flags: readonly string[]): Promise<SpeechModel> {
+export async function jobModel(
+  modelDir: string,
+  dir: string,
+  terms: string[],
+  flags: readonly string[],
+  size = VOCABULARY_SIZE
+): Promise<SpeechModel> {
   const lm = path.join(modelDir, 'en-us.lm.bin')
   const fullDict = path.join(modelDir, 'cmudict-en-us.dict')
   const hmm = ['-hmm', path.join(modelDir, 'en-us')]
   const none: JobVocabulary = { added: [], unknown: [] }
   if (!existsSync(lm) || !existsSync(fullDict)) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
-  const small = await topWordsDictionary(lm, fullDict)
+  const small = await topWordsDictionary(lm, fullDict, size)
   if (small === null) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
   const dict = path.join(dir, 'vocabulary.dict')
   if (terms.length === 0) {

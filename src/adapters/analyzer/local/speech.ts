@@ -44,8 +44,16 @@ export interface SpeechSegment {
  * `-fwdflat no` drops the second search pass; `-maxhmmpf`/`-maxwpf` cap the active HMMs and word exits
  * per frame. Not taken: `-ds 2` (every other frame: 6.5 min 16.1 s / 19.7 % but the lecture test 22.1 %),
  * `-maxhmmpf 1000` (19.0 s / 20.5 %), narrower `-beam`/`-pbeam` 1e-40 (130 s: 25.5 %), `-topn 2` (22.8 %).
+ *
+ * `-bestpathlw 8.5` (default 9.5) weighs the language model less in the lattice pass, the last one here:
+ * on ~22 s science narrations by four flite voices (bench/speech-settings.ts), mean WER 37.2 → 36.2 %
+ * and, on other texts than the quality bench's, 26.5 → 25.7 % (with slide words taught: 28.3 → 27.3 %
+ * and 25.5 → 24.9 %; espeak-ng stays mostly unrecognised, ~84 % either way); 7.5 and 6 gained less or lost, 12 lost. Measured there and not taken:
+ * `-lw` 5 or 9, `-wip 0.2` (bench −1 point, other texts ±0), `-silprob 0.1`, `-maxwpf 20`, `-fwdflat yes`
+ * (4× slower, ±0.5), `-remove_noise no` (other texts +3.4), `-remove_silence no` (+7 to +8), `-cmn batch`
+ * (no change), and ffmpeg `highpass=f=80`, `dynaudnorm` or the soxr resampler on extraction (±1, mixed).
  */
-export const DECODER_FLAGS = ['-fwdflat', 'no', '-maxhmmpf', '2000', '-maxwpf', '5'] as const
+export const DECODER_FLAGS = ['-fwdflat', 'no', '-maxhmmpf', '2000', '-maxwpf', '5', '-bestpathlw', '8.5'] as const
 
 
 /** pocketsphinx_continuous (word timings and confidence), else ffmpeg's `asr` filter; null when neither works. */

@@ -5,6 +5,10 @@ import { copyFile, open, readFile, type FileHandle } from 'node:fs/promises'
  * en-us.lm.bin (and 135 k dictionary entries) a recogniser takes ~105 MB and decodes a 130 s
  * lecture in 21 CPU-s; with the 20 k likeliest words it takes ~65 MB and 16 CPU-s at the same
  * word error rate (19.0 %). Measured in bench/local-analyzer.ts and the lecture test.
+ * Not larger: on ~22 s science narrations by four flite voices (bench/speech-settings.ts, mean WER,
+ * quality bench texts / other texts), 20 k gave 37.2 / 26.5 %, 40 k 32.7 / 27.2 %, all 72 k
+ * 30.2 / 27.9 %; with the slide words taught, 20 k 28.3 / 25.5 % and 72 k 28.9 / 27.0 %. Only text that
+ * happens to use words ranked past 20 k gains; other speech has more words to be confused with.
  */
 export const VOCABULARY_SIZE = 20_000
 
