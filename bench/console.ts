@@ -177,7 +177,6 @@ export async function benchConsole(opts: BenchOptions): Promise<BenchRow[]> {
   return rows
 }
 
-export default benchConsole
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await benchConsole({ quick: process.argv.includes('--quick'), log: (m) => process.stderr.write(`${m}\n`) })

@@ -127,7 +127,7 @@ function pairRows(title: string, ours: Summary, peer: Summary, backlog: string, 
 
 /**
  * Our worker against sqs-consumer on fauxqs with a 20 ms analyzer, both doing the same status
- * workflow on the same embedded store; the seed's loop for reference.
+ * workflow on the same embedded store; the one-at-a-time loop (peers/seed-loop.ts) for reference.
  */
 export async function benchQueueThroughput(opts: BenchOptions): Promise<BenchRow[]> {
   const sizes = opts.quick ? QUICK : FULL

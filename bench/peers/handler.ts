@@ -5,7 +5,7 @@ import type { Stage } from '../../src/shared/video-status'
 
 /**
  * The per-message work the peers do, written the plain way a user of sqs-consumer would write
- * it: the seed's status workflow, step for step what our pipeline records for a new video, on
+ * it: the status workflow of the `videos` table, step for step what our pipeline records for a new video, on
  * the same store, source and analyzer our worker is given. Returns the video id.
  *
  * Store calls per new video (6 statements, as ours before its journal):

@@ -7,14 +7,14 @@ export interface SeedLoopOptions {
   client: SQSClient
   queueUrl: string
   handler: PeerHandler
-  /** The seed sleeps this long when a poll came back empty. */
+  /** How long the loop sleeps when a poll came back empty. */
   emptyPollSleepMs?: number
   onCompleted(videoId: string, at: number): void
   onError(error: Error): void
 }
 
 /**
- * The seed's loop, as Node: receive up to 10 (short poll), handle them one at a time,
+ * The simplest worker loop, the one this worker grew out of: receive up to 10 (short poll), handle them one at a time,
  * delete each after it is handled, sleep 5 s when the queue was empty.
  */
 export function startSeedLoop(opts: SeedLoopOptions): RunningPeer {

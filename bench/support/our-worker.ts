@@ -14,6 +14,8 @@ export async function createOurContender(analyzer: Analyzer): Promise<(concurren
   const { createSqsQueue } = await import('../../src/adapters/queue/sqs')
   const { loadConfig } = await import('../../src/app/load-config')
   const { coreOptionsFrom } = await import('../../src/app/open-app')
+  const { createStatsHistory } = await import('../../src/adapters/store/stats-history')
+  const { createUsageLedger } = await import('../../src/adapters/store/usage-ledger')
   return (concurrency) => ({
     label: `ours: ${concurrency} jobs at once`,
     async start(ctx) {
@@ -39,6 +41,8 @@ export async function createOurContender(analyzer: Analyzer): Promise<(concurren
           analyzer,
           store: borrowed(ctx.embedded.store),
           journal: borrowed(ctx.embedded.journal),
+          statsHistory: createStatsHistory(ctx.embedded.db),
+          usage: createUsageLedger(ctx.embedded.db),
           clock: { now: () => new Date() },
           logger
         },

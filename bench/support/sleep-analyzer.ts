@@ -37,7 +37,7 @@ export function createUrlSource(): Source {
   }
 }
 
-/** A message in the seed's format, as the seed's producers send it. */
+/** A message in the producers' snake_case format (`video_id`, `source_type`, …). */
 export function benchMessage(videoId: string, index: number): string {
   return JSON.stringify({
     video_id: videoId,

@@ -31,7 +31,7 @@ export function publicConfig(config: Config): Record<string, string> {
   return out
 }
 
-/** Printable start-up lines in the seed's style (`Name: value`), secrets masked. */
+/** Printable start-up lines, one `Name: value` a line, secrets masked. */
 export function describeConfig(config: Config): string[] {
   const lines = ['Configuration:', `  (profile ${config.profile})`]
   for (const file of config.envFiles) lines.push(`  (read ${file}; the environment overrides it)`)

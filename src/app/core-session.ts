@@ -1,5 +1,7 @@
 import type { EmbeddedDb } from '../adapters/embedded/database'
 import { createJournal } from '../adapters/store/journal'
+import { createStatsHistory } from '../adapters/store/stats-history'
+import { createUsageLedger } from '../adapters/store/usage-ledger'
 import { createMediaInspector } from '../adapters/analyzer/local/inspector'
 import { createZipArchiver } from '../adapters/bundle/zip'
 import type { Config } from '../core/config'
@@ -10,6 +12,7 @@ import type { SettingsAdmin } from '../core/settings-port'
 import { publicConfig } from './config-lines'
 import { selectPorts } from './select-ports'
 import { createSourcePublisher } from './source-publisher'
+import { saveWorkerIntent } from './worker-intent'
 
 /** One configuration's ports wired into a core; the embedded database stays open across sessions. */
 export interface CoreSession {
@@ -33,7 +36,8 @@ export function coreOptionsFrom(config: Config): CoreOptions {
     dataDir: config.dataDir,
     mediaRoots: config.mediaRoots,
     readOnly: config.readOnly,
-    publicConfig: publicConfig(config)
+    publicConfig: publicConfig(config),
+    rememberIntent: (state, at) => saveWorkerIntent(config.dataDir, state, at)
   }
 }
 
@@ -57,6 +61,8 @@ export async function openCoreSession(
       inspector: createMediaInspector({ ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}), ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}) }),
       archiver: createZipArchiver(),
       journal: createJournal(db),
+      statsHistory: createStatsHistory(db),
+      usage: createUsageLedger(db),
       clock: { now: () => new Date() },
       logger: opts.logger
     },

@@ -3,6 +3,9 @@ import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import { parse as parseDotenv } from 'dotenv'
 import { buildConfig, type Config } from '../core/config'
+
+/** The bridges take the validated Config and its error from here: they never import core. */
+export { ConfigError, type Config } from '../core/config'
 import { settingNames, settingsCatalog, type SettingName } from '../shared/settings-catalog'
 import type { SettingSource } from '../shared/settings'
 import { fileSecretBox, type SecretBox } from './secret-box'

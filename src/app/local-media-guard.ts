@@ -28,3 +28,12 @@ export function createLocalMediaGuard(config: Pick<Config, 'mediaRoots' | 'dataD
     return real
   }
 }
+
+/**
+ * Without a guard of the configuration: the rules that need no settings or tools (absolute, no
+ * hidden folder, a regular file); the app passes one that also asks ffprobe and MEDIA_ROOTS.
+ */
+export function basicMediaGuard(dataDir: string | undefined): LocalMediaGuard {
+  const rules = localMediaRules({ mediaRoots: [], dataDir: dataDir ?? '/nonexistent' })
+  return (path) => checkLocalMedia(path, rules)
+}

@@ -6,7 +6,7 @@ import type { CoreOptions } from '../core/create-core'
 import type { Logger } from '../core/ports'
 import { openCoreSession, type CoreSession } from './core-session'
 import type { LoadConfigOptions } from './load-config'
-import { createConsoleLogger } from './logger'
+import { createLogger } from '../shared/logger'
 import { acquireOwnerLock, type LockRole } from './owner-lock'
 import { createProfileSwitcher } from './profile-switcher'
 import { createSettingsService } from './settings-service'
@@ -14,6 +14,8 @@ import { createSwitchableCore } from './switchable-core'
 import { createUnavailableSession } from './unavailable-core'
 
 export { coreOptionsFrom } from './core-session'
+/** What the bridges serve: the bridges name it from here, never from core. */
+export type { CoreHandle } from '../core/core-handle'
 
 export interface App {
   /** The same handle for the life of the app, across profile switches. */
@@ -71,7 +73,7 @@ function outsideValues(config: Config): LoadConfigOptions {
  * the configuration asks for, and wires them into the core. The worker is not started.
  */
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<App> {
-  const logger = opts.logger ?? createConsoleLogger()
+  const logger = opts.logger ?? createLogger()
   await makeDir('DATA_DIR', config.dataDir)
   const lock = await acquireOwnerLock(config.dataDir, {
     role: opts.role ?? 'owner',

@@ -5,6 +5,7 @@ import type { WorkerEvent } from '../shared/events'
 import type { CoreSession } from './core-session'
 import type { UnavailableSession } from './unavailable-core'
 import type { SwitchableCore } from './switchable-core'
+import { errorText } from '../shared/error-text'
 
 /** What the settings service needs from the running app to apply a profile. */
 export interface ProfileRuntime {
@@ -61,7 +62,7 @@ export function createProfileSwitcher(deps: {
       } catch (error) {
         // A setting to fix stays fatal: retrying cannot help.
         if (!deps.whileUnavailable || error instanceof ConfigError) throw error
-        standIn = deps.whileUnavailable.session(deps.first, reasonOf(error))
+        standIn = deps.whileUnavailable.session(deps.first, errorText(error))
         session = standIn
         scheduleRetry()
       }
@@ -103,7 +104,7 @@ export function createProfileSwitcher(deps: {
       opened = await deps.open(waiting.config)
     } catch (error) {
       if (closing || session !== waiting) return
-      const reason = reasonOf(error)
+      const reason = errorText(error)
       deps.logger.warn(`Backends still unavailable: ${reason}`)
       waiting.setReason(reason)
       return scheduleRetry()
@@ -143,7 +144,7 @@ export function createProfileSwitcher(deps: {
         }
       } catch (error) {
         if (wasRunning && !closing) await old.core.start().catch((e: unknown) => deps.logger.error(`restarting the worker failed: ${String(e)}`))
-        const reason = error instanceof Error ? error.message : String(error)
+        const reason = errorText(error)
         throw new ConsoleApiError('bad-request', `Profile "${next.profile}" cannot be used, so "${old.config.profile}" stays active: ${reason}`)
       }
       session = opened
@@ -156,8 +157,4 @@ export function createProfileSwitcher(deps: {
       emit({ type: 'settings.changed', at: now(), profile: active().config.profile, switching: null })
     }
   }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

@@ -8,6 +8,8 @@ import { configFromLayers, readConfigLayers, type ConfigLayers, type LoadConfigO
 import type { ProfileRuntime } from './profile-switcher'
 import { configuredBackends, summarize } from './settings-summary'
 
+export type { SettingsAdmin } from '../core/settings-port'
+
 export interface SettingsServiceOptions {
   /** How configurations are loaded (environment, `.env.local`, command line, secret box). */
   load: LoadConfigOptions

@@ -3,6 +3,7 @@ import type { SourcePublisher } from '../core/ports'
 import { ConsoleApiError } from '../shared/console-api'
 import type { VideoSource } from '../shared/video-source'
 import { awsOptions } from './select-ports'
+import { errorText } from '../shared/error-text'
 
 /**
  * What `videos.enqueue` does with a local file on a shared queue: with SQS and a bucket the
@@ -30,7 +31,7 @@ export function createSourcePublisher(config: Config): SourcePublisher | null {
         const code = (error as NodeJS.ErrnoException).code
         if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')
           throw new ConsoleApiError('bad-request', `cannot upload ${source.path} to S3: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'not a file'}`)
-        throw new ConsoleApiError('internal', error instanceof Error ? error.message : String(error))
+        throw new ConsoleApiError('internal', errorText(error))
       }
     }
   }

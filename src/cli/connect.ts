@@ -1,8 +1,8 @@
 import { readConsoleAddress } from '../app/console-address'
 import { openApp } from '../app/open-app'
-import { silentLogger } from '../app/logger'
+import { createLogger } from '../shared/logger'
 import { currentHolder, OwnerLockError } from '../app/owner-lock'
-import type { Config } from '../core/config'
+import type { Config } from '../app/load-config'
 import type { ConsoleApi } from '../shared/console-api'
 import { createHttpConsoleClient } from '../shared/http-client'
 
@@ -34,7 +34,7 @@ export async function connect(config: Config): Promise<Connection> {
     }
     if (holder === null) {
       try {
-        const app = await openApp(config, { logger: silentLogger, role: 'visitor' })
+        const app = await openApp(config, { logger: createLogger({ level: 'silent' }), role: 'visitor' })
         return { api: app.core.api, via: 'local', ownerPid: null, close: () => app.close() }
       } catch (error) {
         // Another process took DATA_DIR between our look and our lock: go through it instead.

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { Config } from '../core/config'
+import type { Config } from '../app/load-config'
 import { VideoSource } from '../shared/video-source'
 import { connect } from './connect'
 import { UsageError } from './usage-error'
@@ -29,7 +29,7 @@ export function parseTarget(target: string, cwd = process.cwd()): VideoSource {
   return parsed.data
 }
 
-/** Adds a video and prints its new id (a UUID, as in the seed). */
+/** Adds a video and prints its new id (a UUID, like every id of the `videos` table). */
 export async function enqueueCommand(config: Config, target: string, opts: { title?: string }): Promise<number> {
   const source = parseTarget(target)
   const connection = await connect(config)

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import type { Config } from '../core/config'
+import type { Config } from '../app/load-config'
 import { connect } from './connect'
 import { UsageError } from './usage-error'
 

@@ -1,16 +1,16 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
-import { findRendererDir } from '../app/owner-console'
+import { assertSafeBind, findRendererDir } from '../server/owner-console'
 import { OwnerLockError } from '../app/owner-lock'
 import { loadConfig, type LoadConfigOptions } from '../app/load-config'
-import { ConfigError, type Config } from '../core/config'
+import { ConfigError, type Config } from '../app/load-config'
 import { ConsoleApiError } from '../shared/console-api'
 import { registerConfigCommand } from './config-command'
 import { enqueueCommand } from './enqueue'
 import { exportCommand } from './export'
-import { assertSafeBind } from '../server/guards'
 import { runOwner } from './run-owner'
 import { statusCommand } from './status'
 import { UsageError } from './usage-error'
+import { errorText } from '../shared/error-text'
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new InvalidArgumentError('expected a port number from 0 to 65535')
@@ -111,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`)
       return error.code === 'bad-request' ? 2 : 1
     }
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(`${errorText(error)}\n`)
     return 1
   }
 }

@@ -2,7 +2,7 @@ import type { WorkerEvent } from '../shared/events'
 import type { Video, VideoDetail } from '../shared/video'
 import { describeSource } from '../shared/video-source'
 
-/** The worker's lines for events, in the seed's style; null for events it does not print. */
+/** The worker's plain output: one line an event (`Message Received: <id>`, `Video <id>: completed`, …); null for events it does not print. */
 export function eventLine(e: WorkerEvent): string | null {
   switch (e.type) {
     case 'worker.state':

@@ -1,12 +1,13 @@
 import { openApp } from '../app/open-app'
-import { createConsoleLogger } from '../app/logger'
-import { serveOwnerConsole } from '../app/owner-console'
+import { createLogger } from '../shared/logger'
+import { serveOwnerConsole } from '../server/owner-console'
 import { describeConfig } from '../app/config-lines'
 import type { LoadConfigOptions } from '../app/load-config'
-import type { Config } from '../core/config'
-import { formatStats } from '../core/stats'
-import { readWorkerIntent } from '../core/worker-intent'
+import type { Config } from '../app/load-config'
+import { formatStats } from '../app/stats-lines'
+import { readWorkerIntent } from '../app/worker-intent'
 import { eventLine } from './print'
+import { errorText } from '../shared/error-text'
 
 /**
  * After the shutdown deadline, how long stopping and closing may still take before the process
@@ -34,20 +35,20 @@ export interface OwnerRunOptions {
 }
 
 /**
- * Runs this process as the owner of DATA_DIR until SIGINT/SIGTERM: the worker (seed-style
- * output), the ConsoleApi on loopback, a graceful stop bounded by the shutdown deadline (a second
+ * Runs this process as the owner of DATA_DIR until SIGINT/SIGTERM: the worker (one plain line
+ * an event), the ConsoleApi on loopback, a graceful stop bounded by the shutdown deadline (a second
  * signal exits at once), and the statistics at the end. Resolves with the exit code.
  */
 export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`)
-  const logger = createConsoleLogger({ debug: process.env['DEBUG'] === '1' })
+  const logger = createLogger({ level: process.env['DEBUG'] === '1' ? 'debug' : 'info' })
   for (const line of describeConfig(config)) out(line)
   const app = await openApp(config, { logger, ...(opts.settings ? { settings: opts.settings } : {}), ...(opts.waitForBackends ? { waitForBackends: { retryEverySeconds: 15 } } : {}) })
   for (const line of app.describeBackends()) out(line)
   try {
     await app.check()
   } catch (error) {
-    process.stderr.write(`The analyzer cannot work: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(`The analyzer cannot work: ${errorText(error)}\n`)
     await app.close()
     return 1
   }
@@ -78,7 +79,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
         // A failed stop still ends the process (statistics, close), never a hang on Ctrl+C.
         void app.core
           .stop({ mode: 'drain', deadlineMs })
-          .catch((e: unknown) => logger.error(`graceful stop failed: ${e instanceof Error ? e.message : String(e)}`))
+          .catch((e: unknown) => logger.error(`graceful stop failed: ${errorText(e)}`))
           .finally(resolve)
       } else {
         logger.info(`${signal} received again: handing jobs in flight back and exiting within ${SECOND_SIGNAL_GRACE_MS / 1000} s`)

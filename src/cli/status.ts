@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Config } from '../core/config'
+import type { Config } from '../app/load-config'
 import { connect } from './connect'
 import { videoDetail, videoTable } from './print'
 import { UsageError } from './usage-error'

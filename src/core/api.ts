@@ -19,6 +19,7 @@ import { inspectMedia } from './media-facts'
 import { localMediaRules } from './local-media'
 import { checkEnqueue, sourceCapabilities } from './source-capabilities'
 import { isPendingRetry } from '../shared/video-view'
+import { errorText, parseJsonOrNull } from '../shared/error-text'
 
 export interface ApiDeps {
   ports: Ports
@@ -78,10 +79,10 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     try {
       await queue.send(toSeedMessage(id, source, title, generation))
     } catch (error) {
-      const reason = `could not queue the video (${error instanceof Error ? error.message : String(error)}); retry it`
+      const reason = `could not queue the video (${errorText(error)}); retry it`
       await rec
         .update(id, { processingStatus: 'failed', analysisResult: `Error: ${reason}`, errorCause: 'other', completedAt: new Date() })
-        .catch((e: unknown) => rec.log('error', `video left queued without a message: ${e instanceof Error ? e.message : String(e)}`, id))
+        .catch((e: unknown) => rec.log('error', `video left queued without a message: ${errorText(e)}`, id))
       throw error
     }
   }
@@ -102,12 +103,12 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     'worker.start': async () => deps.start(),
     'worker.stop': async (input) => deps.stop(input?.mode ?? 'drain'),
     'stats.get': async () => deps.stats.snapshot(),
-    'stats.history': async (input) => journal.samples(new Date(ports.clock.now().getTime() - (input?.sinceMinutes ?? 60) * 60_000)),
+    'stats.history': async (input) => (await ports.statsHistory?.samples(new Date(ports.clock.now().getTime() - (input?.sinceMinutes ?? 60) * 60_000))) ?? [],
     'videos.list': async (input) => store.list(VideoQuery.parse(input ?? {})),
     'videos.get': async ({ id }) => {
       const video = await store.get(id)
       if (!video) return null
-      const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(safeJson(video.analysisResult)) : null
+      const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(parseJsonOrNull(video.analysisResult)) : null
       // Journal lines are written in groups: wait for those already recorded, so a reader sees them.
       await rec.flush()
       // Each run's full analysis is in its own journal line; the detail leaves those bodies out (videos.analyses has them).
@@ -187,7 +188,7 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       const video = await mustGet(id)
       await rec.flush()
       const entries = await journal.list(id)
-      const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(safeJson(video.analysisResult)) : null
+      const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(parseJsonOrNull(video.analysisResult)) : null
       const bundle = {
         video,
         analysis: parsed?.success ? parsed.data : null,
@@ -239,12 +240,4 @@ function guard(handlers: ConsoleApi, readOnly: boolean): ConsoleApi {
     }
   }
   return api as unknown as ConsoleApi
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return null
-  }
 }

@@ -9,7 +9,6 @@ import { createReconciler } from './reconciler'
 import { createRecorder } from './recorder'
 import { createStats } from './stats'
 import { createWorker } from './worker'
-import { saveWorkerIntent } from './worker-intent'
 
 /** What the core needs besides the ports; `createCoreOptions(config)` derives them from a Config. */
 export interface CoreOptions {
@@ -37,6 +36,8 @@ export interface CoreOptions {
   sampleEveryMs?: number
   /** A graceful stop cuts a pending long poll short (default true; openApp passes false for SQS). */
   abortReceiveOnStop?: boolean
+  /** Keeps the operator's last start or stop from the console, so it outlives the process. */
+  rememberIntent?: (state: 'running' | 'stopped', at: Date) => Promise<void>
   /** How often the reconciler looks for rows nobody finishes (default 60 s; first look at start). */
   reconcileEverySeconds?: number
   /** Unchanged and unheld this long, a row is stuck (default: visibility × deliveries, at least the longest backoff + a visibility). */
@@ -104,7 +105,7 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
   }
   // What the operator chose from the console outlives the process (a signal's stop is no choice).
   const remember = (state: 'running' | 'stopped') =>
-    saveWorkerIntent(options.dataDir, state, ports.clock.now()).catch((e: unknown) => ports.logger.warn(`worker state not saved: ${String(e)}`))
+    (options.rememberIntent?.(state, ports.clock.now()) ?? Promise.resolve()).catch((e: unknown) => ports.logger.warn(`worker state not saved: ${String(e)}`))
   const api = createConsoleApi({
     ports,
     rec,

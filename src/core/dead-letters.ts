@@ -1,7 +1,8 @@
 import { ConsoleApiError, type DeadLetterList } from '../shared/console-api'
 import type { DeadLetter, Ports } from './ports'
 import { parseQueueMessage } from './parse-message'
-import { markDeadLettered, errorText } from './pipeline/handle-message'
+import { errorText } from '../shared/error-text'
+import { markDeadLettered } from './pipeline/handle-message'
 import type { Recorder } from './recorder'
 import type { StatsTracker } from './stats'
 

@@ -2,6 +2,7 @@ import { realpath, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { MediaInspector } from './debug-ports'
 import { LocalMediaRefused } from './errors'
+import { errorText } from '../shared/error-text'
 
 export { LocalMediaRefused }
 
@@ -57,7 +58,7 @@ export async function checkLocalMedia(path: string, rules: LocalMediaRules, sign
   if (rules.inspector) {
     let said: string | null = null
     const metadata = await rules.inspector.probe(real, signal).catch((error: unknown) => {
-      said = error instanceof Error ? error.message : String(error)
+      said = errorText(error)
       return null
     })
     const container = metadata?.container ?? ''

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises'
 import type { MediaFacts } from '../shared/debugging'
 import type { Video } from '../shared/video'
 import type { MediaInspector } from './debug-ports'
+import { errorText } from '../shared/error-text'
 import { checkLocalMedia, LocalMediaRefused, type LocalMediaRules } from './local-media'
 
 const STILLS = 6
@@ -37,7 +38,7 @@ export async function inspectMedia(video: Video, inspector: MediaInspector | und
   try {
     metadata = await inspector.probe(source.path, signal)
   } catch (error) {
-    return { ...base, note: null, metadata: null, probeError: error instanceof Error ? error.message : String(error), stills: [] }
+    return { ...base, note: null, metadata: null, probeError: errorText(error), stills: [] }
   }
   const frames = await inspector.stills(source.path, { count: STILLS, durationSeconds: metadata.durationSeconds, signal }).catch(() => [])
   return {

@@ -1,6 +1,6 @@
 import type { VideoSource } from '../shared/video-source'
 
-/** The seed's snake_case message for a video, as `videos.enqueue` and `videos.retry` send it. */
+/** The producers' snake_case message for a video (`video_id`, `source_type`, …), as `videos.enqueue` and `videos.retry` send it. */
 export function toSeedMessage(videoId: string, source: VideoSource, title?: string | null, generation?: number): string {
   const base: Record<string, string | number> = { video_id: videoId }
   if (title) base['title'] = title

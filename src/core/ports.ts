@@ -3,13 +3,13 @@
  * `src/adapters/<port>/`; the core never imports them (they are passed to `createCore`).
  */
 import type { Analysis, TokenUsage } from '../shared/analysis'
-import type { VideoJob } from '../shared/queue-message'
 import type { StatsSample } from '../shared/stats'
 import type { JournalEntry, Video, VideoPage, VideoQueryParsed } from '../shared/video'
 import type { FailureCause, Stage, VideoStatus } from '../shared/video-status'
 import type { VideoSource } from '../shared/video-source'
 import type { SettingsAdmin } from './settings-port'
 import type { Archiver, MediaInspector } from './debug-ports'
+import type { Logger } from '../shared/logger'
 
 // ───────────────────────────── Queue ─────────────────────────────
 
@@ -291,16 +291,24 @@ export interface Store {
 
 // ───────────────────────────── Journal ─────────────────────────────
 
-/** The console's own history (events per video, statistics over time); always embedded. */
+/** The console's history of each video (every event, each run's analysis); always embedded. */
 export interface Journal {
   /** Entries are written in the order of the calls, even when a call is not awaited before the next. */
   append(entry: Omit<JournalEntry, 'id'>): Promise<void>
   list(videoId: string, limit?: number): Promise<JournalEntry[]>
+  /** Writes what waits; the database itself belongs to whoever opened it. */
+  close(): Promise<void>
+}
+
+/** The worker's counters over time, behind the console's throughput chart; always embedded. */
+export interface StatsHistory {
   recordSample(sample: StatsSample): Promise<void>
   samples(since: Date): Promise<StatsSample[]>
-  /** Totals kept across restarts (tokens, cost). */
+}
+
+/** Token usage and cost per video and model, kept across restarts; always embedded. */
+export interface UsageLedger {
   addUsage(videoId: string, usage: TokenUsage, model: string): Promise<void>
-  close(): Promise<void>
 }
 
 // ───────────────────────────── Misc ─────────────────────────────
@@ -309,12 +317,7 @@ export interface Clock {
   now(): Date
 }
 
-export interface Logger {
-  info(message: string): void
-  warn(message: string): void
-  error(message: string): void
-  debug(message: string): void
-}
+export type { Logger }
 
 /** Everything `createCore` wires together. */
 export interface Ports {
@@ -323,6 +326,10 @@ export interface Ports {
   analyzer: Analyzer
   store: Store
   journal: Journal
+  /** The throughput chart's history; without it samples are not kept and `stats.history` is empty. */
+  statsHistory?: StatsHistory
+  /** Token usage across restarts; without it only the run's statistics count tokens. */
+  usage?: UsageLedger
   clock: Clock
   logger: Logger
   /** Runs in `videos.enqueue` before the row and the message are made (see {@link SourcePublisher}). */
@@ -335,4 +342,4 @@ export interface Ports {
   archiver?: Archiver
 }
 
-export type { Analysis, VideoJob }
+export type { Analysis }

@@ -1,6 +1,6 @@
 import type { UnleasedRow } from './ports'
 import { videoIdsOf } from './dead-letters'
-import { errorText } from './pipeline/handle-message'
+import { errorText } from '../shared/error-text'
 import type { Ports } from './ports'
 import type { Recorder } from './recorder'
 import type { StatsTracker } from './stats'

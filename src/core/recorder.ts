@@ -3,6 +3,7 @@ import type { Video } from '../shared/video'
 import type { VideoStatus } from '../shared/video-status'
 import type { EventBus } from './event-bus'
 import type { Clock, Journal, Logger, Store, VideoPatch } from './ports'
+import { errorText } from '../shared/error-text'
 
 type Level = 'debug' | 'info' | 'warn' | 'error'
 const PROGRESS_JOURNAL_MS = 5000
@@ -38,7 +39,7 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
 
   function warnOnce(error: unknown): void {
     // The journal is the console's history, not the table of record: warn once, keep working.
-    if (!journalBroken) logger.warn(`journal write failed: ${error instanceof Error ? error.message : String(error)}`)
+    if (!journalBroken) logger.warn(`journal write failed: ${errorText(error)}`)
     journalBroken = true
   }
 

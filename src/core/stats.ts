@@ -3,7 +3,7 @@ import type { Stats, StatsSample } from '../shared/stats'
 import type { Stage } from '../shared/video-status'
 import type { Clock } from './ports'
 
-/** Counters of one worker run; the seed prints these at shutdown. */
+/** Counters of one worker run; the CLI prints them when the worker stops. */
 export interface StatsTracker {
   started(): void
   received(): void
@@ -69,22 +69,4 @@ export function createStats(clock: Clock): StatsTracker {
       return { at: clock.now().toISOString(), processed, failed, inFlight }
     }
   }
-}
-
-/** The statistics as the seed prints them at shutdown. */
-export function formatStats(stats: Stats): string[] {
-  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-  const lines = [
-    'Statistics:',
-    `  Uptime: ${secs(stats.uptimeMs)}`,
-    `  Messages received: ${stats.received}`,
-    `  Videos processed: ${stats.processed}`,
-    `  Videos failed: ${stats.failed}`,
-    `  In flight: ${stats.inFlight}`
-  ]
-  for (const [stage, s] of Object.entries(stats.stages)) {
-    if (s) lines.push(`  ${stage}: ${s.count}× avg ${secs(s.avgMs)}, max ${secs(s.maxMs)}`)
-  }
-  if (stats.tokens.total > 0) lines.push(`  Tokens: ${stats.tokens.total} (prompt ${stats.tokens.prompt}, output ${stats.tokens.output}), cost $${stats.costUsd.toFixed(4)}`)
-  return lines
 }

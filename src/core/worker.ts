@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { WorkerState } from '../shared/events'
 import type { ReceivedMessage } from './ports'
-import { handleMessage, errorText, type MessageDeps } from './pipeline/handle-message'
+import { errorText } from '../shared/error-text'
+import { handleMessage, type MessageDeps } from './pipeline/handle-message'
 import type { AbortReason } from './pipeline/failure'
 import { removeStaleJobDirs } from './pipeline/job-dirs'
 import { forgetLease, recordLease, releaseDeadLeases } from './pipeline/lease-records'
@@ -63,7 +64,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
 
   const sample = async () => {
     rec.emit({ type: 'stats', at: rec.now(), stats: stats.snapshot() })
-    await ports.journal.recordSample(stats.sample()).catch((e: unknown) => rec.log('warn', `stats sample not saved: ${errorText(e)}`))
+    await ports.statsHistory?.recordSample(stats.sample()).catch((e: unknown) => rec.log('warn', `stats sample not saved: ${errorText(e)}`))
   }
 
   const messageDeps: MessageDeps = {

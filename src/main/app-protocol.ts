@@ -4,27 +4,18 @@ import { extname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Protocol } from 'electron'
 import type { ConsoleApi } from '../shared/console-api'
-import { MEDIA_PREFIX, mediaType, parseRange, resolveMediaPath, type MediaGuard } from '../server/media'
-import { SECURITY_HEADERS } from '../server/csp'
-import { resolveInside } from '../server/static'
+import { basicMediaGuard } from '../app/local-media-guard'
+import { SECURITY_HEADERS } from '../bridge/csp'
+import { MEDIA_PREFIX, mediaType, parseRange, resolveMediaPath, type MediaGuard } from '../bridge/media'
+import { resolveInside, staticType } from '../bridge/static-files'
 import { APP_HOST, APP_SCHEME } from './security'
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2'
-}
 
 function reply(status: number, body = ''): Response {
   return new Response(body, { status, headers: SECURITY_HEADERS })
 }
 
 async function media(api: ConsoleApi, dataDir: string, pathname: string, request: Request, guard?: MediaGuard): Promise<Response> {
-  const file = await resolveMediaPath(api, dataDir, pathname, guard)
+  const file = await resolveMediaPath(api, dataDir, pathname, guard ?? basicMediaGuard(dataDir))
   const info = file ? await stat(file).catch(() => undefined) : undefined
   if (!file || !info?.isFile()) return reply(404)
   const range = parseRange(request.headers.get('range') ?? undefined, info.size)
@@ -59,7 +50,7 @@ export function registerAppProtocol(protocol: Protocol, rendererDir: string, api
     const body = await readFile(target).catch(() => undefined)
     if (!body) return reply(404)
     return new Response(body, {
-      headers: { ...SECURITY_HEADERS, 'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream' }
+      headers: { ...SECURITY_HEADERS, 'Content-Type': staticType(target) }
     })
   })
 }

@@ -6,15 +6,15 @@
  */
 import { loadConfig } from '../app/load-config'
 import { openApp, type App } from '../app/open-app'
-import { serveOwnerConsole, type OwnerConsole } from '../app/owner-console'
-import { dispatch } from '../server/dispatch'
+import { serveOwnerConsole, type OwnerConsole } from '../server/owner-console'
+import { dispatch } from '../bridge/dispatch'
 import type { ApiResult } from '../shared/console-api'
+import { errorText } from '../shared/error-text'
 import type { FromCore, ToCore } from './core-channel'
 import { keyBox } from './keychain-key'
 
 const parent = process.parentPort
 const send = (message: FromCore) => parent.postMessage(message)
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 let app: App | null = null
 let owner: OwnerConsole | null = null

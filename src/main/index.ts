@@ -12,6 +12,7 @@ import { applicationMenu } from './menu'
 import { APP_SCHEME, APP_URL, hardenContents, hardenSession, isTrustedSender } from './security'
 import { SHUTDOWN_CHANNEL, createShutdown, type ShutdownNotice } from './shutdown'
 import { createMainWindow } from './window'
+import { errorText } from '../shared/error-text'
 
 // Before `ready`: every renderer sandboxed, and app:// a secure standard scheme (fetch, media streaming).
 app.enableSandbox()
@@ -147,7 +148,7 @@ app
   .catch((error: unknown) => {
     // One clear line (a bad setting, DATA_DIR owned by a running `serve`…), in a dialog too:
     // a desktop user may have no terminal to read it in. Whatever was opened is closed first.
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorText(error)
     console.error(`video-processor: ${message}`)
     if (!shutdown.started) dialog.showErrorBox('Video processor cannot start', message)
     shutdown.request('start-up failed', 1)

@@ -1,7 +1,7 @@
 import type { IpcMainInvokeEvent } from 'electron'
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiResult, type ConsoleApi } from '../shared/console-api'
-import type { EventBus } from '../core/event-bus'
-import { dispatch } from '../server/dispatch'
+import type { CoreHandle } from '../app/open-app'
+import { dispatch, refusal } from '../bridge/dispatch'
 
 /** The part of Electron's `ipcMain` the bridge uses (injected, so tests run without Electron). */
 export interface IpcMainLike {
@@ -38,7 +38,7 @@ export interface IpcBridgeOptions {
 export function registerIpcBridge(options: IpcBridgeOptions): () => void {
   options.ipcMain.handle(IPC_CALL_CHANNEL, async (event, name, input): Promise<ApiResult | string> => {
     if (!options.isTrustedSender(event)) {
-      return { ok: false, error: { code: 'unauthorized', message: 'This frame may not call the console API' } }
+      return refusal('unauthorized', 'This frame may not call the console API')
     }
     if (options.forward) return options.forward(name, input)
     if (!options.api) return { ok: false, error: { code: 'internal', message: 'The console API is not available' } }
@@ -48,7 +48,7 @@ export function registerIpcBridge(options: IpcBridgeOptions): () => void {
 }
 
 /** Forwards every core event to one window until it is destroyed. Returns the stop function. */
-export function relayEvents(events: EventBus, target: EventTarget): () => void {
+export function relayEvents(events: CoreHandle['events'], target: EventTarget): () => void {
   const unsubscribe = events.subscribe((event) => {
     if (!target.isDestroyed()) target.send(IPC_EVENT_CHANNEL, event)
   })

@@ -1,5 +1,5 @@
 import type { IpcMainInvokeEvent, Session, WebContents } from 'electron'
-import { CONSOLE_CSP } from '../server/csp'
+import { CONSOLE_CSP } from '../bridge/csp'
 
 /** The renderer is served from `app://console/` (a privileged standard scheme), never file://. */
 export const APP_SCHEME = 'app'

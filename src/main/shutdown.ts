@@ -1,4 +1,5 @@
-import type { ShutdownNotice } from '../preload/api'
+import { errorText } from '../shared/error-text'
+import type { ShutdownNotice } from '../shared/preload-api'
 
 export type { ShutdownNotice }
 
@@ -69,7 +70,6 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     exited = true
     options.exit(code)
   }
-  const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
   /** Jobs still running go back to the queue now (the deadline passed, or a second quit). */
   async function hurry(app: RunningApp): Promise<void> {

@@ -1,6 +1,7 @@
 import type { IpcRendererEvent } from 'electron'
 import type { ApiResult } from '../shared/console-api'
 import type { WorkerEvent } from '../shared/events'
+import type { PreloadApi, ShutdownNotice } from '../shared/preload-api'
 
 // The shared channel names, repeated so the sandboxed preload bundle stays free of zod and the
 // schemas (tests/unit/main-ipc.test.ts checks they match src/shared/console-api.ts).
@@ -8,24 +9,6 @@ export const IPC_CALL_CHANNEL = 'api:call'
 export const IPC_EVENT_CHANNEL = 'api:event'
 /** The shutdown's progress (src/main/shutdown.ts SHUTDOWN_CHANNEL). */
 export const SHUTDOWN_CHANNEL = 'app:shutdown'
-
-/** What the window shows while the app stops (the same shape as src/main/shutdown.ts sends). */
-export type ShutdownNotice =
-  | { phase: 'draining'; inFlight: number; deadlineSeconds: number }
-  | { phase: 'handing-back'; handedBack: number }
-  | { phase: 'closing'; handedBack: number }
-
-/** What the preload exposes as `window.api`: two fixed channels, and a file's path for drag and drop. */
-export interface PreloadApi {
-  /** Calls one ConsoleApi procedure; errors come back as values. */
-  call(name: string, input?: unknown): Promise<ApiResult>
-  /** Receives every worker event; returns the unsubscribe function. */
-  onEvent(callback: (event: WorkerEvent) => void): () => void
-  /** The local path of a dropped or picked file (Electron's webUtils), '' when it has none. */
-  pathForFile(file: File): string
-  /** Receives the app's shutdown progress once a quit began; returns the unsubscribe function. */
-  onShutdown(callback: (notice: ShutdownNotice) => void): () => void
-}
 
 /** The part of `ipcRenderer` the preload uses (injected for tests). */
 export interface IpcRendererLike {

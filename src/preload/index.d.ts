@@ -1,4 +1,4 @@
-import type { PreloadApi } from './api'
+import type { PreloadApi } from '../shared/preload-api'
 
 declare global {
   interface Window {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HTTP_EVENTS_PATH, HTTP_RPC_PREFIX, type ApiErrorCode, type ApiResult } from '../shared/console-api'
-import type { CoreHandle } from '../core/core-handle'
-import { dispatch } from './dispatch'
-import { SECURITY_HEADERS } from './csp'
+import type { CoreHandle } from '../app/open-app'
+import { dispatch, refusal } from '../bridge/dispatch'
+import { SECURITY_HEADERS } from '../bridge/csp'
+import { MEDIA_PREFIX } from '../bridge/media'
 import {
   MAX_BODY_BYTES,
   isAllowedHost,
@@ -14,9 +15,10 @@ import {
 import { serveEvents, type SseHub, type SseOptions } from './sse'
 import { serveStatic } from './static'
 import { sendTokenPage, wantsPage } from './token-page'
-import { serveMedia, MEDIA_PREFIX, type MediaGuard } from './media'
+import { serveMedia } from './media'
+import type { MediaGuard } from '../bridge/media'
 import { receiveUpload, UploadRefused } from './upload'
-import { HTTP_UPLOAD_PATH } from '../shared/http-client'
+import { HTTP_UPLOAD_PATH } from '../shared/http-upload'
 
 /** Everything the request handler needs, resolved by `startConsoleServer`. */
 export interface BridgeContext {
@@ -49,7 +51,7 @@ function sendJson(res: ServerResponse, status: number, body: ApiResult): void {
 }
 
 function refuse(res: ServerResponse, code: ApiErrorCode, message: string, status = STATUS[code]): void {
-  sendJson(res, status, { ok: false, error: { code, message } })
+  sendJson(res, status, refusal(code, message))
 }
 
 class BodyTooLarge extends Error {}

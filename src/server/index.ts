@@ -1,10 +1,10 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { networkInterfaces } from 'node:os'
-import type { CoreHandle } from '../core/core-handle'
+import type { CoreHandle } from '../app/open-app'
 import { allowedHostnames, assertSafeBind } from './guards'
 import { createRequestHandler } from './http-bridge'
-import type { MediaGuard } from './media'
+import type { MediaGuard } from '../bridge/media'
 import { createSseHub, type SseOptions } from './sse'
 
 /** Options of the headless console. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { EventBus } from '../core/event-bus'
+import type { CoreHandle } from '../app/open-app'
 import type { WorkerEvent } from '../shared/events'
 
 /** Options of the event stream. */
@@ -40,7 +40,7 @@ function lastEventId(req: IncomingMessage, url: URL): number | undefined {
  * when that is impossible (the buffer moved on, or the server restarted) it gets a `reset`
  * event and refetches everything.
  */
-export function serveEvents(req: IncomingMessage, res: ServerResponse, url: URL, bus: EventBus, hub: SseHub, options: SseOptions = {}): void {
+export function serveEvents(req: IncomingMessage, res: ServerResponse, url: URL, bus: CoreHandle['events'], hub: SseHub, options: SseOptions = {}): void {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache, no-transform',

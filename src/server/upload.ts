@@ -6,7 +6,7 @@ import { basename, join } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ApiResult, ConsoleApi } from '../shared/console-api'
-import { dispatch } from './dispatch'
+import { dispatch } from '../bridge/dispatch'
 
 /** Uploads larger than this are refused (a browser cannot hand us a path, so it sends bytes). */
 export const MAX_UPLOAD_BYTES = 20 * 1024 ** 3

@@ -55,5 +55,3 @@ export const WorkerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('settings.changed'), at, profile: z.string(), switching: z.string().nullable() })
 ])
 export type WorkerEvent = z.infer<typeof WorkerEvent>
-export type WorkerEventType = WorkerEvent['type']
-export type WorkerEventOf<T extends WorkerEventType> = Extract<WorkerEvent, { type: T }>

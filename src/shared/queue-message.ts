@@ -3,7 +3,7 @@ import { VideoSource } from './video-source'
 
 /**
  * Queue message formats accepted by the worker:
- * - the seed's JSON: `{ video_id, source_type: 's3'|'youtube'|'file'|'http', s3_key, s3_bucket, youtube_url, youtube_id, file_path, url, title }`
+ * - the producers' snake_case JSON, the format the worker began with (`SeedMessage`): `{ video_id, source_type: 's3'|'youtube'|'file'|'http', s3_key, s3_bucket, youtube_url, youtube_id, file_path, url, title }`
  * - the same with camelCase keys (`videoId`, `sourceType`, `s3Key`, …)
  * - S3 event notifications (`{ Records: [{ eventSource: 'aws:s3', s3: { bucket: { name }, object: { key } } }] }`)
  * Everything is normalised to {@link VideoJob} by core's `parseQueueMessage`, which never throws.

@@ -83,7 +83,7 @@ export interface SettingSpec {
 
 const profile = 'profile' as const
 
-/** The seed's names come first and keep their meaning. */
+/** The names deployments already set (AWS_*, GEMINI_API_KEY, Supabase, DOWNLOAD_DIR) come first and keep their meaning. */
 const specs = {
   AWS_REGION: { schema: text, expected: 'an AWS region such as us-east-1', help: 'Region of the queue and the bucket.', group: 'aws', scope: profile, defaultText: 'us-east-1, or the SDK chain' },
   AWS_ACCESS_KEY_ID: { schema: text, expected: 'an access key id', help: 'Access key of an IAM user that may use the queue and the bucket.', group: 'aws', scope: profile, secret: true, defaultText: "the SDK's provider chain (profile, instance role)" },

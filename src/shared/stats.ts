@@ -4,7 +4,7 @@ import { Stage } from './video-status'
 export const StageStat = z.object({ count: z.number().int(), totalMs: z.number(), avgMs: z.number(), maxMs: z.number() })
 export type StageStat = z.infer<typeof StageStat>
 
-/** Worker statistics since it started (the seed prints these at shutdown). */
+/** Worker statistics since it started (the CLI prints them when the worker stops). */
 export const Stats = z.object({
   startedAt: z.iso.datetime({ offset: true }).nullable(),
   uptimeMs: z.number().min(0),

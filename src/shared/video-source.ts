@@ -8,7 +8,6 @@ export const VideoSource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('http'), url: z.url({ protocol: /^https?$/ }) })
 ])
 export type VideoSource = z.infer<typeof VideoSource>
-export type SourceKind = VideoSource['kind']
 
 /** A short, human readable location of a source, for lists and logs: an http(s) URL without its password or query (signed URLs carry secrets there). */
 export function describeSource(source: VideoSource): string {

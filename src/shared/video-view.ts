@@ -4,8 +4,13 @@ import type { VideoSource } from './video-source'
 
 /** The error text of a failed row: `analysis_result` holds `Error: …` then. */
 export function errorTextOf(video: Pick<Video, 'processingStatus' | 'analysisResult'>): string | null {
-  if (video.processingStatus !== 'failed' || !video.analysisResult) return null
-  return video.analysisResult.startsWith('Error: ') ? video.analysisResult.slice(7) : video.analysisResult
+  return video.processingStatus === 'failed' ? storedErrorText(video.analysisResult) : null
+}
+
+/** An `analysis_result` that holds an error (`Error: …`), without its prefix. */
+export function storedErrorText(analysisResult: string | null): string | null {
+  if (!analysisResult) return null
+  return analysisResult.startsWith('Error: ') ? analysisResult.slice(7) : analysisResult
 }
 
 /** The part of a source a search looks in: its path, URL or key. */

@@ -9,7 +9,7 @@ export const Video = z.object({
   title: z.string().nullable(),
   source: VideoSource.nullable(),
   processingStatus: VideoStatus,
-  /** The seed's column: the analysis JSON on success, `Error: …` on failure. */
+  /** One of the table's original four columns: the analysis JSON on success, `Error: …` on failure. */
   analysisResult: z.string().nullable(),
   isProcessed: z.boolean(),
   attempts: z.number().int().min(0),

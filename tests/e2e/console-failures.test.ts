@@ -78,7 +78,7 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => 
 /** A failure that will not be retried by the queue any more. */
 const finalFailure = (id: string) => until(`${id} to fail`, () => get(id), (d) => d?.video.processingStatus === 'failed' && d.video.completedAt !== null)
 
-/** What a producer puts on the queue: the seed's message format. */
+/** What a producer puts on the queue: the snake_case message format (`video_id`, `source_type`, …). */
 async function sendMessage(message: Record<string, unknown>): Promise<string> {
   const id = randomUUID()
   await serve.rpc('queue.send', { body: JSON.stringify({ video_id: id, ...message }) })

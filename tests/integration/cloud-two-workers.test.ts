@@ -65,7 +65,7 @@ describe('two worker processes on one SQS queue and one Supabase table', () => {
     for (const w of workers) await w.waitFor(/Waiting for messages/)
     for (const w of workers) expect(w.output()).toMatch(/queue\s+sqs \(videos\)[\s\S]*store\s+supabase \(127\.0\.0\.1:\d+\)/)
 
-    // The rows exist upstream, as the seed's producers make them; then the messages go out.
+    // The rows exist upstream, as the producers make them (id and title); then the messages go out.
     const ids = Array.from({ length: COUNT }, () => randomUUID())
     for (const id of ids) await db.query('insert into videos (id, title) values ($1, $2)', [id, `clip ${id.slice(0, 8)}`])
     for (let i = 0; i < COUNT; i += 10) {

@@ -8,6 +8,8 @@ import { embeddedMigrations } from '../../src/adapters/embedded/migrations'
 import { createLocalQueue } from '../../src/adapters/queue/local'
 import { createEmbeddedStore } from '../../src/adapters/store/embedded'
 import { createJournal } from '../../src/adapters/store/journal'
+import { createStatsHistory } from '../../src/adapters/store/stats-history'
+import { createUsageLedger } from '../../src/adapters/store/usage-ledger'
 import { createEventBus } from '../../src/core/event-bus'
 import { createRecorder } from '../../src/core/recorder'
 import { JournalEntry } from '../../src/shared/video'
@@ -97,49 +99,52 @@ describe('journal', () => {
   })
 
   it('records statistics samples and reads them since a time, in order', async () => {
-    const journal = createJournal(db)
+    const history = createStatsHistory(db)
     const base = Date.UTC(2030, 0, 1)
     for (let i = 2; i >= 0; i--) {
-      await journal.recordSample({ at: new Date(base + i * 1000).toISOString(), processed: i, failed: 0, inFlight: 1 })
+      await history.recordSample({ at: new Date(base + i * 1000).toISOString(), processed: i, failed: 0, inFlight: 1 })
     }
-    // Older than the retention: pruned on a later journal's first sample.
-    await journal.recordSample({ at: new Date(Date.now() - 40 * 86_400_000).toISOString(), processed: 9, failed: 9, inFlight: 9 })
-    await createJournal(db).recordSample({ at: new Date(base + 5000).toISOString(), processed: 5, failed: 0, inFlight: 0 })
-    expect((await journal.samples(new Date(0))).some((s) => s.processed === 9)).toBe(false)
-    const since = (await journal.samples(new Date(base + 1000))).filter((s) => Date.parse(s.at) < base + 5000)
+    // Older than the retention: pruned on a later history's first sample.
+    await history.recordSample({ at: new Date(Date.now() - 40 * 86_400_000).toISOString(), processed: 9, failed: 9, inFlight: 9 })
+    await createStatsHistory(db).recordSample({ at: new Date(base + 5000).toISOString(), processed: 5, failed: 0, inFlight: 0 })
+    expect((await history.samples(new Date(0))).some((s) => s.processed === 9)).toBe(false)
+    const since = (await history.samples(new Date(base + 1000))).filter((s) => Date.parse(s.at) < base + 5000)
     expect(since).toEqual([
       { at: new Date(base + 1000).toISOString(), processed: 1, failed: 0, inFlight: 1 },
       { at: new Date(base + 2000).toISOString(), processed: 2, failed: 0, inFlight: 1 }
     ])
   })
 
-  it('sums token usage per video and model, and in total per model', async () => {
-    const journal = createJournal(db)
+  it('sums token usage per video and model', async () => {
+    const usage = createUsageLedger(db)
     const a = randomUUID()
     const b = randomUUID()
-    await journal.addUsage(a, { promptTokens: 100, outputTokens: 20, totalTokens: 120, costUsd: 0.01 }, 'gemini-x')
-    await journal.addUsage(a, { promptTokens: 50, outputTokens: 10, thoughtsTokens: 5, totalTokens: 65, costUsd: null }, 'gemini-x')
-    await journal.addUsage(b, { promptTokens: 1, outputTokens: 1, totalTokens: 2 }, 'gemini-y')
-    expect(await journal.usage(a)).toEqual([
-      { videoId: a, model: 'gemini-x', promptTokens: 150, outputTokens: 30, thoughtsTokens: 5, totalTokens: 185, costUsd: 0.01, calls: 2 }
+    await usage.addUsage(a, { promptTokens: 100, outputTokens: 20, totalTokens: 120, costUsd: 0.01 }, 'gemini-x')
+    await usage.addUsage(a, { promptTokens: 50, outputTokens: 10, thoughtsTokens: 5, totalTokens: 65, costUsd: null }, 'gemini-x')
+    await usage.addUsage(b, { promptTokens: 1, outputTokens: 1, totalTokens: 2 }, 'gemini-y')
+    const rows = await db.query<Record<string, unknown>>(
+      `select video_id::text, model, prompt_tokens::float8, output_tokens::float8, thoughts_tokens::float8, total_tokens::float8, cost_usd::float8, calls::int
+         from token_usage where video_id = any($1::uuid[]) order by model`,
+      [[a, b]]
+    )
+    expect(rows.rows).toEqual([
+      { video_id: a, model: 'gemini-x', prompt_tokens: 150, output_tokens: 30, thoughts_tokens: 5, total_tokens: 185, cost_usd: 0.01, calls: 2 },
+      { video_id: b, model: 'gemini-y', prompt_tokens: 1, output_tokens: 1, thoughts_tokens: 0, total_tokens: 2, cost_usd: 0, calls: 1 }
     ])
-    const totals = await journal.usageTotals()
-    expect(totals.find((t) => t.model === 'gemini-y')).toMatchObject({ videoId: null, totalTokens: 2, calls: 1 })
   })
-  it('appends many entries in their order, over several inserts, all or none', async () => {
-    const journal = createJournal(db)
+
+  it('lists the latest entries by their numeric order, across a change in the number of digits', async () => {
     const videoId = randomUUID()
-    const entry = (i: number, data: Record<string, unknown> | null = null) =>
-      ({ videoId, at: new Date(Date.UTC(2026, 10, 26, 6, 0, 0, i)).toISOString(), attempt: 2, type: 'log', status: null, level: 'info' as const, message: `m${i}`, data })
-    const many = Array.from({ length: 1203 }, (_, i) => entry(i, i === 7 ? { k: 'v' } : null))
-    await journal.appendMany!(many)
-    const listed = await journal.list(videoId)
-    expect(listed.map((e) => e.message)).toEqual(many.map((e) => e.message))
-    expect(listed[7]).toMatchObject({ attempt: 2, data: { k: 'v' } })
-    // Postgres refuses NUL in jsonb: the bad row in the third insert takes the first two with it.
-    const bad = Array.from({ length: 1100 }, (_, i) => entry(2000 + i, i === 1050 ? { raw: 'a\u0000b' } : null))
-    await expect(journal.appendMany!(bad)).rejects.toThrow()
-    expect(await journal.list(videoId)).toHaveLength(1203)
+    const base = Number((await db.query<{ next: string }>('select coalesce(max(id), 0)::text as next from journal_entries')).rows[0]!.next)
+    // Ids just below and at the next power of ten: as text, "99…" sorts after "100…".
+    const low = 10 ** String(base + 1).length - 1
+    for (const [id, message] of [[low, 'older'], [low + 1, 'newer']] as const) {
+      await db.query(`insert into journal_entries (id, video_id, at, attempt, type, status, level, message, data) values ($1, $2, now(), 1, 'log', null, 'info', $3, null)`, [id, videoId, message])
+    }
+    await db.query(`select setval(pg_get_serial_sequence('journal_entries', 'id'), $1)`, [low + 1])
+    const journal = createJournal(db)
+    expect((await journal.list(videoId, 1)).map((e) => e.message)).toEqual(['newer'])
+    expect((await journal.list(videoId)).map((e) => e.message)).toEqual(['older', 'newer'])
   })
 
   it('groups appends made close together into one insert; a read sees them; a bad one fails alone', async () => {

@@ -8,7 +8,7 @@ import { copyFile, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/app/logger'
+import { createLogger } from '../../src/shared/logger'
 import { openApp, type App } from '../../src/app/open-app'
 import { loadConfig } from '../../src/app/load-config'
 import { ConsoleApiError } from '../../src/shared/console-api'
@@ -50,7 +50,7 @@ async function open(name: string, queueUrl: string, bucket: string | null): Prom
       POLL_WAIT_SECONDS: '1'
     }
   })
-  const app = await openApp(config, { logger: silentLogger })
+  const app = await openApp(config, { logger: createLogger({ level: 'silent' }) })
   apps.push(app)
   return app
 }

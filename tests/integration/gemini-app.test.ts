@@ -1,10 +1,10 @@
 import { readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/app/logger'
+import { createLogger } from '../../src/shared/logger'
 import { openApp, type App } from '../../src/app/open-app'
 import { loadConfig } from '../../src/app/load-config'
-import { formatStats } from '../../src/core/stats'
+import { formatStats } from '../../src/app/stats-lines'
 import type { WorkerEvent } from '../../src/shared/events'
 import { geminiSettings } from '../support/cloud-settings'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
@@ -49,7 +49,7 @@ afterAll(async () => {
 
 describe('Gemini through openApp on embedded defaults', () => {
   it('uses the prompt file and price table from the settings, sums tokens and cost in the statistics, deletes every upload', async () => {
-    const app: App = await openApp(configFor(), { logger: silentLogger })
+    const app: App = await openApp(configFor(), { logger: createLogger({ level: 'silent' }) })
     const events: WorkerEvent[] = []
     app.core.events.subscribe((e) => events.push(e))
     try {
@@ -85,7 +85,7 @@ describe('Gemini through openApp on embedded defaults', () => {
   })
 
   it('fails a video stuck in PROCESSING past GEMINI_PROCESSING_TIMEOUT_SECONDS, and one whose answer stays invalid with the raw text in its journal', async () => {
-    const app = await openApp(configFor({ GEMINI_PROCESSING_TIMEOUT_SECONDS: '1', MAX_RECEIVE_COUNT: '1' }), { logger: silentLogger })
+    const app = await openApp(configFor({ GEMINI_PROCESSING_TIMEOUT_SECONDS: '1', MAX_RECEIVE_COUNT: '1' }), { logger: createLogger({ level: 'silent' }) })
     const events: WorkerEvent[] = []
     app.core.events.subscribe((e) => events.push(e))
     const failed = (id: string) => events.some((e) => e.type === 'video.failed' && e.videoId === id && e.final)
@@ -120,7 +120,7 @@ describe('Gemini through openApp on embedded defaults', () => {
 
   it('refuses to start on a retired model with one clear line, before any upload', async () => {
     const before = fake.count('upload.start')
-    const app = await openApp(configFor({ GEMINI_MODEL: 'gemini-2.5-flash' }), { logger: silentLogger })
+    const app = await openApp(configFor({ GEMINI_MODEL: 'gemini-2.5-flash' }), { logger: createLogger({ level: 'silent' }) })
     try {
       await expect(app.check()).rejects.toThrow(/^Gemini model 'gemini-2.5-flash' does not exist or has been retired \(HTTP 404\): set GEMINI_MODEL/)
       expect(fake.count('upload.start')).toBe(before)

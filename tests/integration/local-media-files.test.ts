@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmbeddedStore } from '../../src/adapters/store/embedded'
 import { loadConfig } from '../../src/app/load-config'
-import { silentLogger } from '../../src/app/logger'
+import { createLogger } from '../../src/shared/logger'
 import { openApp, type App } from '../../src/app/open-app'
-import { serveOwnerConsole } from '../../src/app/owner-console'
+import { serveOwnerConsole } from '../../src/server/owner-console'
 import type { VideoSource } from '../../src/shared/video-source'
 import { makeTestVideo, tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
@@ -62,7 +62,7 @@ async function refusal(app: App, source: VideoSource): Promise<string> {
 
 describe('local files at enqueue', () => {
   it('accepts a video file and refuses secrets, relative paths, hidden folders and folders, each with the fix', async () => {
-    const app = await openApp(configFor(), { logger: silentLogger })
+    const app = await openApp(configFor(), { logger: createLogger({ level: 'silent' }) })
     try {
       expect((await app.core.api['videos.enqueue']({ source: { kind: 'file', path: clip } })).source).toEqual({ kind: 'file', path: clip })
       expect(await refusal(app, { kind: 'file', path: 'media/clip.mp4' })).toMatch(/not an absolute path: give the full path/)
@@ -77,7 +77,7 @@ describe('local files at enqueue', () => {
   })
 
   it('refuses files outside MEDIA_ROOTS, also through a link that leads out of them', async () => {
-    const app = await openApp(configFor({ MEDIA_ROOTS: media }), { logger: silentLogger })
+    const app = await openApp(configFor({ MEDIA_ROOTS: media }), { logger: createLogger({ level: 'silent' }) })
     try {
       expect((await app.core.api['videos.enqueue']({ source: { kind: 'file', path: clip } })).processingStatus).toBe('queued')
       expect(await refusal(app, { kind: 'file', path: outsideClip })).toMatch(/outside MEDIA_ROOTS.*add its folder to MEDIA_ROOTS/)
@@ -92,7 +92,7 @@ describe('local files at enqueue', () => {
   })
 
   it('keeps the password of an http source out of the row', async () => {
-    const app = await openApp(configFor(), { logger: silentLogger })
+    const app = await openApp(configFor(), { logger: createLogger({ level: 'silent' }) })
     try {
       const video = await app.core.api['videos.enqueue']({ source: { kind: 'http', url: 'http://alice:hunter2secret@127.0.0.1:9/v.mp4?x=1' } })
       expect(JSON.stringify(video.source)).not.toContain('hunter2secret')
@@ -108,7 +108,7 @@ describe('local files served by the console and read by the worker', () => {
     // Rows as another producer could write them (a queue message, a Supabase row): no enqueue check ran.
     const ids = { secret: randomUUID(), secretTxt: randomUUID(), clip: randomUUID() }
     {
-      const app = await openApp(configFor(), { logger: silentLogger })
+      const app = await openApp(configFor(), { logger: createLogger({ level: 'silent' }) })
       const store = createEmbeddedStore(app.db)
       await store.createVideo({ id: ids.secret, title: null, source: { kind: 'file', path: credentials } })
       await store.createVideo({ id: ids.secretTxt, title: null, source: { kind: 'file', path: credentialsTxt } })
@@ -116,7 +116,7 @@ describe('local files served by the console and read by the worker', () => {
       await app.close()
     }
     for (const readOnly of ['false', 'true']) {
-      const app = await openApp(configFor({ READ_ONLY: readOnly }), { logger: silentLogger })
+      const app = await openApp(configFor({ READ_ONLY: readOnly }), { logger: createLogger({ level: 'silent' }) })
       const owner = await serveOwnerConsole(app, { token: 'a-test-token-of-enough-length' })
       try {
         const get = (id: string) => fetch(`${owner.server.url}/media/${id}/video`, { headers: { authorization: 'Bearer a-test-token-of-enough-length' } })
@@ -141,7 +141,7 @@ describe('local files served by the console and read by the worker', () => {
   })
 
   it('fails a queued message naming a secret file instead of reading it', async () => {
-    const app = await openApp(configFor(), { logger: silentLogger })
+    const app = await openApp(configFor(), { logger: createLogger({ level: 'silent' }) })
     try {
       const id = randomUUID()
       await app.core.api['queue.send']({ body: JSON.stringify({ video_id: id, source_type: 'file', file_path: credentialsTxt }) })

@@ -3,7 +3,7 @@ import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/app/load-config'
-import { silentLogger } from '../../src/app/logger'
+import { createLogger } from '../../src/shared/logger'
 import { openApp } from '../../src/app/open-app'
 import { makeTestVideo, tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
@@ -21,7 +21,7 @@ describe('the local analyzer scratch space', () => {
     const osTemp = path.join(dir, 'os-temp')
     const downloads = path.join(dir, 'downloads')
     await mkdir(osTemp, { recursive: true })
-    const app = await openApp(loadConfig({ env: { DATA_DIR: path.join(dir, 'data'), DOWNLOAD_DIR: downloads }, envFileName: null }), { logger: silentLogger })
+    const app = await openApp(loadConfig({ env: { DATA_DIR: path.join(dir, 'data'), DOWNLOAD_DIR: downloads }, envFileName: null }), { logger: createLogger({ level: 'silent' }) })
     // Everything written to the OS temp folder while the job runs, and every job directory's content.
     const inTemp: string[] = []
     const inJobDirs: string[] = []

@@ -5,7 +5,7 @@
  */
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/app/logger'
+import { createLogger } from '../../src/shared/logger'
 import { loadConfig, type LoadConfigOptions } from '../../src/app/load-config'
 import { openApp, type App } from '../../src/app/open-app'
 import type { WorkerEvent } from '../../src/shared/events'
@@ -29,7 +29,7 @@ beforeAll(async () => {
   queueUrl = (await aws.createQueue('switch-videos')).url
   clip = await makeTestVideo(dir)
   const load: LoadConfigOptions = { cwd: dir, envFileName: null, env: { DATA_DIR: path.join(dir, 'data'), POLL_WAIT_SECONDS: '1' } }
-  app = await openApp(loadConfig(load), { logger: silentLogger, settings: load })
+  app = await openApp(loadConfig(load), { logger: createLogger({ level: 'silent' }), settings: load })
   app.core.events.subscribe((e) => void events.push(e))
   await app.core.start()
 })

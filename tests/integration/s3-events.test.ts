@@ -3,7 +3,7 @@ import path from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { SendMessageCommand } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/app/logger'
+import { createLogger } from '../../src/shared/logger'
 import { loadConfig } from '../../src/app/load-config'
 import { openApp, type App } from '../../src/app/open-app'
 import type { WorkerEvent } from '../../src/shared/events'
@@ -66,7 +66,7 @@ async function openFor(name: string, extra: Record<string, string>): Promise<{ a
     envFileName: null,
     env: { DATA_DIR: path.join(dir, name), ...awsSettings(aws.endpoint, queueUrl, 'uploads'), ...geminiSettings(gemini), POLL_WAIT_SECONDS: '1', ...extra }
   })
-  const app = await openApp(config, { logger: silentLogger })
+  const app = await openApp(config, { logger: createLogger({ level: 'silent' }) })
   const events: WorkerEvent[] = []
   app.core.events.subscribe((e) => events.push(e))
   return { app, queueUrl, events }

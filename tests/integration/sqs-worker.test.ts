@@ -14,6 +14,8 @@ import type { EmbeddedDb } from '../../src/adapters/embedded/database'
 import { createSqsQueue } from '../../src/adapters/queue/sqs'
 import { createS3Source } from '../../src/adapters/source/s3'
 import { createJournal } from '../../src/adapters/store/journal'
+import { createStatsHistory } from '../../src/adapters/store/stats-history'
+import { createUsageLedger } from '../../src/adapters/store/usage-ledger'
 import { createSupabaseStore } from '../../src/adapters/store/supabase'
 import type { CoreHandle } from '../../src/core/core-handle'
 import { createCore } from '../../src/core/create-core'
@@ -74,6 +76,8 @@ async function startWorker(queueUrl: string, opts: { endpoint?: string; s3Fault?
       analyzer: createGeminiAnalyzer({ apiKey: gemini.apiKey, baseUrl: gemini.url, dataDir: dir, retry: { minDelayMs: 10, maxDelayMs: 50 }, poll: { minIntervalMs: 20, maxIntervalMs: 50 } }),
       store,
       journal: createJournal(db),
+      statsHistory: createStatsHistory(db),
+      usage: createUsageLedger(db),
       clock: { now: () => new Date() },
       logger
     },

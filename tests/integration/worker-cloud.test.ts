@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/app/logger'
+import { createLogger } from '../../src/shared/logger'
 import { openApp, type App } from '../../src/app/open-app'
 import { loadConfig } from '../../src/app/load-config'
 import type { WorkerEvent } from '../../src/shared/events'
@@ -51,7 +51,7 @@ beforeAll(async () => {
       POLL_WAIT_SECONDS: '1'
     }
   })
-  app = await openApp(config, { logger: silentLogger })
+  app = await openApp(config, { logger: createLogger({ level: 'silent' }) })
   app.core.events.subscribe((e) => events.push(e))
 })
 

@@ -12,6 +12,8 @@ import { createHttpSource } from '../../src/adapters/source/http'
 import { createYoutubeSource } from '../../src/adapters/source/youtube'
 import { createEmbeddedStore } from '../../src/adapters/store/embedded'
 import { createJournal } from '../../src/adapters/store/journal'
+import { createStatsHistory } from '../../src/adapters/store/stats-history'
+import { createUsageLedger } from '../../src/adapters/store/usage-ledger'
 import { createCore, type CoreOptions } from '../../src/core/create-core'
 import type { CoreHandle } from '../../src/core/core-handle'
 import type { WorkerEvent } from '../../src/shared/events'
@@ -78,6 +80,8 @@ async function harness(opts: Partial<CoreOptions> & { maxReceiveCount?: number; 
       analyzer: createLocalAnalyzer({ dataDir: dir, ocr: false, speech: false }),
       store: createEmbeddedStore(db),
       journal: createJournal(db),
+      statsHistory: createStatsHistory(db),
+      usage: createUsageLedger(db),
       clock: { now: () => new Date() },
       logger: silent
     },

@@ -1,6 +1,6 @@
 /**
  * A fake Gemini API (generativelanguage.googleapis.com) on 127.0.0.1 that speaks the REST wire
- * protocol as the real service does (research/gemini.md §2): resumable uploads (start, chunks at
+ * protocol as the real service does: resumable uploads (start, chunks at
  * checked offsets and 8 MiB granularity, finalize), File resources with PROCESSING → ACTIVE/FAILED,
  * generateContent with request validation, models.get, google.rpc error bodies. It refuses what the
  * real service refuses, so the real SDK pointed at it (httpOptions.baseUrl) is exercised honestly.

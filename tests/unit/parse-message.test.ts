@@ -4,7 +4,7 @@ import { parseQueueMessage, uuidFromName } from '../../src/core/parse-message'
 const id = '3f2b8c1e-9a4d-4e7b-8c2a-1d5e6f7a8b9c'
 
 describe('parseQueueMessage', () => {
-  it("accepts the seed's snake_case S3 message", () => {
+  it("accepts the producers' snake_case S3 message", () => {
     const parsed = parseQueueMessage(JSON.stringify({ video_id: id, source_type: 's3', s3_key: 'in/a.mp4', s3_bucket: 'b', title: 'A' }))
     expect(parsed).toEqual({ kind: 'jobs', jobs: [{ videoId: id, title: 'A', source: { kind: 's3', key: 'in/a.mp4', bucket: 'b' } }] })
   })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startConsoleServer, type ConsoleServer } from '../../src/server'
-import { createSseParser } from '../../src/shared/http-client'
+import { createSseParser } from '../../src/shared/http-events'
 import { createInMemoryCore } from '../contract/in-memory-core'
 
 type Frame = { event: string; data: string; id?: string }

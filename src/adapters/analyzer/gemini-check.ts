@@ -1,5 +1,6 @@
 import { GoogleGenAI } from '@google/genai'
 import type { CheckResult } from '../../shared/settings'
+import { errorText } from '../../shared/error-text'
 import { DEPRECATED_MODELS, deprecationWarning, isAlias } from './gemini-models'
 
 export interface GeminiCheckOptions {
@@ -77,7 +78,7 @@ export async function checkGemini(opts: GeminiCheckOptions): Promise<CheckResult
 
 function failureSentence(error: unknown, host: string, model: string, models: string[]): string {
   const status = typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : undefined
-  const text = error instanceof Error ? error.message : String(error)
+  const text = errorText(error)
   if (status === 404) {
     const some = models.slice(0, 4).join(', ')
     return `The model ${model} does not exist or has been retired: set GEMINI_MODEL to an available one${some ? ` (${some})` : ''}.`

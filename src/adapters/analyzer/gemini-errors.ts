@@ -2,6 +2,7 @@ import { ApiError } from '@google/genai'
 import { z } from 'zod'
 import { JobError, isAbortError } from '../../core/errors'
 import type { FailureCause } from '../../shared/video-status'
+import { errorText } from '../../shared/error-text'
 
 /** What one failed Gemini call means for the job. */
 export interface Classified {
@@ -100,7 +101,7 @@ export function classify(error: unknown, context: { call: string; model: string;
     // The SDK's own per-request timer fired (the caller's cancel is handled before classification).
     return { retry: true, message: `${context.call} timed out`, cause: 'timeout', retryableLater: true }
   }
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorText(error)
   return { retry: false, message: `${context.call} failed: ${message}`, cause: 'other', retryableLater: false }
 }
 
@@ -192,6 +193,6 @@ export function toJobError(c: Classified, apiKey: string, attempts: number, erro
     cause: c.cause,
     retryable: c.retryableLater,
     detail: { ...(c.status !== undefined ? { httpStatus: c.status } : {}), attempts },
-    error: error instanceof JobError ? undefined : new Error(redact(error instanceof Error ? error.message : String(error), apiKey))
+    error: error instanceof JobError ? undefined : new Error(redact(errorText(error), apiKey))
   })
 }

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { JobError } from '../../core/errors'
 
-/** Video types the Gemini API lists (research/gemini.md §3.2), by extension. */
+/** Video types the Gemini API documents as supported, by extension. */
 const BY_EXTENSION: Record<string, string> = {
   '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.mpeg': 'video/mpeg', '.mpg': 'video/mpg', '.mov': 'video/mov',
   '.avi': 'video/avi', '.flv': 'video/x-flv', '.webm': 'video/webm', '.wmv': 'video/wmv', '.3gp': 'video/3gpp'

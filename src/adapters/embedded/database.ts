@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import { embeddedMigrations, type Migration } from './migrations'
 import { createFromTemplate, migrated } from './template'
+import { errorText } from '../../shared/error-text'
 
 /** The embedded Postgres (PGlite). Single-process: one instance per data directory per process. */
 export type EmbeddedDb = PGlite
@@ -71,7 +72,7 @@ export async function migrate(db: PGlite, migrations: readonly Migration[]): Pro
         await tx.query('insert into schema_migrations (name) values ($1)', [migration.name])
       })
     } catch (error) {
-      throw new Error(`Migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+      throw new Error(`Migration ${migration.name} failed: ${errorText(error)}`, { cause: error })
     }
     applied.push(migration.name)
   }

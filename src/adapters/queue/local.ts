@@ -6,13 +6,13 @@ import {
   listDeadLetters,
   queueCounts,
   requeueDeadLetters,
-  type DeadLetter,
   type LocalQueueCounts
 } from './local-admin'
 import { leaseMessages } from './local-lease'
 import { sleepUntilWoken, wakeReceivers } from './local-wake'
+import { isUuid } from '../../shared/uuid'
 
-export type { DeadLetter, LocalQueueCounts }
+export type { LocalQueueCounts }
 
 export interface LocalQueueOptions {
   visibilityTimeoutSeconds: number
@@ -38,7 +38,6 @@ export { LeaseLostError }
 const SQS_MAX_BATCH = 10
 const MAX_VISIBILITY_SECONDS = 43_200
 const MAX_DELAY_SECONDS = 900
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * A durable queue in the embedded database with SQS semantics: a received message stays
@@ -87,7 +86,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
 
     async delete(receiptHandles: string[]): Promise<void> {
       if (receiptHandles.length === 0) return
-      const valid = receiptHandles.filter((h) => UUID.test(h))
+      const valid = receiptHandles.filter((h) => isUuid(h))
       const res = await db.query<{ receipt_handle: string }>(
         'delete from queue_messages where queue = $1 and receipt_handle::text = any($2::text[]) returning receipt_handle',
         [queue, valid]
@@ -101,7 +100,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
 
     async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
       const secs = checkSeconds('visibility timeout', seconds, MAX_VISIBILITY_SECONDS)
-      if (!UUID.test(receiptHandle)) throw new LeaseLostError(`changeVisibility: "${receiptHandle}" is not a receipt handle of this queue`)
+      if (!isUuid(receiptHandle)) throw new LeaseLostError(`changeVisibility: "${receiptHandle}" is not a receipt handle of this queue`)
       if (secs === 0) {
         // Handing back: visible at once, and this delivery's handle dies with it.
         await leaseMoved(
@@ -123,7 +122,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
     },
 
     async release(receiptHandle: string): Promise<void> {
-      if (!UUID.test(receiptHandle)) throw new LeaseLostError(`release: "${receiptHandle}" is not a receipt handle of this queue`)
+      if (!isUuid(receiptHandle)) throw new LeaseLostError(`release: "${receiptHandle}" is not a receipt handle of this queue`)
       // A stop gives the message back: visible at once, and this delivery does not count.
       await leaseMoved(
         `update queue_messages set visible_at = now(), receipt_handle = null, receive_count = greatest(receive_count - 1, 0)
@@ -158,7 +157,7 @@ export function createLocalQueue(db: EmbeddedDb, opts: LocalQueueOptions): Local
     },
 
     async deadLetter(message: ReceivedMessage, reason: string): Promise<'moved'> {
-      if (!UUID.test(message.receiptHandle)) throw new LeaseLostError(`deadLetter: "${message.receiptHandle}" is not a receipt handle of this queue`)
+      if (!isUuid(message.receiptHandle)) throw new LeaseLostError(`deadLetter: "${message.receiptHandle}" is not a receipt handle of this queue`)
       await leaseMoved(
         `with moved as (
            delete from queue_messages where queue = $1 and receipt_handle = $2::uuid

@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs'
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import { z } from 'zod'
+import { parseJsonOrNull } from '../../shared/error-text'
 
 /** What the adapter needs to know about a queue, read once at start. */
 export interface QueueAttributes {
@@ -29,7 +30,7 @@ export async function readQueueAttributes(client: SQSClient, queueUrl: string, s
   const visibility = Number(a.VisibilityTimeout ?? '30')
   let redrive: z.infer<typeof RedrivePolicy> | null = null
   if (a.RedrivePolicy) {
-    const parsed = RedrivePolicy.safeParse(safeJson(a.RedrivePolicy))
+    const parsed = RedrivePolicy.safeParse(parseJsonOrNull(a.RedrivePolicy))
     if (!parsed.success) throw new Error(`queue ${queueUrl} has a RedrivePolicy that cannot be read: ${a.RedrivePolicy}`)
     redrive = parsed.data
   }
@@ -69,12 +70,4 @@ function sameHostAs(found: string, sourceUrl: string): string {
   if (a.host === b.host) return found
   b.pathname = a.pathname
   return b.toString()
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return null
-  }
 }

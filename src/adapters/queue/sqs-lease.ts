@@ -17,9 +17,10 @@ export function isLeaseLost(error: unknown): boolean {
 }
 
 /**
- * Keeps heartbeats and deletes of one receipt handle apart (sqs-consumer #260/#848): a delete
- * waits for the heartbeat in flight, and a heartbeat after the delete rejects at once instead of
- * racing it to SQS.
+ * Keeps heartbeats and deletes of one receipt handle apart: a visibility change that reaches SQS
+ * after the delete fails with an invalid receipt handle, or, sent just before it, can make the
+ * message reappear. So a delete waits for the heartbeat in flight, and a heartbeat after the
+ * delete rejects at once instead of racing it to SQS.
  */
 export class LeaseTracker {
   private readonly pending = new Map<string, Promise<unknown>>()

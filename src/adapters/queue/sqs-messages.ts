@@ -1,5 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs'
-import type { Logger, ReceivedMessage } from '../../core/ports'
+import type { ReceivedMessage } from '../../core/ports'
 
 /** System attributes asked for on every receive (the legacy `AttributeNames` is not needed). */
 export const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId'] as const
@@ -15,13 +15,6 @@ export class SqsDeleteError extends Error {
     super(`SQS delete on ${queueName}: ${failed.length} of ${total} failed (${first?.code}: ${first?.message}); those messages will be delivered again`)
     this.name = 'SqsDeleteError'
   }
-}
-
-export const quietLogger: Logger = {
-  info: () => {},
-  debug: () => {},
-  warn: (m) => console.warn(m),
-  error: (m) => console.error(m)
 }
 
 export function toReceived(m: Message): ReceivedMessage {

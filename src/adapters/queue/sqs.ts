@@ -17,10 +17,11 @@ import { isLeaseLost, leaseLost, LeaseTracker } from './sqs-lease'
 import { AbandonedPolls } from './sqs-poll'
 import type { BackoffOptions } from './sqs-retry'
 import { withBackoff } from './sqs-retry'
-import { errorCode, queueNameOf, quietLogger, SqsDeleteError, SYSTEM_ATTRIBUTES, toReceived } from './sqs-messages'
+import { errorCode, queueNameOf, SqsDeleteError, SYSTEM_ATTRIBUTES, toReceived } from './sqs-messages'
+import { createLogger } from '../../shared/logger'
 
 export { LeaseLostError } from '../../core/errors'
-export { SqsDeleteError, queueNameOf } from './sqs-messages'
+export { SqsDeleteError } from './sqs-messages'
 
 /** How long one visibility change (heartbeat, hand-back) may wait for SQS before it counts as failed and is retried. */
 const LEASE_REQUEST_TIMEOUT_MS = 5000
@@ -43,7 +44,7 @@ export interface SqsQueueOptions {
 
 /** Connects to the queue and reads its attributes (visibility timeout, RedrivePolicy, FIFO). */
 export async function createSqsQueue(opts: SqsQueueOptions): Promise<Queue> {
-  const logger = opts.logger ?? quietLogger
+  const logger = opts.logger ?? createLogger({ level: 'warn' })
   const client = opts.client ?? createSqsClient(opts.aws)
   const name = queueNameOf(opts.queueUrl)
   let attrs: QueueAttributes

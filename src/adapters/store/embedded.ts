@@ -15,6 +15,7 @@ import {
   videoPatchToRow,
   type VideoRow
 } from './rows'
+import { isUuid } from '../../shared/uuid'
 
 const COLUMNS = VIDEO_COLUMNS.join(', ')
 const JSONB_COLUMNS = new Set(['source', 'stage_ms'])
@@ -176,8 +177,4 @@ function orderBy(sort: VideoQueryParsed['sort'], dir: 'asc' | 'desc'): string {
 
 function jsonParam(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value)
-}
-
-function isUuid(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
 }

@@ -53,7 +53,7 @@ export interface ClaimedRow extends VideoRow {
   generation: number
 }
 
-/** Which migration adds each column beyond the seed's four, for the "apply migration X" error. */
+/** Which migration adds each column beyond the original four (`id`, `processing_status`, `analysis_result`, `is_processed`), for the "apply migration X" error. */
 export const SEED_COLUMNS: readonly string[] = ['id', 'processing_status', 'analysis_result', 'is_processed']
 export const CONSOLE_COLUMNS_MIGRATION = 'supabase/migrations/20261126000002_videos_console_columns.sql'
 

@@ -9,6 +9,8 @@ import { supabaseClaims } from './supabase-claims'
 import { listFilterTrees } from './supabase-query'
 import type { PostgrestAnswer, SupabaseBackoff } from './supabase-retry'
 import { runQuery, SupabaseError } from './supabase-retry'
+import { isUuid } from '../../shared/uuid'
+import { createLogger } from '../../shared/logger'
 
 /** Options the composition root fills from `NEXT_PUBLIC_SUPABASE_URL` and `SUPABASE_SERVICE_ROLE_KEY`. */
 export interface SupabaseStoreOptions {
@@ -24,12 +26,11 @@ export interface SupabaseStoreOptions {
 
 const COLUMNS = VIDEO_COLUMNS.join(',')
 const SEED_MIGRATION = 'supabase/migrations/20261126000001_videos.sql'
-const quiet: Logger = { info: () => {}, debug: () => {}, warn: (m) => console.warn(m), error: (m) => console.error(m) }
 
 /** The `videos` table on Supabase (PostgREST), with the service-role key. Rows are made upstream or by `enqueue`. */
 export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
   const table = opts.table ?? 'videos'
-  const logger = opts.logger ?? quiet
+  const logger = opts.logger ?? createLogger({ level: 'warn' })
   const client: SupabaseClient = createSupabaseClient(opts.url, opts.serviceRoleKey, opts.timeoutMs ?? 30_000)
   const from = () => client.from(table)
   const run = <T>(what: string, request: () => PromiseLike<PostgrestAnswer<T>>) => runQuery(what, request, opts.backoff ?? {}, logger)
@@ -179,10 +180,6 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
     )
     return checks.filter((c) => c !== null)
   }
-}
-
-function isUuid(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
 }
 
 function safeHost(url: string): string {

@@ -1,4 +1,5 @@
 import { JobError, isAbortError } from '../errors'
+import { errorText } from '../../shared/error-text'
 
 /** Why a job's AbortController fired. */
 export type AbortReason = { kind: 'cancel' } | { kind: 'shutdown' }
@@ -14,7 +15,7 @@ export function toJobError(error: unknown, signal: AbortSignal): JobError {
   const reason = abortReason(signal)
   if (reason?.kind === 'cancel') return new JobError('cancelled by the operator', { cause: 'cancelled', retryable: false, error })
   if (error instanceof JobError) return error
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorText(error)
   if (isAbortError(error)) return new JobError(`timed out: ${message}`, { cause: 'timeout', retryable: true, error })
   if (isNetworkError(error)) return new JobError(message, { cause: 'network', retryable: true, error })
   return new JobError(message || 'unknown error', { cause: 'other', retryable: true, error })

@@ -1,3 +1,4 @@
+import { errorText } from '../../shared/error-text'
 import type { VideoJob } from '../../shared/queue-message'
 import { withoutCredentials } from '../../shared/video-source'
 import { JobError } from '../errors'
@@ -33,8 +34,9 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   const queue = ports.queue
   stats.received()
   const parsed = parseQueueMessage(message.body)
-  const firstId = parsed.kind === 'jobs' ? (parsed.jobs[0]?.videoId ?? null) : parsed.kind === 'invalid' ? (parsed.videoId ?? null) : null
-  rec.emit({ type: 'message.received', at: rec.now(), messageId: message.id, videoId: firstId, receiveCount: message.receiveCount })
+  // The video the message names (the first, when it names several), for the log lines about it.
+  const namedVideoId = parsed.kind === 'jobs' ? (parsed.jobs[0]?.videoId ?? null) : parsed.kind === 'invalid' ? (parsed.videoId ?? null) : null
+  rec.emit({ type: 'message.received', at: rec.now(), messageId: message.id, videoId: namedVideoId, receiveCount: message.receiveCount })
 
   const remove = async (why: string) => {
     await queue.delete([message.receiptHandle]).catch((e: unknown) => rec.log('warn', `message ${message.id} not deleted (${why}): ${errorText(e)}`))
@@ -77,10 +79,11 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   if (message.receiveCount > limit) return beyondLimit(deps, message, parsed.jobs, limit, deadLetter)
   const delivery = { receiveCount: message.receiveCount, lastReceive: message.receiveCount >= limit }
   const heartbeat = startHeartbeat(queue, message.receiptHandle, (e) =>
-    rec.log('warn', `lease on message ${message.id} lost (${errorText(e)}); another worker may process it`, firstId)
+    rec.log('warn', `lease on message ${message.id} lost (${errorText(e)}); another worker may process it`, namedVideoId)
   )
   const outcomes: Outcome[] = []
-  let orphan: JobError | null = null
+  // A final failure that no row records (its row could not be read or written).
+  let rowlessFailure: JobError | null = null
   for (const job of parsed.jobs) {
     const controller = new AbortController()
     const forward = () => controller.abort(signal.reason)
@@ -109,7 +112,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
         job.videoId
       )
       outcomes.push({ kind: 'failed', error, final })
-      if (final) orphan ??= error
+      if (final) rowlessFailure ??= error
     } finally {
       stats.jobEnded()
       untrack()
@@ -120,24 +123,24 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   // Stop the heartbeat before touching the message, so a late renewal never races the delete.
   await heartbeat.stop()
 
-  for (const o of outcomes) if (o.kind === 'skipped') rec.log('info', `message ${message.id} deleted without running the video: ${o.reason}`, firstId)
+  for (const o of outcomes) if (o.kind === 'skipped') rec.log('info', `message ${message.id} deleted without running the video: ${o.reason}`, namedVideoId)
   const handedBack = signal.aborted || outcomes.some((o) => o.kind === 'handed-back')
   const retry = outcomes.find((o) => o.kind === 'failed' && !o.final)
   const exhausted = outcomes.find((o) => o.kind === 'failed' && o.final && o.error.retryable)
   const deferred = outcomes.find((o) => o.kind === 'deferred')
-  const deadReason = orphan?.message ?? (exhausted?.kind === 'failed' ? exhausted.error.message : null)
+  const deadReason = rowlessFailure?.message ?? (exhausted?.kind === 'failed' ? exhausted.error.message : null)
   if (outcomes.some((o) => o.kind === 'abandoned')) return
   if (handedBack) {
     await handBack(queue, message.receiptHandle).catch((e: unknown) => rec.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
   } else if (retry) {
     const seconds = deps.backoffSeconds(message.receiveCount)
-    rec.log('info', `will retry in ${seconds} s (delivery ${message.receiveCount} of ${limit})`, firstId)
-    await queue.changeVisibility(message.receiptHandle, seconds).catch((e: unknown) => rec.log('warn', `retry delay not set: ${errorText(e)}`, firstId))
+    rec.log('info', `will retry in ${seconds} s (delivery ${message.receiveCount} of ${limit})`, namedVideoId)
+    await queue.changeVisibility(message.receiptHandle, seconds).catch((e: unknown) => rec.log('warn', `retry delay not set: ${errorText(e)}`, namedVideoId))
   } else if (deferred?.kind === 'deferred') {
-    rec.log('info', `message ${message.id} set aside for ${deferred.seconds} s: ${deferred.reason}`, firstId)
-    await queue.changeVisibility(message.receiptHandle, deferred.seconds).catch((e: unknown) => rec.log('warn', `message ${message.id} not set aside: ${errorText(e)}`, firstId))
+    rec.log('info', `message ${message.id} set aside for ${deferred.seconds} s: ${deferred.reason}`, namedVideoId)
+    await queue.changeVisibility(message.receiptHandle, deferred.seconds).catch((e: unknown) => rec.log('warn', `message ${message.id} not set aside: ${errorText(e)}`, namedVideoId))
   } else if (deadReason !== null) {
-    await deadLetter(deadReason, firstId)
+    await deadLetter(deadReason, namedVideoId)
   } else {
     await remove('done')
   }
@@ -247,8 +250,4 @@ async function failBadMessage(deps: MessageDeps, videoId: string, reason: string
   rec.emit({ type: 'video.status', at: rec.now(), videoId, status: 'failed', attempt })
   stats.failed()
   rec.emit({ type: 'video.failed', at: rec.now(), videoId, error, cause, attempt, final: true })
-}
-
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
 }

@@ -4,12 +4,13 @@ import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { z } from 'zod'
 import { isAlive } from '../pid'
+import { UUID_SOURCE } from '../../shared/uuid'
 
 /** Inside each job directory: the pid of the process whose job it is. */
 const OWNER_FILE = '.video-processor-pid'
 /** Inside each job directory: one JSON line per child process the job started. */
 const CHILDREN_FILE = '.video-processor-children'
-const JOB_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d+$/i
+const JOB_DIR = new RegExp(`^${UUID_SOURCE}-\\d+$`, 'i')
 
 const Child = z.object({ pid: z.number().int().positive(), command: z.string(), startedAt: z.string().nullable() })
 type Child = z.infer<typeof Child>

@@ -36,7 +36,7 @@ export interface Delivery {
 }
 
 /**
- * One claimed video through the seed's workflow: (claimed: processing) → downloading →
+ * One claimed video through the `videos` table's status workflow: (claimed: processing) → downloading →
  * (uploading →) processing → completed | failed. The job's download directory is removed
  * afterwards, always.
  */
@@ -74,7 +74,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
 
   const recordUsage = async (usage: TokenUsage, model: string) => {
     stats.usage(usage)
-    await ports.journal.addUsage(id, usage, model).catch((e: unknown) => rec.log('warn', `token usage not recorded: ${String(e)}`, id))
+    await ports.usage?.addUsage(id, usage, model).catch((e: unknown) => rec.log('warn', `token usage not recorded: ${String(e)}`, id))
   }
 
   try {

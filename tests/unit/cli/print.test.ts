@@ -37,7 +37,7 @@ describe('CLI output', () => {
     expect(text).not.toMatch(/hunter22|abc123/)
   })
 
-  it('prints the worker events in the seed style', () => {
+  it('prints the worker events as plain lines', () => {
     const at = '2026-11-26T05:00:00.000Z'
     const id = video().id
     expect(eventLine({ type: 'message.received', at, messageId: 'm-1', videoId: id, receiveCount: 1 })).toBe(`Message Received: m-1 (video ${id}, delivery 1)`)

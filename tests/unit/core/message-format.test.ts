@@ -13,7 +13,7 @@ describe('toSeedMessage', () => {
     { kind: 's3', key: 'in/b.mp4' },
     { kind: 'youtube', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', youtubeId: 'dQw4w9WgXcQ' }
   ]
-  it.each(sources)('writes the seed format that the worker reads back unchanged: $kind', (source) => {
+  it.each(sources)('writes the snake_case format that the worker reads back unchanged: $kind', (source) => {
     const body = toSeedMessage(id, source, 'A title')
     expect(JSON.parse(body)).toMatchObject({ video_id: id, title: 'A title' })
     expect(parseQueueMessage(body)).toEqual({ kind: 'jobs', jobs: [{ videoId: id, title: 'A title', source }] })

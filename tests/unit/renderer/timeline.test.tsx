@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, render, screen } from '@testing-library/react'
 import { Timeline } from '../../../src/renderer/src/features/detail/Timeline'
-import { buildTimeline, formatClock, formatMs, stageWaterfall } from '../../../src/renderer/src/lib/timeline'
+import { formatClock } from '../../../src/shared/clock-time'
+import { buildTimeline, formatMs, stageWaterfall } from '../../../src/renderer/src/lib/timeline'
 import { entry, video } from './fixtures'
 
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + s * 1000).toISOString()

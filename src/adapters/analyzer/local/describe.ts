@@ -1,14 +1,9 @@
 import { JobError } from '../../../core/errors'
 import { Analysis, type VideoMetadata } from '../../../shared/analysis'
+import { formatClock } from '../../../shared/clock-time'
 
-/** `m:ss`, or `h:mm:ss` from an hour on. */
-export function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds))
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const ss = String(s % 60).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
-}
+/** `m:ss`, or `h:mm:ss` from an hour on: the analysis text writes times as the console shows them. */
+export const clock = formatClock
 
 function resolutionName(width: number, height: number): string {
   const short = Math.min(width, height)

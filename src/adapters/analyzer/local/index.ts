@@ -9,6 +9,7 @@ import { fullAnalysis } from './pipeline'
 import { probe, type Probe } from './probe'
 import { childWatch, run } from './run'
 import { findRecognizer, type Recognizer } from './speech'
+import { errorText } from '../../../shared/error-text'
 
 /** Settings of the local analyzer; everything but `dataDir` has a sensible default. */
 export interface LocalAnalyzerOptions {
@@ -56,7 +57,7 @@ function createAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
       const tools = await resolveFfmpeg({ ffmpegPath: opts.ffmpegPath, ffprobePath: opts.ffprobePath, env: opts.env })
       const caps = await detectCapabilities(tools.ffmpeg).catch((error: unknown) => {
         const via = { option: 'the ffmpegPath setting', env: 'FFMPEG_PATH', system: 'PATH', npm: '@ffmpeg-installer/ffmpeg' }[tools.origin.ffmpeg]
-        throw new Error(`ffmpeg at ${tools.ffmpeg} (from ${via}) does not run: ${error instanceof Error ? error.message : String(error)}`)
+        throw new Error(`ffmpeg at ${tools.ffmpeg} (from ${via}) does not run: ${errorText(error)}`)
       })
       const recognizer = await findRecognizer(tools.ffmpeg, caps.filters.has('asr'), { bin: opts.pocketsphinxPath, modelDir: opts.speechModelDir })
       return { tools, caps, recognizer }
@@ -74,7 +75,7 @@ function createAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
     async check() {
       const { tools } = await getToolbox()
       const res = await run(tools.ffprobe, ['-hide_banner', '-version'], { timeoutMs: 20_000 }).catch((error: unknown) => {
-        throw new Error(`${tools.ffprobe} does not run: ${error instanceof Error ? error.message : String(error)}`)
+        throw new Error(`${tools.ffprobe} does not run: ${errorText(error)}`)
       })
       if (res.code !== 0) throw new Error(`${tools.ffprobe} -version exited with ${res.code}: ${res.stderrTail.trim()}`)
     },

@@ -6,6 +6,7 @@ import type { MediaInspector } from '../../../core/debug-ports'
 import { resolveFfmpeg, type FfmpegTools } from '../ffmpeg-path'
 import { extractKeyframes } from './keyframes'
 import { probe } from './probe'
+import { errorText } from '../../../shared/error-text'
 
 /** Looks into a media file with ffprobe and ffmpeg, for the console's evidence panel. */
 export function createMediaInspector(opts: { ffmpegPath?: string; ffprobePath?: string } = {}): MediaInspector {
@@ -25,7 +26,7 @@ export function createMediaInspector(opts: { ffmpegPath?: string; ffprobePath?: 
       } catch (error) {
         // What ffprobe itself printed is the evidence: keep it under the summary line.
         const said = error instanceof JobError && typeof error.detail?.['ffprobe'] === 'string' ? `\n${error.detail['ffprobe'].trim()}` : ''
-        throw new Error(`${error instanceof Error ? error.message : String(error)}${said}`, { cause: error })
+        throw new Error(`${errorText(error)}${said}`, { cause: error })
       }
     },
 

@@ -19,6 +19,7 @@ import type { Probe } from './probe'
 import { signalPass } from './signals'
 import type { Recognizer } from './speech'
 import { planTranscript, readTranscript } from './transcript'
+import { errorText } from '../../../shared/error-text'
 
 export interface PipelineSettings {
   dataDir: string
@@ -112,7 +113,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
         return await ocrImages(frames.map((f) => f.file), signal)
       } catch (error) {
         signal.throwIfAborted()
-        warnings.push(`text on screen not read: ${error instanceof Error ? error.message : String(error)}`)
+        warnings.push(`text on screen not read: ${errorText(error)}`)
         return []
       }
     })

@@ -51,7 +51,8 @@ export function killAll(): void {
 }
 process.once('exit', killAll)
 
-function abortReason(signal: AbortSignal): Error {
+/** The error a command stopped by `signal` rejects with: its reason when that is an Error. */
+function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason
   if (reason instanceof Error) return reason
   return new DOMException(typeof reason === 'string' ? reason : 'The operation was aborted', 'AbortError')
@@ -63,7 +64,7 @@ function abortReason(signal: AbortSignal): Error {
  */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const { signal, timeoutMs, onStderrLine, onStdoutChunk, collectStdout = !onStdoutChunk } = opts
-  if (signal?.aborted) return Promise.reject(abortReason(signal))
+  if (signal?.aborted) return Promise.reject(abortError(signal))
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -81,7 +82,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       failure = error
       if (pid !== undefined) killGroup(pid)
     }
-    const onAbort = () => stop(abortReason(signal as AbortSignal))
+    const onAbort = () => stop(abortError(signal as AbortSignal))
     signal?.addEventListener('abort', onAbort, { once: true })
     const timer =
       timeoutMs !== undefined

@@ -1,6 +1,6 @@
 import { diffWords } from 'diff'
 import { formatCost, type Analysis } from '../../../shared/analysis'
-import { formatClock } from './timeline'
+import { formatClock } from '../../../shared/clock-time'
 
 /** A piece of text in a side-by-side diff: kept, only in the left run, or only in the right one. */
 export interface Piece {

@@ -1,17 +1,4 @@
-import { failureCauseInfo, type FailureCause, type VideoStatus } from '../../../shared/video-status'
 import type { VideoSource } from '../../../shared/video-source'
-
-export const STATUSES: VideoStatus[] = ['queued', 'processing', 'downloading', 'uploading', 'completed', 'failed']
-
-export const CAUSE_LABEL = Object.fromEntries(
-  Object.entries(failureCauseInfo).map(([cause, info]) => [cause, info.label])
-) as Record<FailureCause, string>
-
-/** The error text of a failed row: the seed stores `Error: …` in analysis_result. */
-export function errorText(analysisResult: string | null): string | null {
-  if (!analysisResult) return null
-  return analysisResult.startsWith('Error: ') ? analysisResult.slice(7) : analysisResult
-}
 
 /** Turns what the operator typed into a source: URL (YouTube or http), s3://bucket/key, or a path. */
 export function parseSourceInput(raw: string): VideoSource | { error: string } {

@@ -22,10 +22,6 @@ export function reveal(state: QuizState, index: number): QuizState {
   return state.map((q, i) => (i === index ? { ...q, revealed: true } : q))
 }
 
-export function resetQuiz(questions: readonly QuizQuestion[]): QuizState {
-  return initialQuiz(questions)
-}
-
 /** Correct answers so far, and how many were answered by choosing. */
 export function score(questions: readonly QuizQuestion[], state: QuizState): { correct: number; answered: number; total: number } {
   let correct = 0

@@ -1,4 +1,5 @@
 import { useCallback, useSyncExternalStore } from 'react'
+import { isUuid } from '../../../shared/uuid'
 import { DisplayStatus, FailureCause } from '../../../shared/video-status'
 import { defaultView, RANGES, type ListView, type RangeKey, type SortKey } from './filter-videos'
 
@@ -14,7 +15,6 @@ export interface Route {
 }
 
 const SORTS: SortKey[] = ['createdAt', 'updatedAt', 'title', 'processingStatus', 'attempts']
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function list<T extends string>(value: string | null, allowed: readonly T[]): T[] {
   if (!value) return []
@@ -25,7 +25,7 @@ export function parseRoute(hash: string): Route {
   const text = hash.replace(/^#/, '')
   const [path = '', query = ''] = text.split('?', 2)
   const parts = path.split('/').filter(Boolean)
-  const videoId = parts[0] === 'videos' && parts[1] && ID.test(parts[1]) ? parts[1].toLowerCase() : null
+  const videoId = parts[0] === 'videos' && parts[1] && isUuid(parts[1]) ? parts[1].toLowerCase() : null
   const params = new URLSearchParams(query)
   const sort = params.get('sort') as SortKey | null
   const range = params.get('range') as RangeKey | null

@@ -72,15 +72,6 @@ export function formatMs(ms: number): string {
   return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`
 }
 
-/** `0:05`, `1:02:03`: chapter times. */
-export function formatClock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds))
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const ss = String(s % 60).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
-}
-
 /** `just now`, `5 min ago`, `3 h ago`, `2 d ago`. */
 export function formatAge(iso: string, now: number = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000))

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react'
+import { errorText } from '../../../shared/error-text'
 
 export interface Toast {
   id: number
@@ -50,6 +51,6 @@ export function useToasts(): Toast[] {
 
 /** An action's failure as a toast; one that only failed to reach the server is marked so. */
 export function toastError(what: string, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorText(error)
   toastStore.push({ tone: 'bad', text: `${what}: ${message}`, offline: /Cannot reach the console|Failed to fetch|NetworkError/i.test(message) })
 }

@@ -1,5 +1,5 @@
 import { ConsoleApiError, procedureNames, type ConsoleApi } from '../../../shared/console-api'
-import type { PreloadApi } from '../../../preload/api'
+import type { PreloadApi } from '../../../shared/preload-api'
 import type { Transport } from './transport'
 
 /** The ConsoleApi over the preload's `window.api`: results come back as values and are thrown here. */

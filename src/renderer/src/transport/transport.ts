@@ -1,5 +1,5 @@
 import type { ConsoleApi } from '../../../shared/console-api'
-import type { Subscribe } from '../../../shared/http-client'
+import type { Subscribe } from '../../../shared/http-events'
 import type { Video } from '../../../shared/video'
 
 /** How the console talks to the worker: Electron IPC or HTTP + SSE, chosen at start. */

@@ -2,7 +2,7 @@ import { useFailureGroups } from '../../api/queries'
 import { useOnline } from '../../api/online'
 import { useTransport } from '../../api/transport-context'
 import { failureCauseInfo, type FailureCause } from '../../../../shared/video-status'
-import { errorText } from '../../lib/labels'
+import { storedErrorText } from '../../../../shared/video-view'
 import { plural } from '../../lib/filter-videos'
 import { CauseChip, OUTLOOK_TEXT } from '../videos/StatusChip'
 import { cancelRetriesInBulk, retryInBulk } from './bulk'
@@ -57,8 +57,8 @@ export function FailureGroups({ readOnly, pendingRetries, onShowCause, onShowFai
               <button type="button" className="link count" onClick={() => onShowCause(group.cause)} title="Show every video of this cause">
                 {group.count}
               </button>
-              <span className="example muted" title={`${info.advice}\nLatest: ${errorText(group.example) ?? ''}`}>
-                <span className={`outlook outlook-${info.retry}`}>{OUTLOOK_TEXT[info.retry]}</span> · {errorText(group.example) ?? ''}
+              <span className="example muted" title={`${info.advice}\nLatest: ${storedErrorText(group.example) ?? ''}`}>
+                <span className={`outlook outlook-${info.retry}`}>{OUTLOOK_TEXT[info.retry]}</span> · {storedErrorText(group.example) ?? ''}
               </span>
               {!readOnly && group.cause !== 'bad-message' ? (
                 <button type="button" disabled={!canAct} onClick={() => void retryInBulk(api, { filter: { causes: [group.cause] } }, `(${info.label})`, { unlikelyReason: info.advice })}>

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { formatCost, type Analysis } from '../../../../shared/analysis'
 import { useTransport } from '../../api/transport-context'
-import { formatClock } from '../../lib/timeline'
+import { formatClock } from '../../../../shared/clock-time'
 import { Quiz } from './Quiz'
 import { Lightbox } from './Lightbox'
 import { formatConfidence, Transcript } from './Transcript'

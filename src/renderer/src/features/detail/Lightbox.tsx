@@ -1,5 +1,5 @@
 import { useEffect } from 'react'
-import { formatClock } from '../../lib/timeline'
+import { formatClock } from '../../../../shared/clock-time'
 
 export interface LightboxFrame {
   src: string

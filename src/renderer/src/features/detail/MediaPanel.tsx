@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { MediaFacts } from '../../../../shared/debugging'
-import { formatClock } from '../../lib/timeline'
+import { formatClock } from '../../../../shared/clock-time'
 import { Lightbox } from './Lightbox'
 
 function bytes(n: number): string {

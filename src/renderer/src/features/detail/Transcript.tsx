@@ -1,5 +1,5 @@
 import type { Transcript as TranscriptData, TranscriptSegment } from '../../../../shared/analysis'
-import { formatClock } from '../../lib/timeline'
+import { formatClock } from '../../../../shared/clock-time'
 
 /** "73 %" for a 0–1 confidence. */
 export function formatConfidence(confidence: number): string {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import type { ShutdownNotice } from '../../../../preload/api'
+import type { ShutdownNotice } from '../../../../shared/preload-api'
 
 /** What the banner says in each phase of the desktop app's shutdown. */
 export function shutdownText(notice: ShutdownNotice): string {

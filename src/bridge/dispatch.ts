@@ -19,11 +19,8 @@ export function isProcedureName(name: unknown): name is ProcedureName {
   return typeof name === 'string' && Object.hasOwn(consoleProcedures, name)
 }
 
-export function isWriteProcedure(name: ProcedureName): boolean {
-  return consoleProcedures[name].write
-}
-
-function failure(code: ApiError['code'], message: string): ApiResult {
+/** A refused call as both bridges answer it: a caller they do not trust, bad input, a failure. */
+export function refusal(code: ApiError['code'], message: string): ApiResult {
   return { ok: false, error: { code, message } }
 }
 
@@ -39,20 +36,20 @@ function isConsoleApiError(error: unknown): error is ConsoleApiError {
 
 /**
  * Routes one untrusted call to the core: checks the name, validates the input with the
- * procedure's zod schema, and turns every outcome into an `ApiResult` value. The only code
- * both bridges share; neither adds behaviour of its own.
+ * procedure's zod schema, and turns every outcome into an `ApiResult` value. The HTTP server
+ * and Electron's IPC both route every call through it and add no behaviour of their own.
  */
 export async function dispatch(api: ConsoleApi, name: unknown, input: unknown, options: DispatchOptions = {}): Promise<ApiResult> {
-  if (!isProcedureName(name)) return failure('not-found', `Unknown procedure ${JSON.stringify(String(name)).slice(0, 80)}`)
+  if (!isProcedureName(name)) return refusal('not-found', `Unknown procedure ${JSON.stringify(String(name)).slice(0, 80)}`)
   const procedure = consoleProcedures[name]
   if (procedure.write && options.readOnly) {
-    return failure('read-only', `The console is read-only: ${name} is refused`)
+    return refusal('read-only', `The console is read-only: ${name} is refused`)
   }
   const parsed = procedure.input.safeParse(input)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'input'
-    return failure('bad-request', `Invalid input for ${name}: ${where}: ${issue?.message ?? 'invalid'}`)
+    return refusal('bad-request', `Invalid input for ${name}: ${where}: ${issue?.message ?? 'invalid'}`)
   }
   try {
     const call = api[name] as (input: unknown) => Promise<unknown>
@@ -63,8 +60,8 @@ export async function dispatch(api: ConsoleApi, name: unknown, input: unknown, o
     }
     return { ok: true, result }
   } catch (error) {
-    if (isConsoleApiError(error)) return failure(error.code, error.message)
+    if (isConsoleApiError(error)) return refusal(error.code, error.message)
     options.onInternalError?.(error, name)
-    return failure('internal', `${name} failed unexpectedly; the worker log has the details`)
+    return refusal('internal', `${name} failed unexpectedly; the worker log has the details`)
   }
 }

@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { assertSafeBind } from '../server/guards'
-import { startConsoleServer, type ConsoleServer } from '../server/index'
-import { consoleTokenFor, removeConsoleAddress, writeConsoleAddress } from './console-address'
-import { createLocalMediaGuard } from './local-media-guard'
-import type { App } from './open-app'
+import { consoleTokenFor, removeConsoleAddress, writeConsoleAddress } from '../app/console-address'
+import { createLocalMediaGuard } from '../app/local-media-guard'
+import type { App } from '../app/open-app'
+import { assertSafeBind } from './guards'
+import { startConsoleServer, type ConsoleServer } from './index'
+
+/** The CLI refuses an unsafe `serve --host` before it opens anything: the same rule the server applies. */
+export { assertSafeBind }
 
 /** The built renderer (`out/renderer`) when `npm run build` has run, else undefined. */
 export function findRendererDir(from = dirname(fileURLToPath(import.meta.url))): string | undefined {
