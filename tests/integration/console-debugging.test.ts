@@ -60,8 +60,8 @@ describe('console debugging API on the real core', () => {
   it('counts what a bulk retry would skip and why, and cancels a pending retry so its message is skipped', async () => {
     const empty = path.join(dir, 'empty.mp4')
     await writeFile(empty, '')
-    // Enqueue refuses a file that is not a video: a producer's raw message gets past that.
-    await expect(api()['videos.enqueue']({ source: { kind: 'file', path: empty }, title: 'Empty' })).rejects.toThrow(/not a video or audio file/)
+    // Enqueue refuses an empty file: a producer's raw message gets past that.
+    await expect(api()['videos.enqueue']({ source: { kind: 'file', path: empty }, title: 'Empty' })).rejects.toThrow(/is empty \(0 bytes\)/)
     const broken = { id: randomUUID() }
     await api()['queue.send']({ body: JSON.stringify({ video_id: broken.id, source_type: 'file', file_path: empty, title: 'Empty' }) })
     const offline = await api()['videos.enqueue']({ source: { kind: 'http', url: `http://127.0.0.1:${closedPort}/talk.mp4` }, title: 'Offline' })
