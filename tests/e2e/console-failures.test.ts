@@ -426,9 +426,12 @@ describe.skipIf(skipReason !== null)('debugging failed videos in the browser con
     await page.getByTestId('shortcuts').waitFor()
     await page.screenshot({ path: path.join(ARTIFACTS, 'layout-1024-shortcuts.png') })
     await page.keyboard.press('Escape')
+    const background = () => page.evaluate('getComputedStyle(document.body).backgroundColor')
     await page.getByTestId('theme-toggle').click() // system → light
+    expect(await background()).toBe('rgb(246, 247, 249)')
     await page.getByTestId('theme-toggle').click() // light → dark
     expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark')
+    expect(await background()).toBe('rgb(17, 19, 24)')
     await page.screenshot({ path: path.join(ARTIFACTS, 'layout-1024-dark.png') })
     await page.getByTestId('theme-toggle').click() // back to the system's
     await page.setViewportSize({ width: 1440, height: 900 })

@@ -4,6 +4,7 @@ import { IN_FLIGHT_STATUSES } from '../../shared/video-status'
 import { JobError } from '../errors'
 import type { Lease, Store } from '../ports'
 import type { Recorder } from '../recorder'
+import { startRenewals } from './renewal-loop'
 
 /** A process as a claim names its owner: host and pid (also how a restarted owner names a dead one). */
 export function claimOwnerOf(pid: number): string {
@@ -51,40 +52,24 @@ export function leasedRecorder(rec: Recorder, store: Store, lease: Lease): Recor
 export function keepClaim(store: Store, lease: Lease, seconds: number, onLost: () => void, onError: (e: unknown) => void): { stop(): Promise<void> } {
   const everyMs = Math.max(250, (seconds * 1000) / 2)
   const retryMs = Math.min(1000, everyMs / 2)
-  let pending: Promise<void> | null = null
-  let stopped = false
-  let timer: NodeJS.Timeout | null = null
-  const schedule = (ms: number) => {
-    if (stopped) return
-    timer = setTimeout(renew, ms)
-    timer.unref?.()
-  }
-  function renew(): void {
-    pending = store
-      .renewLease(lease, seconds)
-      .then(
-        (held) => {
-          if (held) return schedule(everyMs)
-          if (!stopped) {
-            stopped = true
-            onLost()
-          }
-        },
-        (error: unknown) => {
-          onError(error)
-          schedule(retryMs)
-        }
-      )
-      .finally(() => {
-        pending = null
-      })
-  }
-  schedule(everyMs)
+  let ended = false
+  const loop = startRenewals(everyMs, () =>
+    store.renewLease(lease, seconds).then(
+      (held) => {
+        if (held) return everyMs
+        if (!ended) onLost()
+        return null
+      },
+      (error: unknown) => {
+        onError(error)
+        return retryMs
+      }
+    )
+  )
   return {
     async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      if (pending) await pending
+      ended = true
+      await loop.stop()
     }
   }
 }

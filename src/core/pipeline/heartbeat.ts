@@ -1,6 +1,7 @@
 import { LeaseLostError } from '../errors'
 import type { Queue } from '../ports'
 import { BudgetExceededError, withinBudget } from '../budget'
+import { startRenewals } from './renewal-loop'
 
 export interface Heartbeat {
   /** Stops the timer and waits for a heartbeat in flight, so a delete never races it. */
@@ -28,51 +29,34 @@ export function startHeartbeat(queue: Queue, receiptHandle: string, onLost: (err
   const retryMs = opts.retryMs ?? 1000
   // The lease began about now (the message was just received); each renewal moves its end.
   let leaseEndsAt = Date.now() + seconds * 1000
-  let pending: Promise<void> | null = null
   let lost = false
-  let stopped = false
-  let timer: NodeJS.Timeout | null = null
-
-  const schedule = (ms: number) => {
-    if (stopped || lost) return
-    timer = setTimeout(renew, Math.max(0, ms))
-    timer.unref?.()
-  }
   const lose = (error: unknown) => {
     lost = true
     onLost(error)
+    return null
   }
-  function renew(): void {
+  const loop = startRenewals(everyMs, () => {
     const sentAt = Date.now()
     // A renewal that hangs (a black-holed connection) is given up when the lease ends. A late
     // timer (a busy machine) still tries: the queue knows whether nobody else took the message.
     const budget = Math.max(2000, leaseEndsAt - sentAt)
-    pending = withinBudget(queue.changeVisibility(receiptHandle, seconds), budget)
-      .then(
-        () => {
-          leaseEndsAt = sentAt + seconds * 1000
-          schedule(everyMs)
-        },
-        (error: unknown) => {
-          if (error instanceof LeaseLostError) return lose(error)
-          if (error instanceof BudgetExceededError) return lose(new LeaseLostError(`the lease ran out while a renewal was pending (${error.message})`))
-          const leaseLeft = leaseEndsAt - Date.now()
-          if (leaseLeft <= 0) return lose(error)
-          opts.onTransient?.(error, leaseLeft)
-          schedule(Math.min(retryMs, leaseLeft))
-        }
-      )
-      .finally(() => {
-        pending = null
-      })
-  }
-  schedule(everyMs)
+    return withinBudget(queue.changeVisibility(receiptHandle, seconds), budget).then(
+      () => {
+        leaseEndsAt = sentAt + seconds * 1000
+        return everyMs
+      },
+      (error: unknown) => {
+        if (error instanceof LeaseLostError) return lose(error)
+        if (error instanceof BudgetExceededError) return lose(new LeaseLostError(`the lease ran out while a renewal was pending (${error.message})`))
+        const leaseLeft = leaseEndsAt - Date.now()
+        if (leaseLeft <= 0) return lose(error)
+        opts.onTransient?.(error, leaseLeft)
+        return Math.min(retryMs, leaseLeft)
+      }
+    )
+  })
   return {
-    async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      if (pending) await pending
-    },
+    stop: () => loop.stop(),
     get lost() {
       return lost
     }
