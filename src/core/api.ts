@@ -18,7 +18,7 @@ import { buildDebugBundle } from './debug-bundle'
 import { inspectMedia } from './media-facts'
 import { localMediaRules } from './local-media'
 import { checkEnqueue, sourceCapabilities } from './source-capabilities'
-import { isPendingRetry } from '../shared/video-view'
+import { isPendingRetry, listRow } from '../shared/video-view'
 import { errorText, parseJsonOrNull } from '../shared/error-text'
 
 export interface ApiDeps {
@@ -104,7 +104,10 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     'worker.stop': async (input) => deps.stop(input?.mode ?? 'drain'),
     'stats.get': async () => deps.stats.snapshot(),
     'stats.history': async (input) => (await ports.statsHistory?.samples(new Date(ports.clock.now().getTime() - (input?.sinceMinutes ?? 60) * 60_000))) ?? [],
-    'videos.list': async (input) => store.list(VideoQuery.parse(input ?? {})),
+    'videos.list': async (input) => {
+      const page = await store.list(VideoQuery.parse(input ?? {}))
+      return { ...page, items: page.items.map(listRow) }
+    },
     'videos.get': async ({ id }) => {
       const video = await store.get(id)
       if (!video) return null

@@ -1,4 +1,4 @@
-import type { Video, VideoQuery } from './video'
+import type { AnalysisFacts, Video, VideoQuery } from './video'
 import { displayStatus, failureCauseInfo, type FailureCause } from './video-status'
 import type { VideoSource } from './video-source'
 
@@ -37,21 +37,18 @@ export function retryOutlook(video: Pick<Video, 'errorCause'>) {
   return failureCauseInfo[causeOf(video)].retry
 }
 
-/** Facts of a completed analysis the list shows, read from the stored JSON without validating all of it. */
-export interface AnalysisFacts {
-  engine: 'gemini' | 'local' | null
-  model: string | null
-  costUsd: number | null
-  /** The prices the cost was computed with (TokenUsage.pricedBy). */
-  pricedBy: string | null
-  totalTokens: number | null
-  mediaSeconds: number | null
+/** A list row: a completed video's analysis JSON gives way to its facts (see `Video.facts`). */
+export function listRow(video: Video): Video {
+  if (video.processingStatus !== 'completed' || !video.analysisResult) return video
+  return { ...video, analysisResult: null, facts: analysisFacts(video) }
 }
 
 const factsCache = new WeakMap<Video, AnalysisFacts | null>()
 
 export function analysisFacts(video: Video): AnalysisFacts | null {
-  if (video.processingStatus !== 'completed' || !video.analysisResult) return null
+  if (video.processingStatus !== 'completed') return null
+  if (video.facts !== undefined) return video.facts
+  if (!video.analysisResult) return null
   if (factsCache.has(video)) return factsCache.get(video) ?? null
   let facts: AnalysisFacts | null
   try {

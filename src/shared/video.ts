@@ -3,6 +3,18 @@ import { Analysis } from './analysis'
 import { DisplayStatus, FailureCause, Stage, VideoStatus } from './video-status'
 import { VideoSource } from './video-source'
 
+/** Facts of a completed analysis that the list shows (engine, model, cost, tokens, length). */
+export const AnalysisFacts = z.object({
+  engine: z.enum(['gemini', 'local']).nullable(),
+  model: z.string().nullable(),
+  costUsd: z.number().nullable(),
+  /** The prices the cost was computed with (TokenUsage.pricedBy). */
+  pricedBy: z.string().nullable(),
+  totalTokens: z.number().nullable(),
+  mediaSeconds: z.number().nullable()
+})
+export type AnalysisFacts = z.infer<typeof AnalysisFacts>
+
 /** A row of the `videos` table as the console sees it (camelCase of the SQL columns). */
 export const Video = z.object({
   id: z.uuid(),
@@ -19,7 +31,13 @@ export const Video = z.object({
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
   startedAt: z.iso.datetime({ offset: true }).nullable(),
-  completedAt: z.iso.datetime({ offset: true }).nullable()
+  completedAt: z.iso.datetime({ offset: true }).nullable(),
+  /**
+   * Only in `videos.list`: a completed row's analysis facts instead of its analysis JSON, whose
+   * `analysisResult` is then null (`videos.get` has the whole analysis). A list of thousands of
+   * analyses would otherwise cost tens of megabytes per load.
+   */
+  facts: AnalysisFacts.nullable().optional()
 })
 export type Video = z.infer<typeof Video>
 
