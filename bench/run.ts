@@ -2,6 +2,7 @@
  * `npm run bench [-- --quick] [-- --only queue,startup]`: runs every benchmark, prints one
  * table and writes it, with the machine's description, to bench/results.md.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,8 +26,17 @@ const ENTRIES: Entry[] = [
   { key: 'local', title: 'Local analyzer', module: './local-analyzer', exports: ['benchLocalAnalyzer', 'default'] },
   { key: 'quality', title: 'Local analyzer quality', module: './local-quality', exports: ['benchLocalQuality'] },
   { key: 'console', title: 'Console', module: './console', exports: ['benchConsole', 'default'] },
+  { key: 'desktop', title: 'Desktop main process', module: './desktop-event-loop', exports: ['benchDesktopEventLoop'] },
   { key: 'startup', title: 'Start-up', module: './startup', exports: ['benchStartup'] }
 ]
+
+/** The console and desktop rows measure the built app: build it from these sources first. */
+function build(log: (m: string) => void): void {
+  log('building the app (electron-vite build)…')
+  const here = dirname(fileURLToPath(import.meta.url))
+  const result = spawnSync(process.execPath, [join(here, '../node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: join(here, '..'), encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`electron-vite build failed:\n${result.stderr}`)
+}
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null; out: string | null } {
   const quick = argv.includes('--quick') || ['small', 'quick'].includes((process.env['BENCH_SIZE'] ?? '').toLowerCase())
@@ -61,6 +71,7 @@ async function main(): Promise<void> {
   const log = (message: string) => process.stderr.write(`[bench] ${message}\n`)
   const opts: BenchOptions = { quick: args.quick, log }
   const started = performance.now()
+  if (!args.only || args.only.has('console') || args.only.has('desktop')) build(log)
   const rows: BenchRow[] = []
   const timings: string[] = []
   for (const entry of ENTRIES) {
