@@ -15,11 +15,12 @@ export class JobError extends Error {
 
   constructor(
     message: string,
-    opts: { cause: FailureCause; retryable: boolean; detail?: Record<string, unknown>; error?: unknown; usage?: { usage: TokenUsage; model: string } }
+    /** `failure`: what kind of failure this is; `cause`: the error underneath, as for any Error. */
+    opts: { failure: FailureCause; retryable: boolean; detail?: Record<string, unknown>; cause?: unknown; usage?: { usage: TokenUsage; model: string } }
   ) {
-    super(message, opts.error !== undefined ? { cause: opts.error } : undefined)
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined)
     this.name = 'JobError'
-    this.failureCause = opts.cause
+    this.failureCause = opts.failure
     this.retryable = opts.retryable
     this.detail = opts.detail
     this.usage = opts.usage

@@ -22,8 +22,8 @@ export function gateAnalyzer() {
       try {
         if (!open) await new Promise<void>((resolve) => waiters.push(resolve))
         const what = plan(ctx.videoId, call)
-        if (what === 'retryable') throw new JobError('the service is busy', { cause: 'network', retryable: true })
-        if (what === 'permanent') throw new JobError('the model refused', { cause: 'model-refusal', retryable: false })
+        if (what === 'retryable') throw new JobError('the service is busy', { failure: 'network', retryable: true })
+        if (what === 'permanent') throw new JobError('the model refused', { failure: 'model-refusal', retryable: false })
         return { summary: 's', topics: [], quiz: [], provenance: { engine: 'local', model: 'gate', transcriptSource: 'none', warnings: [] } }
       } finally {
         running -= 1

@@ -190,9 +190,9 @@ export function redact(text: string, apiKey: string): string {
 export function toJobError(c: Classified, apiKey: string, attempts: number, error: unknown): JobError {
   const tries = attempts > 1 ? ` (after ${attempts} attempts)` : ''
   return new JobError(redact(`${c.message}${tries}`, apiKey), {
-    cause: c.cause,
+    failure: c.cause,
     retryable: c.retryableLater,
     detail: { ...(c.status !== undefined ? { httpStatus: c.status } : {}), attempts },
-    error: error instanceof JobError ? undefined : new Error(redact(errorText(error), apiKey))
+    cause: error instanceof JobError ? undefined : new Error(redact(errorText(error), apiKey))
   })
 }

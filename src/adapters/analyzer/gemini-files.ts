@@ -28,7 +28,7 @@ export async function uploadOnce(a: UploadArgs): Promise<Uploaded> {
     if (first !== 'stopped') return first
     await discardLate(upload, a)
     if (stop.signal.reason === 'cancelled') throw cancelledError('upload')
-    throw new JobError(`Gemini upload did not finish within ${Math.round(a.deadlineMs / 1000)} s`, { cause: 'timeout', retryable: true })
+    throw new JobError(`Gemini upload did not finish within ${Math.round(a.deadlineMs / 1000)} s`, { failure: 'timeout', retryable: true })
   } catch (error) {
     // The service stored a different byte count than the file's: that file is useless.
     const stored = error instanceof JobError ? error.detail?.uploadedFile : undefined
@@ -66,14 +66,14 @@ export async function waitUntilActive(ai: GoogleGenAI, file: GeminiFile, poll: P
     if (current.state === FileState.FAILED) {
       const why = current.error?.message ? `: ${current.error.message}` : ''
       throw new JobError(`Gemini could not process the uploaded video (file ${name} state FAILED${why})`, {
-        cause: 'unreadable-media',
+        failure: 'unreadable-media',
         retryable: false,
         detail: { fileState: 'FAILED', fileError: current.error ?? null }
       })
     }
     if (performance.now() - started > poll.timeoutMs) {
       throw new JobError(`Gemini still processing the video after ${Math.round(poll.timeoutMs / 1000)} s (file ${name} state ${current.state ?? 'unknown'})`, {
-        cause: 'timeout',
+        failure: 'timeout',
         retryable: true
       })
     }

@@ -78,7 +78,7 @@ export async function generateAnalysis(a: GenerateArgs): Promise<Generated> {
     const refused = refusal(res)
     if (refused) {
       a.ctx.log('error', `Gemini refused: ${refused}`, { rawText: (res.text ?? '').slice(0, RAW_TEXT_LIMIT) })
-      throw new JobError(`Gemini refused to analyse the video: ${refused}`, { cause: 'model-refusal', retryable: false, usage: spent([...earlier, res]) })
+      throw new JobError(`Gemini refused to analyse the video: ${refused}`, { failure: 'model-refusal', retryable: false, usage: spent([...earlier, res]) })
     }
     return res
   }
@@ -103,7 +103,7 @@ export async function generateAnalysis(a: GenerateArgs): Promise<Generated> {
   const raw2 = (res2.text ?? '').slice(0, RAW_TEXT_LIMIT)
   a.ctx.log('error', `Gemini's corrected answer ${out2.problem}; giving up`, { rawText: raw2, firstRawText: raw1 })
   throw new JobError(`Gemini's answer did not validate after one repair: it ${out2.problem}`, {
-    cause: 'model-refusal',
+    failure: 'model-refusal',
     retryable: false,
     detail: { rawText: raw2, firstRawText: raw1, finishReason: res2.candidates?.[0]?.finishReason ?? null },
     usage: spent([res1, res2])

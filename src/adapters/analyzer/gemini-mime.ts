@@ -37,7 +37,7 @@ export async function videoMimeType(path: string): Promise<string> {
   if (sniffed && sniffed !== 'video/x-matroska') return sniffed
   const what = sniffed === 'video/x-matroska' ? 'Matroska (MKV)' : `'${ext || 'no extension'}' (unrecognised content)`
   throw new JobError(`Gemini does not accept ${what} video: transcode it to MP4 (H.264/AAC) or use the local analyzer`, {
-    cause: 'unreadable-media',
+    failure: 'unreadable-media',
     retryable: false
   })
 }

@@ -33,7 +33,7 @@ export interface RetryContext {
  * shutdown (the message is handed back) is the pipeline's call, made from the signal's reason.
  */
 export function cancelledError(during: string): JobError {
-  return new JobError(`Stopped during ${during}`, { cause: 'cancelled', retryable: false })
+  return new JobError(`Stopped during ${during}`, { failure: 'cancelled', retryable: false })
 }
 
 /**
@@ -65,7 +65,7 @@ export async function withRetries<T>(fn: (signal: AbortSignal | undefined) => Pr
           const serverDelay = c.serverDelayMs
           if (serverDelay !== undefined && serverDelay > policy.maxServerDelayMs) {
             throw new JobError(redact(`${c.message} The server asked to wait ${Math.round(serverDelay / 1000)} s; giving the job back`, ctx.apiKey), {
-              cause: c.cause,
+              failure: c.cause,
               retryable: true,
               detail: { httpStatus: c.status, retryDelayMs: serverDelay }
             })

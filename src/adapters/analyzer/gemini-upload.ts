@@ -96,11 +96,11 @@ export interface Uploaded {
 /** Sizes the file from fstat and refuses one over the limit; nothing is sent. */
 export async function sizeFor(handle: FileHandle, path: string, maxBytes: number): Promise<number> {
   const size = Number((await handle.stat({ bigint: true })).size)
-  if (size === 0) throw new JobError(`The video file ${basename(path)} is empty`, { cause: 'unreadable-media', retryable: false })
+  if (size === 0) throw new JobError(`The video file ${basename(path)} is empty`, { failure: 'unreadable-media', retryable: false })
   if (size > maxBytes) {
     throw new JobError(
       `The video is ${formatBytes(size)} (${size} bytes), over the Gemini Files API limit of ${formatBytes(maxBytes)} per file (GEMINI_MAX_FILE_MB): compress or shorten it, raise GEMINI_MAX_FILE_MB on a paid plan, or use the local analyzer`,
-      { cause: 'too-large', retryable: false, detail: { sizeBytes: size, limitBytes: maxBytes } }
+      { failure: 'too-large', retryable: false, detail: { sizeBytes: size, limitBytes: maxBytes } }
     )
   }
   return size
@@ -194,7 +194,7 @@ class StatusMissing extends Error {
 }
 
 /** The session ended in a way no retry of this attempt mends: the job is handed back to start over. */
-const sessionLost = (what: string) => new JobError(`Gemini upload failed: ${what}`, { cause: 'network', retryable: true })
+const sessionLost = (what: string) => new JobError(`Gemini upload failed: ${what}`, { failure: 'network', retryable: true })
 
 /** What a `query` found: the offset to go on from, the finished file, or why not. */
 type Resume = number | UploadedFile | 'gone' | 'unreachable'
@@ -232,7 +232,7 @@ function done(file: UploadedFile, size: number, resumed: number, a: ResumableUpl
   a.onProgress(size, size)
   if (file.sizeBytes !== undefined && Number(file.sizeBytes) !== size) {
     throw new JobError(`Gemini stored ${file.sizeBytes} bytes as ${file.name} but the video has ${size}: the upload was cut or mixed up`, {
-      cause: 'network',
+      failure: 'network',
       retryable: true,
       detail: { uploadedFile: file.name, reportedBytes: file.sizeBytes, sizeBytes: size }
     })

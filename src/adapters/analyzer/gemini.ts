@@ -152,7 +152,7 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
     const { file: active, polls } = await waitUntilActive(ai, file, poll, retryContext('files.get', ctx))
     ctx.stage('wait', performance.now() - t)
     ctx.log('info', `Gemini processed the video (${polls} poll${polls === 1 ? '' : 's'})`)
-    if (!active.uri || !active.mimeType) throw new JobError(`Gemini returned file ${file.name} without a URI`, { cause: 'other', retryable: true })
+    if (!active.uri || !active.mimeType) throw new JobError(`Gemini returned file ${file.name} without a URI`, { failure: 'other', retryable: true })
     return createPartFromUri(active.uri, active.mimeType)
   }
 
@@ -185,7 +185,7 @@ export function createGeminiAnalyzer(opts: GeminiAnalyzerOptions): Analyzer {
         let video: Part
         if (input.kind === 'url') {
           const url = youtubeWatchUrl(input.url)
-          if (!url) throw new JobError(`Gemini takes only YouTube URLs directly, not ${input.url}: download it first`, { cause: 'bad-message', retryable: false })
+          if (!url) throw new JobError(`Gemini takes only YouTube URLs directly, not ${input.url}: download it first`, { failure: 'bad-message', retryable: false })
           video = { fileData: { fileUri: url } }
         } else {
           video = await uploadAndWait(input, ctx, (f) => (uploaded = f))

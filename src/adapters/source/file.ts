@@ -29,21 +29,20 @@ export function createFileSource(opts: FileSourceOptions = {}): Source {
         await opts.check(source.path, ctx.signal).catch((error: unknown) => {
           if (!(error instanceof LocalMediaRefused)) throw error
           if (error.reason === 'missing') return // said below, with the error code
-          const cause = error.reason in REFUSAL_CAUSE ? REFUSAL_CAUSE[error.reason as keyof typeof REFUSAL_CAUSE] : 'source-missing'
-          throw new JobError(`refused to read ${source.path}: ${error.message}`, { cause, retryable: false, error, ...(error.evidence ? { detail: error.evidence } : {}) })
+          const failure = error.reason in REFUSAL_CAUSE ? REFUSAL_CAUSE[error.reason as keyof typeof REFUSAL_CAUSE] : 'source-missing'
+          throw new JobError(`refused to read ${source.path}: ${error.message}`, { failure, retryable: false, cause: error, ...(error.evidence ? { detail: error.evidence } : {}) })
         })
       }
       const path = resolve(source.path)
       const info = await stat(path).catch((error: unknown) => {
         throw new JobError(`video file not found: ${path} (${codeOf(error)}); check the path or enqueue it again`, {
-          cause: 'source-missing',
+          failure: 'source-missing',
           retryable: false,
-          error
-        })
+          cause: error })
       })
-      if (!info.isFile()) throw new JobError(`${path} is not a regular file`, { cause: 'source-missing', retryable: false })
+      if (!info.isFile()) throw new JobError(`${path} is not a regular file`, { failure: 'source-missing', retryable: false })
       await access(path, constants.R_OK).catch((error: unknown) => {
-        throw new JobError(`video file ${path} cannot be read: permission denied`, { cause: 'source-missing', retryable: false, error })
+        throw new JobError(`video file ${path} cannot be read: permission denied`, { failure: 'source-missing', retryable: false, cause: error })
       })
       ctx.onProgress(info.size, info.size)
       return { kind: 'file', path, sizeBytes: info.size, temporary: false }

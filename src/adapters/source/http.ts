@@ -59,10 +59,10 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
         return await download(url, headers, where, AbortSignal.any([ctx.signal, dog.signal]), dog, ctx)
       } catch (error) {
         if (ctx.signal.aborted) throw error
-        if (dog.fired === 'headers') throw new JobError(`download of ${where} failed: no response within ${seconds(headersMs)}`, { cause: 'timeout', retryable: true, error })
-        if (dog.fired === 'body') throw new JobError(`download of ${where} stalled: no data for ${seconds(stallMs)} after ${dog.bytes} bytes`, { cause: 'timeout', retryable: true, error })
+        if (dog.fired === 'headers') throw new JobError(`download of ${where} failed: no response within ${seconds(headersMs)}`, { failure: 'timeout', retryable: true, cause: error })
+        if (dog.fired === 'body') throw new JobError(`download of ${where} stalled: no data for ${seconds(stallMs)} after ${dog.bytes} bytes`, { failure: 'timeout', retryable: true, cause: error })
         if (error instanceof JobError) throw error
-        throw new JobError(`download of ${where} failed: ${scrub(describe(error), source.url)}`, { cause: 'network', retryable: true, error })
+        throw new JobError(`download of ${where} failed: ${scrub(describe(error), source.url)}`, { failure: 'network', retryable: true, cause: error })
       } finally {
         dog.stop()
       }
@@ -101,10 +101,10 @@ export function createHttpSource(opts: HttpSourceOptions = {}): Source {
       await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, createWriteStream(dest), { signal })
     } catch (error) {
       if (signal.aborted) throw error
-      throw new JobError(`download of ${where} broke off after ${bytes} bytes: ${scrub(describe(error), url)}`, { cause: 'network', retryable: true, error })
+      throw new JobError(`download of ${where} broke off after ${bytes} bytes: ${scrub(describe(error), url)}`, { failure: 'network', retryable: true, cause: error })
     }
     if (total !== null && bytes !== total)
-      throw new JobError(`download of ${where} is incomplete: got ${bytes} of ${total} bytes`, { cause: 'network', retryable: true })
+      throw new JobError(`download of ${where} is incomplete: got ${bytes} of ${total} bytes`, { failure: 'network', retryable: true })
     ctx.onProgress(bytes, total ?? bytes)
     return { kind: 'file', path: dest, sizeBytes: bytes, temporary: true }
   }
@@ -141,11 +141,11 @@ async function excerpt(res: Response, url: string): Promise<string | null> {
 function statusError(status: number, text: string, where: string, body: string | null): JobError {
   const detail = { status, ...(body ? { body } : {}) }
   const what = `HTTP ${status}${text ? ` ${text}` : ''} from ${where}`
-  if (status === 404 || status === 410) return new JobError(`video not found: ${what}`, { cause: 'source-missing', retryable: false, detail })
-  if (status === 401 || status === 403) return new JobError(`access denied: ${what}`, { cause: 'source-missing', retryable: false, detail })
-  if (status === 429) return new JobError(`rate limited: ${what}`, { cause: 'quota', retryable: true, detail })
-  if (status >= 500 || status === 408) return new JobError(`server error: ${what}`, { cause: 'network', retryable: true, detail })
-  return new JobError(`download refused: ${what}`, { cause: 'other', retryable: false, detail })
+  if (status === 404 || status === 410) return new JobError(`video not found: ${what}`, { failure: 'source-missing', retryable: false, detail })
+  if (status === 401 || status === 403) return new JobError(`access denied: ${what}`, { failure: 'source-missing', retryable: false, detail })
+  if (status === 429) return new JobError(`rate limited: ${what}`, { failure: 'quota', retryable: true, detail })
+  if (status >= 500 || status === 408) return new JobError(`server error: ${what}`, { failure: 'network', retryable: true, detail })
+  return new JobError(`download refused: ${what}`, { failure: 'other', retryable: false, detail })
 }
 
 /**

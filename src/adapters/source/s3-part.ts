@@ -67,7 +67,7 @@ export async function downloadPart(job: PartJob): Promise<number> {
       } catch (error) {
         if (signal.aborted) throw error
         if (errorName(error) === 'PreconditionFailed' || httpStatusOf(error) === 412)
-          throw new JobError(`S3 object ${where} changed during the download`, { cause: 'other', retryable: true, error })
+          throw new JobError(`S3 object ${where} changed during the download`, { failure: 'other', retryable: true, cause: error })
         const jobError = s3JobError(error, where)
         if (!jobError.retryable || resumes >= job.maxResumes) throw jobError
         job.log(`S3 resume of ${where} failed (${describeAwsError(error)}); trying again`)
@@ -78,7 +78,7 @@ export async function downloadPart(job: PartJob): Promise<number> {
         // A whole object sent again (200, no Content-Range) is usable only by a part that covers it all.
         if (!whole || out.ContentRange !== undefined) {
           ;(out.Body as Readable | undefined)?.destroy()
-          throw new JobError(`the S3 server ignored the byte range asked for ${where}`, { cause: 'network', retryable: true })
+          throw new JobError(`the S3 server ignored the byte range asked for ${where}`, { failure: 'network', retryable: true })
         }
         // Start over rather than append a second copy.
         await job.file.truncate(0)
@@ -103,10 +103,9 @@ export async function downloadPart(job: PartJob): Promise<number> {
       job.onBytes(done)
       if (resumes >= job.maxResumes)
         throw new JobError(`S3 download of ${where} broke off ${resumes + 1} times (last at ${start + done} bytes): ${describeAwsError(error)}`, {
-          cause: 'network',
+          failure: 'network',
           retryable: true,
-          error
-        })
+          cause: error })
       job.log(
         `S3 download of ${where} broke off at ${start + done}${job.total !== null ? ` of ${job.total}` : ''} bytes (${describeAwsError(error)}); resuming with a Range request`
       )

@@ -50,7 +50,7 @@ export function createS3Source(opts: S3SourceOptions = {}): Source & { close(): 
       if (source.kind !== 's3') throw new Error(`s3 source cannot fetch ${source.kind} videos`)
       const bucket = source.bucket ?? opts.bucket
       if (!bucket)
-        throw new JobError(`S3 key ${JSON.stringify(source.key)} names no bucket and AWS_S3_BUCKET is not set`, { cause: 'bad-message', retryable: false })
+        throw new JobError(`S3 key ${JSON.stringify(source.key)} names no bucket and AWS_S3_BUCKET is not set`, { failure: 'bad-message', retryable: false })
       const where = `s3://${bucket}/${source.key}`
       const dest = pathInside(ctx.dir, safeFileName(source.key))
       const first = await firstResponse(client, bucket, source.key, parallel > 1 ? partSize : null, ctx.signal, where)
@@ -81,7 +81,7 @@ export function createS3Source(opts: S3SourceOptions = {}): Source & { close(): 
           throw error
         })
         if (total !== null && written !== total)
-          throw new JobError(`S3 download of ${where} is incomplete: got ${written} of ${total} bytes`, { cause: 'other', retryable: true })
+          throw new JobError(`S3 download of ${where} is incomplete: got ${written} of ${total} bytes`, { failure: 'other', retryable: true })
         ctx.onProgress(written, total ?? written)
         return { kind: 'file', path: dest, sizeBytes: written, temporary: true }
       } finally {

@@ -14,7 +14,7 @@ export function createYoutubeSource(): Source {
       if (source.kind !== 'youtube') throw new Error(`youtube source cannot fetch ${source.kind} videos`)
       if (opts.preferUrl) return { kind: 'url', url: source.url }
       throw new JobError('YouTube videos need the Gemini analyzer (set GEMINI_API_KEY): the local analyzer cannot download from YouTube', {
-        cause: 'configuration',
+        failure: 'configuration',
         retryable: false
       })
     }

@@ -82,7 +82,7 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): Store {
       }
       if (!found)
         throw new JobError(`video ${video.id} has no row in the Supabase ${table} table: create the row before sending its message (or enqueue it with video-processor enqueue)`, {
-          cause: 'bad-message',
+          failure: 'bad-message',
           retryable: false,
           detail: { videoId: video.id }
         })

@@ -18,7 +18,7 @@ export const CLAIM_OWNER = claimOwnerOf(process.pid)
 export class ClaimLostError extends JobError {
   constructor(videoId: string) {
     super(`video ${videoId} is no longer claimed by this delivery (its lease ran out and another delivery took it over); this run stops`, {
-      cause: 'other',
+      failure: 'other',
       retryable: true
     })
     this.name = 'ClaimLostError'

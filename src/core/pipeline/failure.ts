@@ -13,12 +13,12 @@ export function abortReason(signal: AbortSignal): AbortReason | null {
 /** Turns whatever a stage threw into a JobError; unknown errors are assumed transient. */
 export function toJobError(error: unknown, signal: AbortSignal): JobError {
   const reason = abortReason(signal)
-  if (reason?.kind === 'cancel') return new JobError('cancelled by the operator', { cause: 'cancelled', retryable: false, error })
+  if (reason?.kind === 'cancel') return new JobError('cancelled by the operator', { failure: 'cancelled', retryable: false, cause: error })
   if (error instanceof JobError) return error
   const message = errorText(error)
-  if (isAbortError(error)) return new JobError(`timed out: ${message}`, { cause: 'timeout', retryable: true, error })
-  if (isNetworkError(error)) return new JobError(message, { cause: 'network', retryable: true, error })
-  return new JobError(message || 'unknown error', { cause: 'other', retryable: true, error })
+  if (isAbortError(error)) return new JobError(`timed out: ${message}`, { failure: 'timeout', retryable: true, cause: error })
+  if (isNetworkError(error)) return new JobError(message, { failure: 'network', retryable: true, cause: error })
+  return new JobError(message || 'unknown error', { failure: 'other', retryable: true, cause: error })
 }
 
 /** Seconds before a retryable failure is delivered again: 5, 10, 20 … capped at 5 minutes. */

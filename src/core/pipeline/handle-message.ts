@@ -102,7 +102,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
       // The video's row could not be read or written, so the failure cannot be recorded on it.
       // A store outage is delivered again after the backoff (no tight redelivery loop); a row
       // that can never exist (Supabase rows are made upstream) sends the message to the DLQ.
-      const error = e instanceof JobError ? e : new JobError(`store unavailable: ${errorText(e)}`, { cause: 'other', retryable: true, error: e })
+      const error = e instanceof JobError ? e : new JobError(`store unavailable: ${errorText(e)}`, { failure: 'other', retryable: true, cause: e })
       const final = !error.retryable || delivery.lastReceive
       rec.log(
         'error',
@@ -173,7 +173,7 @@ async function claimAndRun(deps: MessageDeps, job: VideoJob, delivery: Delivery,
         return { kind: 'skipped', reason: `the message was sent for generation ${job.generation ?? '?'} of the video, which a later retry replaced (generation ${claim.generation})` }
       case 'missing':
         throw new JobError(`video ${job.videoId} has no row in the videos table of ${ports.store.name}: create the row before sending its message`, {
-          cause: 'bad-message',
+          failure: 'bad-message',
           retryable: false,
           detail: { videoId: job.videoId }
         })

@@ -129,7 +129,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     if (!analysis.success) {
       const issue = analysis.error.issues[0]
       throw new JobError(`the analyzer returned an analysis that does not match the schema (${issue?.path.join('.') || 'root'}: ${issue?.message})`, {
-        cause: 'model-refusal',
+        failure: 'model-refusal',
         retryable: false
       })
     }
@@ -179,6 +179,6 @@ function pickSource(sources: Source[], source: VideoSource): Source {
   const found = sources.find((s) => s.kinds.includes(source.kind))
   if (found) return found
   if (source.kind === 's3')
-    throw new JobError('no source is configured for s3 videos: set AWS_S3_BUCKET and AWS credentials to read from S3', { cause: 'configuration', retryable: false })
-  throw new JobError(`no source is configured for ${source.kind} videos`, { cause: 'unsupported-source', retryable: false })
+    throw new JobError('no source is configured for s3 videos: set AWS_S3_BUCKET and AWS credentials to read from S3', { failure: 'configuration', retryable: false })
+  throw new JobError(`no source is configured for ${source.kind} videos`, { failure: 'unsupported-source', retryable: false })
 }

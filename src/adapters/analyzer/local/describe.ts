@@ -56,7 +56,7 @@ export function validated(candidate: unknown): Analysis {
   const parsed = Analysis.safeParse(candidate)
   if (parsed.success) return parsed.data
   throw new JobError(`The local analyzer produced an analysis that does not match the schema: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
-    cause: 'other',
+    failure: 'other',
     retryable: false,
     detail: { issues: parsed.error.issues.slice(0, 5) }
   })

@@ -82,21 +82,21 @@ function createAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
 
     async analyze(input: FetchedVideo, ctx: AnalyzeContext): Promise<Analysis> {
       if (input.kind !== 'file') {
-        throw new JobError('The local analyzer needs a downloaded file, not a URL: configure a source that downloads it', { cause: 'unsupported-source', retryable: false })
+        throw new JobError('The local analyzer needs a downloaded file, not a URL: configure a source that downloads it', { failure: 'unsupported-source', retryable: false })
       }
       const started = Date.now()
       const size = await stat(input.path).then(
         (s) => s.size,
         () => {
-          throw new JobError(`Video file not found at ${input.path}`, { cause: 'source-missing', retryable: false })
+          throw new JobError(`Video file not found at ${input.path}`, { failure: 'source-missing', retryable: false })
         }
       )
-      if (size === 0) throw new JobError('Cannot analyse this file: it is empty (0 bytes); check the upload', { cause: 'unreadable-media', retryable: false })
+      if (size === 0) throw new JobError('Cannot analyse this file: it is empty (0 bytes); check the upload', { failure: 'unreadable-media', retryable: false })
       const box = await getToolbox()
       const info = await probe(box.tools.ffprobe, input.path, AbortSignal.any([ctx.signal, closing.signal]), size)
       const m = info.metadata
       if (!info.hasVideo && !m.hasAudio) {
-        throw new JobError('Cannot analyse this file: it has no video or audio stream', { cause: 'unreadable-media', retryable: false })
+        throw new JobError('Cannot analyse this file: it has no video or audio stream', { failure: 'unreadable-media', retryable: false })
       }
       const warnings: string[] = []
       if (!info.hasVideo) warnings.push('audio only: no picture to analyse')
@@ -140,7 +140,7 @@ function createAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
       } catch (error) {
         if (deadline.aborted && !ctx.signal.aborted && isAbortError(error)) {
           throw new JobError(`Local analysis did not finish within ${Math.round(timeoutMs / 1000)} s (timeoutMs) and was stopped`, {
-            cause: 'timeout',
+            failure: 'timeout',
             retryable: false
           })
         }

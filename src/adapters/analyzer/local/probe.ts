@@ -102,7 +102,7 @@ export async function probe(ffprobe: string, file: string, signal: AbortSignal, 
         ? 'it is not a video or audio file ffmpeg can read'
         : 'ffprobe could not read it'
     throw new JobError(`Cannot analyse this file: ${hint} (${reason || `ffprobe exit ${res.code}`})`, {
-      cause: 'unreadable-media',
+      failure: 'unreadable-media',
       retryable: false,
       detail: { ffprobe: res.stderrTail.slice(-1000) }
     })
@@ -111,7 +111,7 @@ export async function probe(ffprobe: string, file: string, signal: AbortSignal, 
   try {
     parsed = ProbeOutput.parse(JSON.parse(res.stdout))
   } catch (error) {
-    throw new JobError('Cannot analyse this file: ffprobe returned unreadable output', { cause: 'unreadable-media', retryable: false, error })
+    throw new JobError('Cannot analyse this file: ffprobe returned unreadable output', { failure: 'unreadable-media', retryable: false, cause: error })
   }
   const video = parsed.streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic)
   const audio = parsed.streams.find((s) => s.codec_type === 'audio')

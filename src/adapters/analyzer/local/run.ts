@@ -89,7 +89,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
         ? setTimeout(() => {
             stop(
               new JobError(`${cmd.split('/').pop()} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped`, {
-                cause: 'timeout',
+                failure: 'timeout',
                 retryable: false
               })
             )

@@ -139,7 +139,7 @@ export async function signalPass(o: SignalPassOptions): Promise<Signals> {
   })
   if (res.code !== 0) {
     throw new JobError(`Decoding the video failed: ${res.stderrTail.trim().split('\n').slice(-2).join(' ')}`, {
-      cause: 'unreadable-media',
+      failure: 'unreadable-media',
       retryable: false,
       detail: { ffmpeg: res.stderrTail.slice(-1500) }
     })
