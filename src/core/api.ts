@@ -23,7 +23,7 @@ import { errorText, parseJsonOrNull } from '../shared/error-text'
 
 export interface ApiDeps {
   ports: Ports
-  rec: Recorder
+  recorder: Recorder
   stats: StatsTracker
   worker: Worker
   readOnly: boolean
@@ -42,7 +42,7 @@ export interface ApiDeps {
  * (bridges validate too; the core does not trust them), and read-only mode refuses writes.
  */
 export function createConsoleApi(deps: ApiDeps): ConsoleApi {
-  const { ports, rec } = deps
+  const { ports, recorder } = deps
   const { store, queue, journal } = ports
   const settings = (): SettingsAdmin => {
     if (!ports.settings) throw new ConsoleApiError('not-found', 'settings are not kept by this process: set them in the environment')
@@ -58,9 +58,9 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     if (!video.source) throw new ConsoleApiError('conflict', `video ${video.id} has no recorded source, so it cannot be sent again`)
     const requeued = await store.requeue(video.id, { newGeneration: true })
     if (!requeued) throw new ConsoleApiError('conflict', await whyNotRequeued(video.id))
-    rec.emit({ type: 'video.updated', at: rec.now(), video: requeued.video })
+    recorder.emit({ type: 'video.updated', at: recorder.now(), video: requeued.video })
     await send(video.id, video.source, video.title, requeued.generation)
-    rec.emit({ type: 'video.status', at: rec.now(), videoId: video.id, status: 'queued', attempt: video.attempts })
+    recorder.emit({ type: 'video.status', at: recorder.now(), videoId: video.id, status: 'queued', attempt: video.attempts })
     return requeued.video
   }
 
@@ -80,15 +80,15 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       await queue.send(toSeedMessage(id, source, title, generation))
     } catch (error) {
       const reason = `could not queue the video (${errorText(error)}); retry it`
-      await rec
+      await recorder
         .update(id, { processingStatus: 'failed', analysisResult: `Error: ${reason}`, errorCause: 'other', completedAt: new Date() })
-        .catch((e: unknown) => rec.log('error', `video left queued without a message: ${errorText(e)}`, id))
+        .catch((e: unknown) => recorder.log('error', `video left queued without a message: ${errorText(e)}`, id))
       throw error
     }
   }
 
-  const bulk = createBulkActions({ store, rec, requeue })
-  const deadLetters = deadLetterApi({ ports, rec, stats: deps.stats })
+  const bulk = createBulkActions({ store, recorder, requeue })
+  const deadLetters = deadLetterApi({ ports, recorder, stats: deps.stats })
   // The bucket of `s3` sources that name none, as the settings show it ('(not set)' when there is none).
   const bucket = deps.publicConfig['AWS_S3_BUCKET']
   const capabilities = () => sourceCapabilities(ports, bucket && !bucket.startsWith('(') ? bucket : null)
@@ -113,7 +113,7 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       if (!video) return null
       const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(parseJsonOrNull(video.analysisResult)) : null
       // Journal lines are written in groups: wait for those already recorded, so a reader sees them.
-      await rec.flush()
+      await recorder.flush()
       // Each run's full analysis is in its own journal line; the detail leaves those bodies out (videos.analyses has them).
       return { video, analysis: parsed?.success ? parsed.data : null, journal: withoutRunBodies(await journal.list(id)) }
     },
@@ -126,9 +126,9 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       // Before the row and the message: a source other workers cannot read never gets queued.
       const source = ports.publisher ? await ports.publisher.publish(given, { videoId: id }) : given
       const video = await store.createVideo({ id, title: title ?? null, source: withoutCredentials(source) })
-      rec.emit({ type: 'video.updated', at: rec.now(), video })
+      recorder.emit({ type: 'video.updated', at: recorder.now(), video })
       await send(id, source, title, 0)
-      rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'queued', attempt: 0 })
+      recorder.emit({ type: 'video.status', at: recorder.now(), videoId: id, status: 'queued', attempt: 0 })
       return video
     },
     'videos.retry': async ({ id }) => {
@@ -173,7 +173,7 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
       // queue delivers later (also one a run here has just left), or a run whose worker is gone.
       // Every later delivery of it is then deleted unrun.
       const why = isPendingRetry(video) ? 'retry cancelled by the operator' : 'cancelled by the operator'
-      if (await cancelWaiting(store, rec, video, why)) return { cancelled: true }
+      if (await cancelWaiting(store, recorder, video, why)) return { cancelled: true }
       if (aborted) return { cancelled: true }
       const now = await store.get(id)
       if (now && IN_FLIGHT_STATUSES.includes(now.processingStatus))
@@ -183,13 +183,13 @@ export function createConsoleApi(deps: ApiDeps): ConsoleApi {
     'videos.retryMany': async (input) => bulk.retryMany(input),
     'videos.cancelRetries': async (input) => bulk.cancelRetries(input),
     'videos.analyses': async ({ id }) => {
-      await rec.flush()
+      await recorder.flush()
       return analysisRuns(await journal.list(id))
     },
     'videos.inspect': async ({ id }) => inspectMedia(await mustGet(id), ports.inspector, localMediaRules({ mediaRoots: deps.mediaRoots ?? [], dataDir: deps.dataDir })),
     'videos.export': async ({ id }) => {
       const video = await mustGet(id)
-      await rec.flush()
+      await recorder.flush()
       const entries = await journal.list(id)
       const parsed = video.processingStatus === 'completed' && video.analysisResult ? Analysis.safeParse(parseJsonOrNull(video.analysisResult)) : null
       const bundle = {

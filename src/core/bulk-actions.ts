@@ -8,7 +8,7 @@ import type { Recorder } from './recorder'
 
 export interface BulkDeps {
   store: Store
-  rec: Recorder
+  recorder: Recorder
   /** Requeues a video; rejects with a `conflict` ConsoleApiError when its row says a message is pending or it runs. */
   requeue(video: Video): Promise<unknown>
 }
@@ -53,16 +53,16 @@ function outcome(matched: number, done: number, skipped: Map<string, number>): B
  * conditional update, so it holds across machines: a delivery that comes later finds the row
  * cancelled and is deleted without running. Null when the row is settled or a live claim holds it.
  */
-export async function cancelWaiting(store: Store, rec: Recorder, video: Video, why: string): Promise<Video | null> {
+export async function cancelWaiting(store: Store, recorder: Recorder, video: Video, why: string): Promise<Video | null> {
   const cancelled = await store.failUnleased(video.id, { cause: 'cancelled', error: why })
   if (!cancelled) return null
-  rec.emit({ type: 'video.updated', at: rec.now(), video: cancelled })
-  rec.emit({ type: 'video.failed', at: rec.now(), videoId: video.id, error: why, cause: 'cancelled', attempt: cancelled.attempts, final: true })
+  recorder.emit({ type: 'video.updated', at: recorder.now(), video: cancelled })
+  recorder.emit({ type: 'video.failed', at: recorder.now(), videoId: video.id, error: why, cause: 'cancelled', attempt: cancelled.attempts, final: true })
   return cancelled
 }
 
 export function createBulkActions(deps: BulkDeps) {
-  const { store, rec } = deps
+  const { store, recorder } = deps
 
   return {
     async retryMany(target: Target & { includeUnlikely?: boolean | undefined }): Promise<BulkOutcome> {
@@ -98,7 +98,7 @@ export function createBulkActions(deps: BulkDeps) {
       for (const video of videos) {
         const ok =
           target.dryRun ||
-          (await cancelWaiting(store, rec, video, `retry cancelled by the operator (the attempt before failed: ${failureCauseInfo[video.errorCause ?? 'other'].label})`)) !== null
+          (await cancelWaiting(store, recorder, video, `retry cancelled by the operator (the attempt before failed: ${failureCauseInfo[video.errorCause ?? 'other'].label})`)) !== null
         if (ok) done += 1
         else skipped.set('running or settled meanwhile', (skipped.get('running or settled meanwhile') ?? 0) + 1)
       }

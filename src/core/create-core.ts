@@ -48,11 +48,11 @@ export interface CoreOptions {
 export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
   const events = createEventBus()
   const stats = createStats(ports.clock)
-  const rec = createRecorder({ bus: events, store: ports.store, journal: ports.journal, clock: ports.clock, logger: ports.logger })
+  const recorder = createRecorder({ bus: events, store: ports.store, journal: ports.journal, clock: ports.clock, logger: ports.logger })
   const worker = createWorker(
     {
       ports,
-      rec,
+      recorder,
       stats,
       downloadDir: options.downloadDir,
       dataDir: options.dataDir,
@@ -70,7 +70,7 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
   const deliveries = Math.min(ports.queue.maxReceiveCount ?? options.maxReceiveCount, options.maxReceiveCount)
   const visibility = ports.queue.visibilityTimeoutSeconds
   const reconciler = createReconciler(
-    { ports, rec, stats },
+    { ports, recorder, stats },
     {
       stuckAfterSeconds: options.stuckAfterSeconds ?? Math.max(visibility * deliveries, backoff(Math.max(1, deliveries - 1)) + visibility),
       everySeconds: options.reconcileEverySeconds ?? 60
@@ -78,7 +78,7 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
   )
   // Messages the queue dead-letters by itself (the local queue's sweep): their rows end failed at once.
   const unsubscribe = ports.queue.onDeadLettered?.((letters) => {
-    void markLetters({ ports, rec, stats }, letters).catch((e: unknown) => ports.logger.warn(`dead-lettered videos not marked: ${String(e)}`))
+    void markLetters({ ports, recorder, stats }, letters).catch((e: unknown) => ports.logger.warn(`dead-lettered videos not marked: ${String(e)}`))
   })
   const backends: Backends = {
     queue: ports.queue.name,
@@ -108,7 +108,7 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
     (options.rememberIntent?.(state, ports.clock.now()) ?? Promise.resolve()).catch((e: unknown) => ports.logger.warn(`worker state not saved: ${String(e)}`))
   const api = createConsoleApi({
     ports,
-    rec,
+    recorder,
     stats,
     worker,
     readOnly: options.readOnly,
@@ -139,7 +139,7 @@ export function createCore(ports: Ports, options: CoreOptions): CoreHandle {
         await stop()
         unsubscribe?.()
         await reconciler.stop()
-        await rec.flush()
+        await recorder.flush()
         const results = await Promise.allSettled([ports.queue.close(), ports.analyzer.close?.(), ports.store.close(), ports.journal.close()])
         const failed = results.find((r) => r.status === 'rejected')
         if (failed) ports.logger.warn(`closing a port failed: ${String(failed.reason)}`)

@@ -8,7 +8,7 @@ import type { StatsTracker } from './stats'
 
 interface Deps {
   ports: Ports
-  rec: Recorder
+  recorder: Recorder
   stats: StatsTracker
 }
 
@@ -24,7 +24,7 @@ export async function markLetters(deps: Deps, letters: DeadLetter[]): Promise<vo
   for (const letter of letters) {
     const reason = `the queue gave up on its message: ${letter.reason ?? `received ${letter.receiveCount} times without a result`}`
     for (const id of videoIdsOf(letter.body)) {
-      if (await markDeadLettered(deps, id, reason)) deps.rec.log('warn', `marked failed: ${reason}`, id)
+      if (await markDeadLettered(deps, id, reason)) deps.recorder.log('warn', `marked failed: ${reason}`, id)
     }
   }
 }
@@ -33,7 +33,7 @@ const ROUNDS = 20
 
 /** The console's dead-letter procedures over the queue's `deadLetters`, whichever queue it is. */
 export function deadLetterApi(deps: Deps) {
-  const { ports, rec } = deps
+  const { ports, recorder } = deps
   const admin = () => {
     const found = ports.queue.deadLetters
     if (!found) throw new ConsoleApiError('not-found', `${ports.queue.name} has no dead-letter queue: give it a redrive policy to keep messages it gives up on`)
@@ -51,12 +51,12 @@ export function deadLetterApi(deps: Deps) {
       count += await store.requeue(chosen.map((l) => l.id))
       for (const id of chosen.flatMap((l) => videoIdsOf(l.body))) {
         const queued = await ports.store.requeue(id, { newGeneration: false }).catch((e: unknown) => {
-          rec.log('warn', `video not marked queued after its message was requeued: ${errorText(e)}`, id)
+          recorder.log('warn', `video not marked queued after its message was requeued: ${errorText(e)}`, id)
           return null
         })
         if (queued) {
-          rec.emit({ type: 'video.updated', at: rec.now(), video: queued.video })
-          rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'queued', attempt: queued.video.attempts })
+          recorder.emit({ type: 'video.updated', at: recorder.now(), video: queued.video })
+          recorder.emit({ type: 'video.status', at: recorder.now(), videoId: id, status: 'queued', attempt: queued.video.attempts })
         }
       }
       if (ids !== undefined) break

@@ -21,15 +21,15 @@ const BATCH = 500
  * sits in the dead-letter queue, else `stuck`, with what is known. One conditional update per
  * row (only if it did not change meanwhile), so several machines may run this at once.
  */
-export function createReconciler(deps: { ports: Ports; rec: Recorder; stats: StatsTracker }, opts: ReconcilerOptions) {
-  const { ports, rec, stats } = deps
+export function createReconciler(deps: { ports: Ports; recorder: Recorder; stats: StatsTracker }, opts: ReconcilerOptions) {
+  const { ports, recorder, stats } = deps
   let timer: NodeJS.Timeout | null = null
   let running: Promise<number> | null = null
 
   async function deadLettered(): Promise<Map<string, string>> {
     const found = new Map<string, string>()
     const letters = await ports.queue.deadLetters?.list({ limit: 1000 }).catch((e: unknown) => {
-      rec.log('warn', `reconcile: dead letters not read (${errorText(e)}); rows found are marked stuck`)
+      recorder.log('warn', `reconcile: dead letters not read (${errorText(e)}); rows found are marked stuck`)
       return null
     })
     for (const l of letters?.items ?? []) for (const id of videoIdsOf(l.body)) found.set(id, l.reason ?? 'given up on by the queue')
@@ -58,19 +58,19 @@ export function createReconciler(deps: { ports: Ports; rec: Recorder; stats: Sta
       const video = await ports.store.failUnleased(id, failure, { ifUpdatedAt: row.video.updatedAt })
       if (!video) continue
       settled += 1
-      rec.emit({ type: 'video.updated', at: rec.now(), video })
-      rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'failed', attempt: video.attempts })
+      recorder.emit({ type: 'video.updated', at: recorder.now(), video })
+      recorder.emit({ type: 'video.status', at: recorder.now(), videoId: id, status: 'failed', attempt: video.attempts })
       stats.failed()
-      rec.emit({ type: 'video.failed', at: rec.now(), videoId: id, error: failure.error, cause: failure.cause, attempt: video.attempts, final: true })
+      recorder.emit({ type: 'video.failed', at: recorder.now(), videoId: id, error: failure.error, cause: failure.cause, attempt: video.attempts, final: true })
     }
-    if (settled > 0) rec.log('warn', `reconcile: ${settled} video(s) left unsettled with no worker holding them were marked failed`)
+    if (settled > 0) recorder.log('warn', `reconcile: ${settled} video(s) left unsettled with no worker holding them were marked failed`)
     return settled
   }
 
   const run = (): Promise<number> => {
     running ??= once()
       .catch((e: unknown) => {
-        rec.log('warn', `reconcile failed (${errorText(e)}); trying again in ${opts.everySeconds} s`)
+        recorder.log('warn', `reconcile failed (${errorText(e)}); trying again in ${opts.everySeconds} s`)
         return 0
       })
       .finally(() => {

@@ -66,7 +66,7 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
     enqueue(entry)
   }
 
-  const rec: Recorder = {
+  const recorder: Recorder = {
     emit(event) {
       bus.emit(event)
       journalAppend(event)
@@ -103,7 +103,7 @@ export function createRecorder(deps: { bus: EventBus; store: Store; journal: Jou
       while (inFlight.size > 0) await Promise.all(inFlight)
     }
   }
-  return rec
+  return recorder
 }
 
 type Entry = Parameters<Journal['append']>[0]

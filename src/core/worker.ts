@@ -52,9 +52,9 @@ type Deps = Omit<MessageDeps, 'track'>
  * deadline, the rest are handed back). Its states and their transitions are in worker-lifecycle.ts.
  */
 export function createWorker(deps: Deps, options: WorkerOptions): Worker {
-  const { rec, stats, ports } = deps
+  const { recorder, stats, ports } = deps
   const budgetMs = options.handBackBudgetMs ?? 2000
-  const life = createLifecycle((state) => rec.emit({ type: 'worker.state', at: rec.now(), state }))
+  const life = createLifecycle((state) => recorder.emit({ type: 'worker.state', at: recorder.now(), state }))
   let starting: Promise<void> = Promise.resolve()
   let loopDone: Promise<void> = Promise.resolve()
   let stopDone: Promise<void> | null = null
@@ -63,8 +63,8 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
   const jobs = new Map<string, AbortController>()
 
   const sample = async () => {
-    rec.emit({ type: 'stats', at: rec.now(), stats: stats.snapshot() })
-    await ports.statsHistory?.recordSample(stats.sample()).catch((e: unknown) => rec.log('warn', `stats sample not saved: ${errorText(e)}`))
+    recorder.emit({ type: 'stats', at: recorder.now(), stats: stats.snapshot() })
+    await ports.statsHistory?.recordSample(stats.sample()).catch((e: unknown) => recorder.log('warn', `stats sample not saved: ${errorText(e)}`))
   }
 
   const messageDeps: MessageDeps = {
@@ -80,12 +80,12 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
   function launch(message: ReceivedMessage) {
     const controller = new AbortController()
     const done = recordLease(deps.dataDir, message)
-      .catch((e: unknown) => rec.log('warn', `lease of message ${message.id} not recorded: ${errorText(e)}`))
+      .catch((e: unknown) => recorder.log('warn', `lease of message ${message.id} not recorded: ${errorText(e)}`))
       .then(() => handleMessage(messageDeps, message, controller.signal))
-      .catch((e: unknown) => rec.log('error', `message ${message.id}: ${errorText(e)}`))
+      .catch((e: unknown) => recorder.log('error', `message ${message.id}: ${errorText(e)}`))
       .finally(async () => {
         inflight.delete(message.receiptHandle)
-        rec.emit({ type: 'stats', at: rec.now(), stats: stats.snapshot() })
+        recorder.emit({ type: 'stats', at: recorder.now(), stats: stats.snapshot() })
         await forgetLease(deps.dataDir, message).catch(() => undefined)
       })
     inflight.set(message.receiptHandle, { controller, done })
@@ -110,7 +110,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
         if (leaving.aborted) break
         errors += 1
         const wait = Math.min(30_000, 1000 * 2 ** Math.min(errors - 1, 5))
-        rec.log('warn', `receive failed (${errorText(e)}); trying again in ${wait / 1000} s`)
+        recorder.log('warn', `receive failed (${errorText(e)}); trying again in ${wait / 1000} s`)
         await sleep(wait, undefined, { signal: leaving }).catch(() => undefined)
         continue
       }
@@ -150,7 +150,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
           () => 0,
           () => inflight.size
         )
-        if (left > 0) rec.log('warn', `${left} job(s) did not hand back within ${budgetMs / 1000} s; their messages reappear when their lease runs out`)
+        if (left > 0) recorder.log('warn', `${left} job(s) did not hand back within ${budgetMs / 1000} s; their messages reappear when their lease runs out`)
       }
     } finally {
       if (deadline) clearTimeout(deadline)
@@ -162,10 +162,10 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
     await withinBudget(
       (async () => {
         await sample()
-        await rec.flush()
+        await recorder.flush()
       })(),
       1000
-    ).catch(() => rec.log('warn', 'journal writes still pending at stop were left behind'))
+    ).catch(() => recorder.log('warn', 'journal writes still pending at stop were left behind'))
     life.fire('settled')
   }
 
@@ -181,9 +181,9 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
       if (!life.fire('start')) return
       starting = (async () => {
         const sweep = await removeStaleJobDirs(deps.downloadDir)
-        for (const k of sweep.killed) rec.log('warn', `ended ${k.command} (pid ${k.pid}), left running by a worker that is gone`)
-        await releaseDeadLeases(deps.dataDir, ports.queue, (line) => rec.log('warn', line))
-      })().catch((e: unknown) => rec.log('warn', `clean-up of a previous run failed: ${errorText(e)}`))
+        for (const k of sweep.killed) recorder.log('warn', `ended ${k.command} (pid ${k.pid}), left running by a worker that is gone`)
+        await releaseDeadLeases(deps.dataDir, ports.queue, (line) => recorder.log('warn', line))
+      })().catch((e: unknown) => recorder.log('warn', `clean-up of a previous run failed: ${errorText(e)}`))
       await starting
       // A stop during start-up has moved the worker on: it must not run now.
       if (!life.fire('started')) return

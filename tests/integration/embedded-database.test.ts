@@ -174,32 +174,32 @@ describe('journal', () => {
     const journal = createJournal(db)
     const store = createEmbeddedStore(db)
     const logger = memoryLogger()
-    const rec = createRecorder({ bus: createEventBus(), store, journal, clock: { now: () => new Date() }, logger })
+    const recorder = createRecorder({ bus: createEventBus(), store, journal, clock: { now: () => new Date() }, logger })
     const [a, b] = [randomUUID(), randomUUID()]
     const inserts = countJournalInserts(db)
     try {
-      rec.setAttempt(a, 1)
+      recorder.setAttempt(a, 1)
       for (let i = 0; i < 40; i++) {
-        rec.log('info', `a${i}`, a)
-        rec.emit({ type: 'video.stage', at: rec.now(), videoId: b, stage: 'download', ms: i })
+        recorder.log('info', `a${i}`, a)
+        recorder.emit({ type: 'video.stage', at: recorder.now(), videoId: b, stage: 'download', ms: i })
         // Some lines arrive while the first write is in flight.
         if (i % 10 === 9) await Promise.resolve()
       }
-      await rec.flush()
+      await recorder.flush()
       expect(inserts.count).toBeLessThanOrEqual(5)
       expect((await journal.list(a)).map((e) => e.message)).toEqual(Array.from({ length: 40 }, (_, i) => `a${i}`))
       expect((await journal.list(a))[0]).toMatchObject({ attempt: 1, type: 'log' })
       expect((await journal.list(b)).map((e) => e.data?.ms)).toEqual(Array.from({ length: 40 }, (_, i) => i))
 
-      rec.log('info', 'before', a)
-      rec.log('warn', 'bad', a, { raw: 'a\u0000b' })
-      rec.log('info', 'after', a, { raw: 'fine' })
-      rec.log('warn', 'bad again', a, { raw: '\u0000' })
-      await rec.flush()
+      recorder.log('info', 'before', a)
+      recorder.log('warn', 'bad', a, { raw: 'a\u0000b' })
+      recorder.log('info', 'after', a, { raw: 'fine' })
+      recorder.log('warn', 'bad again', a, { raw: '\u0000' })
+      await recorder.flush()
       expect((await journal.list(a, 2)).map((e) => e.message)).toEqual(['before', 'after'])
       expect(logger.lines.filter((l) => l.startsWith('warn journal write failed'))).toHaveLength(1)
       // flush with nothing pending resolves at once
-      await rec.flush()
+      await recorder.flush()
     } finally {
       inserts.restore()
     }

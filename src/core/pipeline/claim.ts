@@ -29,15 +29,15 @@ export class ClaimLostError extends JobError {
  * The recorder a claimed job writes through: its row writes land only while the claim is the
  * row's (and end it when the video leaves the in-flight states); anything else is unchanged.
  */
-export function leasedRecorder(rec: Recorder, store: Store, lease: Lease): Recorder {
+export function leasedRecorder(recorder: Recorder, store: Store, lease: Lease): Recorder {
   return {
-    ...rec,
+    ...recorder,
     async update(id, patch) {
-      if (id !== lease.videoId) return rec.update(id, patch)
+      if (id !== lease.videoId) return recorder.update(id, patch)
       const release = patch.processingStatus !== undefined && !IN_FLIGHT_STATUSES.includes(patch.processingStatus)
       const video = await store.updateLeased(lease, patch, { release })
       if (!video) throw new ClaimLostError(id)
-      rec.emit({ type: 'video.updated', at: rec.now(), video })
+      recorder.emit({ type: 'video.updated', at: recorder.now(), video })
       return video
     }
   }

@@ -30,35 +30,35 @@ type Outcome =
  * Never throws.
  */
 export async function handleMessage(deps: MessageDeps, message: ReceivedMessage, signal: AbortSignal): Promise<void> {
-  const { ports, rec, stats } = deps
+  const { ports, recorder, stats } = deps
   const queue = ports.queue
   stats.received()
   const parsed = parseQueueMessage(message.body)
   // The video the message names (the first, when it names several), for the log lines about it.
   const namedVideoId = parsed.kind === 'jobs' ? (parsed.jobs[0]?.videoId ?? null) : parsed.kind === 'invalid' ? (parsed.videoId ?? null) : null
-  rec.emit({ type: 'message.received', at: rec.now(), messageId: message.id, videoId: namedVideoId, receiveCount: message.receiveCount })
+  recorder.emit({ type: 'message.received', at: recorder.now(), messageId: message.id, videoId: namedVideoId, receiveCount: message.receiveCount })
 
   const remove = async (why: string) => {
-    await queue.delete([message.receiptHandle]).catch((e: unknown) => rec.log('warn', `message ${message.id} not deleted (${why}): ${errorText(e)}`))
+    await queue.delete([message.receiptHandle]).catch((e: unknown) => recorder.log('warn', `message ${message.id} not deleted (${why}): ${errorText(e)}`))
   }
   /** Never deletes: a message that could not be moved stays in the queue for its own redrive. */
   const deadLetter = async (reason: string, videoId: string | null) => {
     await queue.deadLetter(message, reason).then(
       (result) =>
         result === 'moved'
-          ? rec.log('warn', `message ${message.id} moved to the dead-letter queue: ${reason}`)
-          : rec.log(
+          ? recorder.log('warn', `message ${message.id} moved to the dead-letter queue: ${reason}`)
+          : recorder.log(
               'warn',
               `message ${message.id} kept in the queue, hidden for as long as the queue allows: ${queue.name} has no dead-letter queue (add a redrive policy, or delete the message): ${reason}`,
               videoId
             ),
       (e: unknown) =>
-        rec.log('error', `message ${message.id} could not be moved to the dead-letter queue (${errorText(e)}); it stays in the queue and comes back after its visibility timeout: ${reason}`, videoId)
+        recorder.log('error', `message ${message.id} could not be moved to the dead-letter queue (${errorText(e)}); it stays in the queue and comes back after its visibility timeout: ${reason}`, videoId)
     )
   }
 
   if (parsed.kind === 'ignore') {
-    rec.log('info', `message ${message.id} ignored: ${parsed.reason}`)
+    recorder.log('info', `message ${message.id} ignored: ${parsed.reason}`)
     return remove('ignored')
   }
   if (parsed.kind === 'invalid') {
@@ -66,7 +66,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
       const recorded = await failBadMessage(deps, parsed.videoId, parsed.reason, parsed.unsupportedSource ? 'unsupported-source' : 'bad-message').then(
         () => true,
         (e: unknown) => {
-          rec.log('error', `could not mark video failed: ${errorText(e)}`, parsed.videoId)
+          recorder.log('error', `could not mark video failed: ${errorText(e)}`, parsed.videoId)
           return false
         }
       )
@@ -79,7 +79,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   if (message.receiveCount > limit) return beyondLimit(deps, message, parsed.jobs, limit, deadLetter)
   const delivery = { receiveCount: message.receiveCount, lastReceive: message.receiveCount >= limit }
   const heartbeat = startHeartbeat(queue, message.receiptHandle, (e) =>
-    rec.log('warn', `lease on message ${message.id} lost (${errorText(e)}); another worker may process it`, namedVideoId)
+    recorder.log('warn', `lease on message ${message.id} lost (${errorText(e)}); another worker may process it`, namedVideoId)
   )
   const outcomes: Outcome[] = []
   // A final failure that no row records (its row could not be read or written).
@@ -95,7 +95,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
       outcomes.push(await claimAndRun(deps, job, delivery, controller))
     } catch (e) {
       if (e instanceof ClaimLostError) {
-        rec.log('warn', `${e.message}; message ${message.id} is left to come back after its visibility timeout`, job.videoId)
+        recorder.log('warn', `${e.message}; message ${message.id} is left to come back after its visibility timeout`, job.videoId)
         outcomes.push({ kind: 'abandoned' })
         continue
       }
@@ -104,7 +104,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
       // that can never exist (Supabase rows are made upstream) sends the message to the DLQ.
       const error = e instanceof JobError ? e : new JobError(`store unavailable: ${errorText(e)}`, { failure: 'other', retryable: true, cause: e })
       const final = !error.retryable || delivery.lastReceive
-      rec.log(
+      recorder.log(
         'error',
         final
           ? `message ${message.id} goes to the dead-letter queue at once (no row to record the failure on): ${error.message}`
@@ -123,7 +123,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   // Stop the heartbeat before touching the message, so a late renewal never races the delete.
   await heartbeat.stop()
 
-  for (const o of outcomes) if (o.kind === 'skipped') rec.log('info', `message ${message.id} deleted without running the video: ${o.reason}`, namedVideoId)
+  for (const o of outcomes) if (o.kind === 'skipped') recorder.log('info', `message ${message.id} deleted without running the video: ${o.reason}`, namedVideoId)
   const handedBack = signal.aborted || outcomes.some((o) => o.kind === 'handed-back')
   const retry = outcomes.find((o) => o.kind === 'failed' && !o.final)
   const exhausted = outcomes.find((o) => o.kind === 'failed' && o.final && o.error.retryable)
@@ -131,14 +131,14 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   const deadReason = rowlessFailure?.message ?? (exhausted?.kind === 'failed' ? exhausted.error.message : null)
   if (outcomes.some((o) => o.kind === 'abandoned')) return
   if (handedBack) {
-    await handBack(queue, message.receiptHandle).catch((e: unknown) => rec.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
+    await handBack(queue, message.receiptHandle).catch((e: unknown) => recorder.log('warn', `message ${message.id} not handed back: ${errorText(e)}`))
   } else if (retry) {
     const seconds = deps.backoffSeconds(message.receiveCount)
-    rec.log('info', `will retry in ${seconds} s (delivery ${message.receiveCount} of ${limit})`, namedVideoId)
-    await queue.changeVisibility(message.receiptHandle, seconds).catch((e: unknown) => rec.log('warn', `retry delay not set: ${errorText(e)}`, namedVideoId))
+    recorder.log('info', `will retry in ${seconds} s (delivery ${message.receiveCount} of ${limit})`, namedVideoId)
+    await queue.changeVisibility(message.receiptHandle, seconds).catch((e: unknown) => recorder.log('warn', `retry delay not set: ${errorText(e)}`, namedVideoId))
   } else if (deferred?.kind === 'deferred') {
-    rec.log('info', `message ${message.id} set aside for ${deferred.seconds} s: ${deferred.reason}`, namedVideoId)
-    await queue.changeVisibility(message.receiptHandle, deferred.seconds).catch((e: unknown) => rec.log('warn', `message ${message.id} not set aside: ${errorText(e)}`, namedVideoId))
+    recorder.log('info', `message ${message.id} set aside for ${deferred.seconds} s: ${deferred.reason}`, namedVideoId)
+    await queue.changeVisibility(message.receiptHandle, deferred.seconds).catch((e: unknown) => recorder.log('warn', `message ${message.id} not set aside: ${errorText(e)}`, namedVideoId))
   } else if (deadReason !== null) {
     await deadLetter(deadReason, namedVideoId)
   } else {
@@ -151,7 +151,7 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
  * completed, cancelled, superseded by a later retry or held by another delivery is not run.
  */
 async function claimAndRun(deps: MessageDeps, job: VideoJob, delivery: Delivery, controller: AbortController): Promise<Outcome> {
-  const { ports, rec } = deps
+  const { ports, recorder } = deps
   const seconds = ports.queue.visibilityTimeoutSeconds
   // The row never keeps a password from a URL (the message does, for the download).
   const source = withoutCredentials(job.source)
@@ -183,19 +183,19 @@ async function claimAndRun(deps: MessageDeps, job: VideoJob, delivery: Delivery,
       }
     }
   }
-  rec.emit({ type: 'video.updated', at: rec.now(), video: claim.video })
+  recorder.emit({ type: 'video.updated', at: recorder.now(), video: claim.video })
   const keeper = keepClaim(
     ports.store,
     claim.lease,
     seconds,
     () => {
-      rec.log('warn', 'the claim on this video was taken over by another delivery; stopping this run', job.videoId)
+      recorder.log('warn', 'the claim on this video was taken over by another delivery; stopping this run', job.videoId)
       controller.abort({ kind: 'shutdown' })
     },
-    (e) => rec.log('warn', `claim not renewed (${errorText(e)}); trying again`, job.videoId)
+    (e) => recorder.log('warn', `claim not renewed (${errorText(e)}); trying again`, job.videoId)
   )
   try {
-    return await runJob({ ...deps, rec: leasedRecorder(rec, ports.store, claim.lease) }, job, delivery, controller.signal, claim.video)
+    return await runJob({ ...deps, recorder: leasedRecorder(recorder, ports.store, claim.lease) }, job, delivery, controller.signal, claim.video)
   } finally {
     await keeper.stop()
   }
@@ -219,27 +219,27 @@ async function beyondLimit(
 }
 
 /** Fails a video whose message was given up on, unless it settled or someone holds it. */
-export async function markDeadLettered(deps: Pick<MessageDeps, 'ports' | 'rec' | 'stats'>, videoId: string, reason: string): Promise<boolean> {
-  const { ports, rec, stats } = deps
+export async function markDeadLettered(deps: Pick<MessageDeps, 'ports' | 'recorder' | 'stats'>, videoId: string, reason: string): Promise<boolean> {
+  const { ports, recorder, stats } = deps
   const video = await ports.store.failUnleased(videoId, { cause: 'dead-lettered', error: reason }).catch((e: unknown) => {
-    rec.log('error', `could not mark the video dead-lettered: ${errorText(e)}`, videoId)
+    recorder.log('error', `could not mark the video dead-lettered: ${errorText(e)}`, videoId)
     return null
   })
   if (!video) return false
-  rec.emit({ type: 'video.updated', at: rec.now(), video })
-  rec.emit({ type: 'video.status', at: rec.now(), videoId, status: 'failed', attempt: video.attempts })
+  recorder.emit({ type: 'video.updated', at: recorder.now(), video })
+  recorder.emit({ type: 'video.status', at: recorder.now(), videoId, status: 'failed', attempt: video.attempts })
   stats.failed()
-  rec.emit({ type: 'video.failed', at: rec.now(), videoId, error: reason, cause: 'dead-lettered', attempt: video.attempts, final: true })
+  recorder.emit({ type: 'video.failed', at: recorder.now(), videoId, error: reason, cause: 'dead-lettered', attempt: video.attempts, final: true })
   return true
 }
 
 async function failBadMessage(deps: MessageDeps, videoId: string, reason: string, cause: 'bad-message' | 'unsupported-source'): Promise<void> {
-  const { ports, rec, stats } = deps
+  const { ports, recorder, stats } = deps
   const row = (await ports.store.get(videoId)) ?? (await ports.store.ensureVideo({ id: videoId, title: null, source: null }))
   const attempt = row.attempts + 1
-  rec.setAttempt(videoId, attempt)
+  recorder.setAttempt(videoId, attempt)
   const error = cause === 'bad-message' ? `bad queue message: ${reason}` : reason
-  await rec.update(videoId, {
+  await recorder.update(videoId, {
     processingStatus: 'failed',
     analysisResult: `Error: ${error}`,
     isProcessed: false,
@@ -247,7 +247,7 @@ async function failBadMessage(deps: MessageDeps, videoId: string, reason: string
     attempts: attempt,
     completedAt: new Date()
   })
-  rec.emit({ type: 'video.status', at: rec.now(), videoId, status: 'failed', attempt })
+  recorder.emit({ type: 'video.status', at: recorder.now(), videoId, status: 'failed', attempt })
   stats.failed()
-  rec.emit({ type: 'video.failed', at: rec.now(), videoId, error, cause, attempt, final: true })
+  recorder.emit({ type: 'video.failed', at: recorder.now(), videoId, error, cause, attempt, final: true })
 }

@@ -15,7 +15,7 @@ import { markJobDir, recordChild } from './job-dirs'
 
 export interface JobDeps {
   ports: Ports
-  rec: Recorder
+  recorder: Recorder
   stats: StatsTracker
   downloadDir: string
   dataDir: string
@@ -41,12 +41,12 @@ export interface Delivery {
  * afterwards, always.
  */
 export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, signal: AbortSignal, claimed: Video): Promise<JobOutcome> {
-  const { ports, rec, stats } = deps
+  const { ports, recorder, stats } = deps
   const id = job.videoId
   // The claim (`Store.claim`) took the video: the row is `processing`, its attempt counted.
   const attempt = claimed.attempts
   const title = claimed.title ?? job.title ?? null
-  rec.setAttempt(id, attempt)
+  recorder.setAttempt(id, attempt)
   const stageMs: Partial<Record<Stage, number>> = {}
   const started = Date.now()
   const dir = join(deps.downloadDir, `${id}-${delivery.receiveCount}`)
@@ -54,13 +54,13 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
   let running: { stage: Stage; since: number } | null = null
 
   const setStatus = async (status: VideoStatus, extra: VideoPatch = {}) => {
-    await rec.update(id, { processingStatus: status, ...extra })
-    rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status, attempt })
+    await recorder.update(id, { processingStatus: status, ...extra })
+    recorder.emit({ type: 'video.status', at: recorder.now(), videoId: id, status, attempt })
   }
   const stage = (name: Stage, ms: number) => {
     stageMs[name] = (stageMs[name] ?? 0) + ms
     stats.stage(name, ms)
-    rec.emit({ type: 'video.stage', at: rec.now(), videoId: id, stage: name, ms })
+    recorder.emit({ type: 'video.stage', at: recorder.now(), videoId: id, stage: name, ms })
   }
   const progress = (kind: 'downloading' | 'uploading' | 'analysing' | (() => 'uploading' | 'analysing')) => {
     let last = 0
@@ -68,17 +68,17 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       const t = Date.now()
       if (t - last < 250 && bytes !== total) return
       last = t
-      rec.emit({ type: 'video.progress', at: rec.now(), videoId: id, stage: typeof kind === 'function' ? kind() : kind, bytes, total })
+      recorder.emit({ type: 'video.progress', at: recorder.now(), videoId: id, stage: typeof kind === 'function' ? kind() : kind, bytes, total })
     }
   }
 
   const recordUsage = async (usage: TokenUsage, model: string) => {
     stats.usage(usage)
-    await ports.usage?.addUsage(id, usage, model).catch((e: unknown) => rec.log('warn', `token usage not recorded: ${String(e)}`, id))
+    await ports.usage?.addUsage(id, usage, model).catch((e: unknown) => recorder.log('warn', `token usage not recorded: ${String(e)}`, id))
   }
 
   try {
-    rec.emit({ type: 'video.status', at: rec.now(), videoId: id, status: 'processing', attempt })
+    recorder.emit({ type: 'video.status', at: recorder.now(), videoId: id, status: 'processing', attempt })
     await setStatus('downloading')
     const source = pickSource(ports.sources, job.source)
     await mkdir(dir, { recursive: true })
@@ -87,7 +87,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     running = { stage: 'download', since: tDownload }
     const fetched = await source.fetch(
       job.source,
-      { videoId: id, dir, signal, onProgress: progress('downloading'), log: (m) => rec.log('info', m, id) },
+      { videoId: id, dir, signal, onProgress: progress('downloading'), log: (m) => recorder.log('info', m, id) },
       { preferUrl: ports.analyzer.acceptsUrl(job.source) }
     )
     if (fetched.kind === 'file' && fetched.temporary) temporaryFile = fetched.path
@@ -114,11 +114,11 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
         reported.set(s, (reported.get(s) ?? 0) + ms)
         stage(s, ms)
       },
-      log: (level, message, data) => rec.log(level, message, id, data),
+      log: (level, message, data) => recorder.log(level, message, id, data),
       artifactsDir: join(deps.dataDir, 'artifacts', id),
       workDir: dir,
       onChildProcess: (pid, command) => {
-        recordChild(dir, pid, command).catch((e: unknown) => rec.log('warn', `child process ${pid} not recorded: ${String(e)}`, id))
+        recordChild(dir, pid, command).catch((e: unknown) => recorder.log('warn', `child process ${pid} not recorded: ${String(e)}`, id))
       }
     })
     if (!reported.has('analyze')) stage('analyze', Math.max(0, Date.now() - tAnalyze - [...reported.values()].reduce((a, b) => a + b, 0)))
@@ -138,15 +138,15 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     await setStatus('completed', { analysisResult: JSON.stringify(analysis.data), isProcessed: true, completedAt: new Date(), stageMs })
     stage('save', Date.now() - tSave)
     // Each run's analysis is kept apart from the row, which only holds the latest, so runs can be compared.
-    rec.keep(id, { type: 'analysis', level: 'info', message: 'analysis saved', data: { analysis: analysis.data } })
+    recorder.keep(id, { type: 'analysis', level: 'info', message: 'analysis saved', data: { analysis: analysis.data } })
     if (analysis.data.usage) await recordUsage(analysis.data.usage, analysis.data.provenance.model)
     stats.processed()
-    rec.emit({ type: 'video.completed', at: rec.now(), videoId: id, ms: Date.now() - started })
+    recorder.emit({ type: 'video.completed', at: recorder.now(), videoId: id, ms: Date.now() - started })
     return { kind: 'completed' }
   } catch (error) {
     if (abortReason(signal)?.kind === 'shutdown') {
       await setStatus('queued', { stageMs })
-      rec.log('warn', 'worker stopping: job abandoned, message handed back to the queue', id)
+      recorder.log('warn', 'worker stopping: job abandoned, message handed back to the queue', id)
       return { kind: 'handed-back' }
     }
     // The stage that failed took time too: without it the stages would not add up to the attempt.
@@ -162,12 +162,12 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
       completedAt: final ? new Date() : null
     })
     const evidence = errorEvidence(jobError)
-    if (evidence) rec.log('debug', 'error detail', id, evidence)
+    if (evidence) recorder.log('debug', 'error detail', id, evidence)
     if (jobError.usage) await recordUsage(jobError.usage.usage, jobError.usage.model)
     // An operator's cancel is not a failure of the pipeline: it counts apart.
     if (final && jobError.failureCause === 'cancelled') stats.cancelled()
     else if (final) stats.failed()
-    rec.emit({ type: 'video.failed', at: rec.now(), videoId: id, error: reason, cause: jobError.failureCause, attempt, final })
+    recorder.emit({ type: 'video.failed', at: recorder.now(), videoId: id, error: reason, cause: jobError.failureCause, attempt, final })
     return { kind: 'failed', error: jobError, final }
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined)

@@ -66,12 +66,12 @@ export async function readTranscript(o: {
       warnings.push('the audio is silent: no speech to transcribe')
       return { source: 'none', transcript: undefined, sentences: [], warnings }
     }
-    const rec = await recognize({ ...o, wav: o.wav, recognizer: plan.recognizer, dir: o.workDir })
-    warnings.push(...rec.warnings)
-    const segments = rec.segments
+    const recognition = await recognize({ ...o, wav: o.wav, recognizer: plan.recognizer, dir: o.workDir })
+    warnings.push(...recognition.warnings)
+    const segments = recognition.segments
     if (segments.length === 0) {
-      if (rec.warnings.length === 0) warnings.push('no speech recognised')
-      return { source: 'none', transcript: undefined, sentences: [], warnings, vocabulary: rec.vocabulary }
+      if (recognition.warnings.length === 0) warnings.push('no speech recognised')
+      return { source: 'none', transcript: undefined, sentences: [], warnings, vocabulary: recognition.vocabulary }
     }
     const confidence = overallConfidence(segments.flatMap((x) => x.words ?? []))
     const unintelligible = confidence !== null && confidence < TRANSCRIPT_CONFIDENCE_FLOOR
@@ -100,7 +100,7 @@ export async function readTranscript(o: {
       },
       sentences,
       warnings,
-      vocabulary: rec.vocabulary
+      vocabulary: recognition.vocabulary
     }
   } else if (plan.source === 'none' && plan.reason) {
     warnings.push(plan.reason)
