@@ -40,7 +40,7 @@ export function awsOptions(config: Config): AwsClientOptions {
 export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger): Promise<SelectedPorts> {
   const opened: { close(): Promise<void> | void }[] = []
   try {
-    // ── Queue: SQS when AWS_SQS_URL is set (H3's adapter), else the durable local queue.
+    // ── Queue: SQS when AWS_SQS_URL is set, else the durable local queue.
     let queue: Queue
     if (config.aws.sqsUrl) {
       const { createSqsQueue } = await import('../adapters/queue/sqs')
@@ -55,7 +55,7 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
     }
     opened.push(queue)
 
-    // ── Store: Supabase when its URL and service-role key are set (H3's adapter), else embedded.
+    // ── Store: Supabase when its URL and service-role key are set, else embedded.
     let store: Store
     if (config.supabase.url && config.supabase.serviceRoleKey) {
       const { createSupabaseStore } = await import('../adapters/store/supabase')
@@ -65,7 +65,7 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
     }
     opened.push(store)
 
-    // ── Sources: local files, http(s) and YouTube always; S3 when AWS is configured (H3's adapter).
+    // ── Sources: local files, http(s) and YouTube always; S3 when AWS is configured.
     const sources: Source[] = [createFileSource({ check: createLocalMediaGuard(config) }), createHttpSource(), createYoutubeSource()]
     if (config.aws.s3Bucket || config.aws.sqsUrl || config.aws.s3Endpoint) {
       const { createS3Source } = await import('../adapters/source/s3')
@@ -74,7 +74,7 @@ export async function selectPorts(config: Config, db: EmbeddedDb, logger: Logger
       sources.push(s3)
     }
 
-    // ── Analyzer: Gemini when GEMINI_API_KEY is set (H4's adapter), else local (H5's ffmpeg analyzer).
+    // ── Analyzer: Gemini when GEMINI_API_KEY is set, else local (the ffmpeg-based analyzer).
     let analyzer: Analyzer
     if (config.gemini.apiKey) {
       const { createGeminiAnalyzer } = await import('../adapters/analyzer/gemini')
