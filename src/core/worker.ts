@@ -9,6 +9,7 @@ import { forgetLease, recordLease, releaseDeadLeases } from './pipeline/lease-re
 import { createLifecycle } from './worker-lifecycle'
 import { firstOf, withinBudget } from './budget'
 import { handBack } from './pipeline/hand-back'
+import { claimOwnerOf } from './pipeline/claim'
 
 export interface WorkerOptions {
   concurrency: number
@@ -182,7 +183,14 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
       starting = (async () => {
         const sweep = await removeStaleJobDirs(deps.downloadDir)
         for (const k of sweep.killed) recorder.log('warn', `ended ${k.command} (pid ${k.pid}), left running by a worker that is gone`)
-        await releaseDeadLeases(deps.dataDir, ports.queue, (line) => recorder.log('warn', line))
+        const { deadPids } = await releaseDeadLeases(deps.dataDir, ports.queue, (line) => recorder.log('warn', line))
+        // Their claims on rows would otherwise defer the redeliveries until the claims' leases run out.
+        for (const pid of deadPids) {
+          await withinBudget(ports.store.releaseClaimsOf(claimOwnerOf(pid)), 5000).then(
+            (n) => n > 0 && recorder.log('warn', `released the claim on ${n} video${n === 1 ? '' : 's'} held by process ${pid}, which is gone`),
+            (e: unknown) => recorder.log('warn', `claims of process ${pid}, which is gone, not released (they end with their lease): ${errorText(e)}`)
+          )
+        }
       })().catch((e: unknown) => recorder.log('warn', `clean-up of a previous run failed: ${errorText(e)}`))
       await starting
       // A stop during start-up has moved the worker on: it must not run now.

@@ -31,12 +31,14 @@ export async function forgetLease(dataDir: string, message: ReceivedMessage): Pr
 /**
  * Hands back the messages a dead owner of this DATA_DIR still leased. The delivery counts (a
  * message that crashes its worker each time must still reach the dead-letter queue). A handle
- * whose lease already ran out is refused by the queue; either way the record goes.
+ * whose lease already ran out is refused by the queue; either way the record goes. Returns how
+ * many were handed back and the dead owners' pids, whose claims on rows are released next.
  */
-export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (line: string) => void): Promise<number> {
+export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (line: string) => void): Promise<{ released: number; deadPids: number[] }> {
   const dir = join(dataDir, DIR)
   const files = await readdir(dir).catch(() => [] as string[])
   let released = 0
+  const deadPids = new Set<number>()
   await Promise.all(
     files
       .filter((f) => f.endsWith('.json'))
@@ -45,6 +47,7 @@ export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (li
         const parsed = Record.safeParse(await readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown, () => null))
         if (parsed.success && (parsed.data.pid === process.pid || isAlive(parsed.data.pid))) return
         if (parsed.success) {
+          deadPids.add(parsed.data.pid)
           await withinBudget(queue.changeVisibility(parsed.data.receiptHandle, 0), 5000).then(
             () => {
               released += 1
@@ -56,5 +59,5 @@ export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (li
         await rm(file, { force: true })
       })
   )
-  return released
+  return { released, deadPids: [...deadPids] }
 }
