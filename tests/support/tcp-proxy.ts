@@ -4,8 +4,10 @@ import net, { type Socket } from 'node:net'
  * What the proxy does with connections:
  * - `pass`: forwards both ways;
  * - `refuse`: stops listening (new connections get ECONNREFUSED) and cuts the open ones;
- * - `blackhole`: accepts connections and swallows everything, both ways, never answering
- *   (open connections go silent too and stay so);
+ * - `blackhole`: a path that drops every packet while it lasts: connections are accepted but
+ *   nothing gets through, either way, on new or open ones. TCP retransmits, so when the path
+ *   comes back (`pass`) what was sent meanwhile arrives, as it does after a real outage shorter
+ *   than TCP's give-up time; a side that gave up by then has closed its connection;
  * - `reset`: answers every new connection and every open one with a TCP reset (ECONNRESET).
  */
 export type ProxyMode = 'pass' | 'refuse' | 'blackhole' | 'reset'
@@ -26,7 +28,8 @@ export interface TcpProxy {
 interface Pair {
   client: Socket
   upstream: Socket | null
-  silent: boolean
+  /** Bytes held while the path is down, delivered in order when it comes back. */
+  held: { toUpstream: Buffer[]; toClient: Buffer[] } | null
 }
 
 /** A TCP proxy on 127.0.0.1 (port 0) in front of `target`, whose faults a test switches on command. */
@@ -47,28 +50,40 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
     pairs.delete(pair)
   }
 
-  const server = net.createServer((client) => {
-    accepted += 1
-    const pair: Pair = { client, upstream: null, silent: false }
-    pairs.add(pair)
-    client.on('error', () => end(pair))
-    client.on('close', () => end(pair))
-    if (mode === 'reset') return reset(pair)
-    if (mode === 'blackhole' || mode === 'refuse') {
-      pair.silent = true
-      client.on('data', () => undefined)
-      return
-    }
+  const connectUpstream = (pair: Pair) => {
     const upstream = net.connect({ host, port: target.port })
     pair.upstream = upstream
     upstream.on('error', () => end(pair))
     upstream.on('close', () => end(pair))
-    client.on('data', (d: Buffer) => {
-      if (!pair.silent) upstream.write(d)
-    })
     upstream.on('data', (d: Buffer) => {
-      if (!pair.silent) client.write(d)
+      if (pair.held) pair.held.toClient.push(d)
+      else pair.client.write(d)
     })
+  }
+  /** The path is back: what each side sent meanwhile goes through, in order. */
+  const deliver = (pair: Pair) => {
+    const held = pair.held
+    if (!held) return
+    pair.held = null
+    if (!pair.upstream) connectUpstream(pair)
+    for (const d of held.toUpstream) pair.upstream!.write(d)
+    for (const d of held.toClient) pair.client.write(d)
+  }
+
+  const server = net.createServer((client) => {
+    accepted += 1
+    const pair: Pair = { client, upstream: null, held: null }
+    pairs.add(pair)
+    client.on('error', () => end(pair))
+    client.on('close', () => end(pair))
+    if (mode === 'reset') return reset(pair)
+    client.on('data', (d: Buffer) => {
+      if (pair.held) pair.held.toUpstream.push(d)
+      else pair.upstream?.write(d)
+    })
+    // The path is down: the connection waits (as a retransmitted SYN would) until it comes back.
+    if (mode === 'blackhole') pair.held = { toUpstream: [], toClient: [] }
+    else connectUpstream(pair)
   })
   server.on('error', () => undefined)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -120,7 +135,8 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
       }
       await listen()
       if (next === 'reset') for (const p of [...pairs]) reset(p)
-      if (next === 'blackhole') for (const p of pairs) p.silent = true
+      if (next === 'blackhole') for (const p of pairs) p.held ??= { toUpstream: [], toClient: [] }
+      if (next === 'pass') for (const p of pairs) deliver(p)
     },
     async blip(kind, ms) {
       await proxy.set(kind)
