@@ -104,7 +104,10 @@ export interface DeadLetterAdmin {
 
 export interface FetchContext {
   videoId: string
-  /** Directory for downloads of this job (inside DOWNLOAD_DIR); the worker empties it after the job. */
+  /**
+   * Directory for downloads of this job (inside DOWNLOAD_DIR); the worker removes it after the
+   * job. It exists unless `preferUrl` is set: then the source hands over the URL, downloading nothing.
+   */
   dir: string
   signal: AbortSignal
   onProgress(bytes: number, total: number | null): void
@@ -121,7 +124,10 @@ export interface Source {
   readonly name: string
   /** Source kinds this adapter serves. */
   readonly kinds: readonly VideoSource['kind'][]
-  /** Whether this source resolves `source` without download for an analyzer that takes URLs. */
+  /**
+   * Makes the video available: a file downloaded into `ctx.dir`, a file that is already local,
+   * or, with `preferUrl` (the analyzer takes this source's URL), the URL itself, downloading nothing.
+   */
   fetch(source: VideoSource, ctx: FetchContext, opts: { preferUrl: boolean }): Promise<FetchedVideo>
 }
 

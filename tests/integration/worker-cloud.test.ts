@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs'
@@ -76,10 +77,19 @@ describe('openApp with cloud settings', () => {
   })
 
   it('processes an S3 video and a YouTube URL end to end through SQS and Gemini', async () => {
+    // Every job directory that exists at any status change of the two jobs.
+    const jobDirs = new Set<string>()
+    const unsubscribe = app.core.events.subscribe((e) => {
+      if (e.type === 'video.status') for (const d of readdirSync(app.config.downloadDir, { withFileTypes: true })) if (d.isDirectory()) jobDirs.add(d.name)
+    })
     await app.core.start()
     const s3 = await app.core.api['videos.enqueue']({ source: { kind: 's3', key: 'in/clip.mp4' }, title: 'From S3' })
     const yt = await app.core.api['videos.enqueue']({ source: { kind: 'youtube', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' } })
     await waitUntil('both completed', () => [s3.id, yt.id].every((id) => events.some((e) => e.type === 'video.completed' && e.videoId === id)))
+    unsubscribe()
+    // The S3 download needs a job directory; the YouTube URL goes to Gemini as it is and needs none.
+    expect([...jobDirs].filter((d) => d.startsWith(s3.id))).toEqual([`${s3.id}-1`])
+    expect([...jobDirs].filter((d) => d.startsWith(yt.id))).toEqual([])
     const detail = await app.core.api['videos.get']({ id: s3.id })
     expect(detail?.video.processingStatus).toBe('completed')
     expect(detail?.analysis?.provenance.engine).toBe('gemini')

@@ -37,8 +37,8 @@ export interface Delivery {
 
 /**
  * One claimed video through the `videos` table's status workflow: (claimed: processing) → downloading →
- * (uploading →) processing → completed | failed. The job's download directory is removed
- * afterwards, always.
+ * (uploading →) processing → completed | failed. The job's download directory, when it needs
+ * one, is removed afterwards, always.
  */
 export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, signal: AbortSignal, claimed: Video): Promise<JobOutcome> {
   const { ports, recorder, stats } = deps
@@ -50,6 +50,10 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
   const stageMs: Partial<Record<Stage, number>> = {}
   const started = Date.now()
   const dir = join(deps.downloadDir, `${id}-${delivery.receiveCount}`)
+  // An analyzer that takes the source's URL (YouTube for Gemini) needs nothing on disk: such a
+  // job makes no directory, which spares every such message a mkdir, a mark and a removal.
+  const preferUrl = ports.analyzer.acceptsUrl(job.source)
+  let madeDir = false
   let temporaryFile: string | null = null
   let running: { stage: Stage; since: number } | null = null
 
@@ -81,14 +85,17 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     recorder.emit({ type: 'video.status', at: recorder.now(), videoId: id, status: 'processing', attempt })
     await setStatus('downloading')
     const source = pickSource(ports.sources, job.source)
-    await mkdir(dir, { recursive: true })
-    await markJobDir(dir)
+    if (!preferUrl) {
+      await mkdir(dir, { recursive: true })
+      madeDir = true
+      await markJobDir(dir)
+    }
     const tDownload = Date.now()
     running = { stage: 'download', since: tDownload }
     const fetched = await source.fetch(
       job.source,
       { videoId: id, dir, signal, onProgress: progress('downloading'), log: (m) => recorder.log('info', m, id) },
-      { preferUrl: ports.analyzer.acceptsUrl(job.source) }
+      { preferUrl }
     )
     if (fetched.kind === 'file' && fetched.temporary) temporaryFile = fetched.path
     stage('download', Date.now() - tDownload)
@@ -170,7 +177,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     recorder.emit({ type: 'video.failed', at: recorder.now(), videoId: id, error: reason, cause: jobError.failureCause, attempt, final })
     return { kind: 'failed', error: jobError, final }
   } finally {
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+    if (madeDir) await rm(dir, { recursive: true, force: true }).catch(() => undefined)
     if (temporaryFile) await rm(temporaryFile, { force: true }).catch(() => undefined)
   }
 }
