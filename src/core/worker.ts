@@ -78,10 +78,22 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
     }
   }
 
-  function launch(message: ReceivedMessage) {
+  /**
+   * Runs the messages of one receive. Their leases are recorded first, and the jobs start
+   * together once all are: jobs that move in step share the store's grouped writes (one
+   * statement for the batch's claims, one for its next status…) instead of each job's write
+   * going alone when its own file write happened to finish.
+   */
+  function launch(messages: ReceivedMessage[]) {
+    const recorded = Promise.all(
+      messages.map((m) => recordLease(deps.dataDir, m).catch((e: unknown) => recorder.log('warn', `lease of message ${m.id} not recorded: ${errorText(e)}`)))
+    )
+    for (const m of messages) run(m, recorded)
+  }
+
+  function run(message: ReceivedMessage, recorded: Promise<unknown>) {
     const controller = new AbortController()
-    const done = recordLease(deps.dataDir, message)
-      .catch((e: unknown) => recorder.log('warn', `lease of message ${message.id} not recorded: ${errorText(e)}`))
+    const done = recorded
       .then(() => handleMessage(messageDeps, message, controller.signal))
       .catch((e: unknown) => recorder.log('error', `message ${message.id}: ${errorText(e)}`))
       .finally(async () => {
@@ -115,14 +127,10 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
         await sleep(wait, undefined, { signal: leaving }).catch(() => undefined)
         continue
       }
-      for (const m of messages) {
-        if (leaving.aborted) {
-          // Received while stopping: give it straight back, without counting the delivery.
-          await withinBudget(handBack(ports.queue, m.receiptHandle), budgetMs).catch(() => undefined)
-          continue
-        }
-        launch(m)
-      }
+      if (leaving.aborted) {
+        // Received while stopping: give them straight back, without counting the delivery.
+        for (const m of messages) await withinBudget(handBack(ports.queue, m.receiptHandle), budgetMs).catch(() => undefined)
+      } else launch(messages)
       if (messages.length === 0 && options.pollWaitSeconds === 0) await sleep(1000, undefined, { signal: leaving }).catch(() => undefined)
     }
   }

@@ -209,6 +209,47 @@ describe('SQS queue adapter on fauxqs', () => {
     client.destroy()
   })
 
+  it('deletes of concurrent jobs share one DeleteMessageBatch call; a failed entry fails only its own caller', async () => {
+    const q = await aws.createQueue(queueName('delgroup'))
+    const client = createSqsClient(aws.aws)
+    const queue = await createSqsQueue({ queueUrl: q.url, client })
+    let calls = 0
+    const stack = client.middlewareStack as unknown as { add(mw: unknown, opts: object): void }
+    stack.add(
+      (next: (args: unknown) => Promise<unknown>, ctx: { commandName?: string }) => (args: unknown) => {
+        if (ctx.commandName === 'DeleteMessageBatchCommand') calls += 1
+        return next(args)
+      },
+      { step: 'initialize', name: 'count-deletes' }
+    )
+    for (let i = 0; i < 10; i++) await queue.send(`g${i}`)
+    const got = await drain(queue, 10)
+    expect(got).toHaveLength(10)
+    // Ten jobs finishing at once, each deleting its own message.
+    await Promise.all(got.map((m) => queue.delete([m.receiptHandle])))
+    expect(calls).toBe(1)
+    expect(await aws.counts(q.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 })
+
+    for (let i = 0; i < 3; i++) await queue.send(`h${i}`)
+    const more = await drain(queue, 3)
+    interceptResponse(client, 'DeleteMessageBatchCommand', 1, (input) => {
+      const entries = input['Entries'] as { Id: string; ReceiptHandle: string }[]
+      const bad = entries.find((e) => e.ReceiptHandle === more[1]!.receiptHandle)!
+      return {
+        statusCode: 200,
+        body: {
+          Successful: entries.filter((e) => e !== bad).map((e) => ({ Id: e.Id })),
+          Failed: [{ Id: bad.Id, SenderFault: false, Code: 'InternalError', Message: 'try again' }]
+        }
+      }
+    })
+    const results = await Promise.allSettled(more.map((m) => queue.delete([m.receiptHandle])))
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/1 of 1 failed \(InternalError/)
+    await queue.close()
+    client.destroy()
+  })
+
   it('a message that always fails reaches the DLQ after maxReceiveCount', async () => {
     const dlq = await aws.createQueue(queueName('poison-dlq'))
     const q = await aws.createQueue(queueName('poison'), {

@@ -17,6 +17,7 @@ import { isLeaseLost, leaseLost, LeaseTracker } from './sqs-lease'
 import { AbandonedPolls } from './sqs-poll'
 import type { BackoffOptions } from './sqs-retry'
 import { withBackoff } from './sqs-retry'
+import { createGroupCommit } from '../group-commit'
 import { errorCode, queueNameOf, SqsDeleteError, SYSTEM_ATTRIBUTES, toReceived } from './sqs-messages'
 import { createLogger } from '../../shared/logger'
 
@@ -62,6 +63,12 @@ export async function createSqsQueue(opts: SqsQueueOptions): Promise<Queue> {
     })
   }
   return new SqsQueue(opts, client, attrs, logger)
+}
+
+/** How one entry of a DeleteMessageBatch call ended. */
+interface DeleteAnswer {
+  id: string
+  failure: { code: string; message: string } | null
 }
 
 class SqsQueue implements Queue {
@@ -130,25 +137,38 @@ class SqsQueue implements Queue {
     }
   }
 
+  /**
+   * Deletes of concurrent jobs share DeleteMessageBatch calls (10 entries each): while one call
+   * is out, the deletes that come meanwhile wait for the next, so a busy worker sends a fraction
+   * of a request per message and an idle one sends its delete at once.
+   */
+  private readonly deletes = createGroupCommit<DeleteAnswer, { id: string }>(
+    async (items) => {
+      const chunks: string[][] = []
+      for (let i = 0; i < items.length; i += 10) chunks.push(items.slice(i, i + 10).map((x) => x.id))
+      const answers = await Promise.all(
+        chunks.map(async (chunk) => {
+          const out = await this.retry('delete', 5, undefined, () =>
+            this.client.send(new DeleteMessageBatchCommand({ QueueUrl: this.url, Entries: chunk.map((h, i) => ({ Id: String(i), ReceiptHandle: h })) }))
+          )
+          const failures = new Map((out.Failed ?? []).map((f) => [chunk[Number(f.Id)], { code: f.Code ?? 'Unknown', message: f.Message ?? '' }]))
+          return chunk.map((id): DeleteAnswer => ({ id, failure: failures.get(id) ?? null }))
+        })
+      )
+      return answers.flat()
+    },
+    // A failed call is SQS unreachable after its retries: sending the deletes one by one would only repeat it.
+    { splitOnError: false }
+  )
+
   async delete(receiptHandles: string[]): Promise<void> {
     if (receiptHandles.length === 0) return
     await this.leases.settle(receiptHandles)
-    const chunks: string[][] = []
-    for (let i = 0; i < receiptHandles.length; i += 10) chunks.push(receiptHandles.slice(i, i + 10))
-    const failed: { receiptHandle: string; code: string; message: string }[] = []
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        const out = await this.retry('delete', 5, undefined, () =>
-          this.client.send(
-            new DeleteMessageBatchCommand({ QueueUrl: this.url, Entries: chunk.map((h, i) => ({ Id: String(i), ReceiptHandle: h })) })
-          )
-        )
-        for (const f of out.Failed ?? []) {
-          const handle = chunk[Number(f.Id)]
-          if (handle !== undefined) failed.push({ receiptHandle: handle, code: f.Code ?? 'Unknown', message: f.Message ?? '' })
-        }
-      })
-    )
+    const answers = await Promise.all(receiptHandles.map((id) => this.deletes.submit({ id })))
+    const failed = answers.flatMap((a, i) => {
+      const failure = a ? a.failure : { code: 'Unknown', message: 'no answer for this entry' }
+      return failure ? [{ receiptHandle: receiptHandles[i]!, ...failure }] : []
+    })
     this.leases.markDeleted(receiptHandles.filter((h) => !failed.some((f) => f.receiptHandle === h)))
     if (failed.length > 0) throw new SqsDeleteError(this.name, failed, receiptHandles.length)
   }

@@ -1,13 +1,13 @@
 /**
  * The Store's claim methods over the SQL functions of the claim migration, the same for every
- * store: claims and leased writes of concurrent jobs are grouped (`lease-writer.ts`) into one
+ * store: claims and leased writes of concurrent jobs are grouped (`group-commit.ts`) into one
  * call of `claim_videos` / `update_leased_videos`; each store only says how to call them.
  */
 import type { ClaimRequest, ClaimResult, Lease, Store, UnleasedRow, VideoPatch } from '../../core/ports'
 import type { FailureCause } from '../../shared/video-status'
 import type { Video } from '../../shared/video'
 import { refusalOf, toUnleased } from './claim-rows'
-import { createLeaseWriter, type LeaseWrite } from './lease-writer'
+import { createGroupCommit } from '../group-commit'
 import { rowToVideo, videoPatchToRow, type ClaimedRow } from './rows'
 
 export type ClaimMethods = Pick<Store, 'claim' | 'updateLeased' | 'renewLease' | 'requeue' | 'failUnleased' | 'listUnleased' | 'releaseClaimsOf'>
@@ -20,6 +20,17 @@ export interface ClaimEntry {
   generation: number | null
   title: string | null
   source: unknown
+}
+
+/** A leased write as a job asks for it. */
+interface LeaseWrite {
+  id: string
+  token: string
+  /** Column values to set (JSON-ready), as `videoPatchToRow` makes them. */
+  patch: Record<string, unknown>
+  release: boolean
+  /** Extend the lease by this many seconds from now. */
+  renewSeconds: number | null
 }
 
 /** One leased write as `update_leased_videos` takes it. */
@@ -45,8 +56,8 @@ export interface ClaimSql {
 }
 
 export function claimMethods(sql: ClaimSql): ClaimMethods {
-  const claims = createLeaseWriter<ClaimedRow, ClaimEntry>((requests) => sql.claimVideos(requests))
-  const writes = createLeaseWriter<ClaimedRow, LeaseWrite>((items) =>
+  const claims = createGroupCommit<ClaimedRow, ClaimEntry>((requests) => sql.claimVideos(requests))
+  const writes = createGroupCommit<ClaimedRow, LeaseWrite>((items) =>
     sql.updateLeasedVideos(items.map((w) => ({ id: w.id, token: w.token, p: w.patch, release: w.release, renew: w.renewSeconds })))
   )
 

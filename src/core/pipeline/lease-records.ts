@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { isAlive } from '../pid'
@@ -18,14 +18,30 @@ const Record = z.object({ pid: z.number().int(), messageId: z.string(), receiptH
 const fileOf = (dataDir: string, receiptHandle: string) =>
   join(dataDir, DIR, `${createHash('sha256').update(receiptHandle).digest('hex').slice(0, 32)}.json`)
 
+/** Folders known to exist: a message costs one write and one unlink, not a mkdir as well. */
+const made = new Set<string>()
+
 export async function recordLease(dataDir: string, message: ReceivedMessage): Promise<void> {
-  await mkdir(join(dataDir, DIR), { recursive: true })
+  const dir = join(dataDir, DIR)
   const record: z.infer<typeof Record> = { pid: process.pid, messageId: message.id, receiptHandle: message.receiptHandle }
-  await writeFile(fileOf(dataDir, message.receiptHandle), JSON.stringify(record))
+  const write = () => writeFile(fileOf(dataDir, message.receiptHandle), JSON.stringify(record))
+  if (made.has(dir)) {
+    try {
+      return await write()
+    } catch (error) {
+      // Someone removed the folder while this process ran: make it again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+  }
+  await mkdir(dir, { recursive: true })
+  made.add(dir)
+  await write()
 }
 
 export async function forgetLease(dataDir: string, message: ReceivedMessage): Promise<void> {
-  await rm(fileOf(dataDir, message.receiptHandle), { force: true })
+  await unlink(fileOf(dataDir, message.receiptHandle)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error
+  })
 }
 
 /**
