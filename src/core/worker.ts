@@ -5,7 +5,7 @@ import { errorText } from '../shared/error-text'
 import { handleMessage, type MessageDeps } from './pipeline/handle-message'
 import type { AbortReason } from './pipeline/failure'
 import { removeStaleJobDirs } from './pipeline/job-dirs'
-import { forgetLease, recordLease, releaseDeadLeases } from './pipeline/lease-records'
+import { forgetLease, recordLeases, releaseDeadLeases } from './pipeline/lease-records'
 import { createLifecycle } from './worker-lifecycle'
 import { firstOf, withinBudget } from './budget'
 import { handBack } from './pipeline/hand-back'
@@ -85,9 +85,9 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
    * going alone when its own file write happened to finish.
    */
   function launch(messages: ReceivedMessage[]) {
-    const recorded = Promise.all(
-      messages.map((m) => recordLease(deps.dataDir, m).catch((e: unknown) => recorder.log('warn', `lease of message ${m.id} not recorded: ${errorText(e)}`)))
-    )
+    const recorded = recordLeases(deps.dataDir, messages).then((failed) => {
+      for (const { message, error } of failed) recorder.log('warn', `lease of message ${message.id} not recorded: ${errorText(error)}`)
+    })
     for (const m of messages) run(m, recorded)
   }
 
@@ -191,7 +191,7 @@ export function createWorker(deps: Deps, options: WorkerOptions): Worker {
       starting = (async () => {
         const sweep = await removeStaleJobDirs(deps.downloadDir)
         for (const k of sweep.killed) recorder.log('warn', `ended ${k.command} (pid ${k.pid}), left running by a worker that is gone`)
-        const { deadPids } = await releaseDeadLeases(deps.dataDir, ports.queue, (line) => recorder.log('warn', line))
+        const deadPids = await releaseDeadLeases(deps.dataDir, ports.queue, (line) => recorder.log('warn', line))
         // Their claims on rows would otherwise defer the redeliveries until the claims' leases run out.
         for (const pid of deadPids) {
           await withinBudget(ports.store.releaseClaimsOf(claimOwnerOf(pid)), 5000).then(

@@ -217,13 +217,13 @@ describe('fault injection', () => {
     // A graceful stop abandons the jobs still running at its deadline, a generate whose answer was
     // black-holed among them: that answer was produced and paid, and the next delivery asks again.
     const abandoned = (r: { text: string }, id: string) => r.text.includes(`[${id.slice(0, 8)}] worker stopping: job abandoned`)
-    const killedWhileOnIt = (id: string) =>
+    const stoppedWhileOnIt = (id: string) =>
       runs.filter((r) => !r.text.includes(`Video ${id}: done`) && ((r.end === 'SIGKILL' && r.text.includes(id)) || (r.end === 'SIGTERM' && abandoned(r, id))))
     // An answer cut off on its way back (a reset after Gemini sent it) is asked for again: generateContent
     // has no idempotency key, so that repeat is paid too. The worker logs each such retry.
     const lostOnTheWire = (id: string) => runs.reduce((n, r) => n + (r.text.match(new RegExp(`\\[${id.slice(0, 8)}\\] network error during generate`, 'g'))?.length ?? 0), 0)
-    const afterKill = duplicates.filter((id) => completedBy(id).length === 1 && killedWhileOnIt(id).length >= answersOf(id) - 1)
-    const afterLostAnswer = duplicates.filter((id) => !afterKill.includes(id) && completedBy(id).length === 1 && killedWhileOnIt(id).length + lostOnTheWire(id) >= answersOf(id) - 1)
+    const afterKill = duplicates.filter((id) => completedBy(id).length === 1 && stoppedWhileOnIt(id).length >= answersOf(id) - 1)
+    const afterLostAnswer = duplicates.filter((id) => !afterKill.includes(id) && completedBy(id).length === 1 && stoppedWhileOnIt(id).length + lostOnTheWire(id) >= answersOf(id) - 1)
     const unexplained = duplicates.filter((id) => !afterKill.includes(id) && !afterLostAnswer.includes(id))
     const completedTwice = ids.filter((id) => completedBy(id).length > 1)
     const unanalysed = completed.filter((id) => answersOf(id) === 0)

@@ -18,24 +18,23 @@ const Record = z.object({ pid: z.number().int(), messageId: z.string(), receiptH
 const fileOf = (dataDir: string, receiptHandle: string) =>
   join(dataDir, DIR, `${createHash('sha256').update(receiptHandle).digest('hex').slice(0, 32)}.json`)
 
-/** Folders known to exist: a message costs one write and one unlink, not a mkdir as well. */
-const made = new Set<string>()
-
-export async function recordLease(dataDir: string, message: ReceivedMessage): Promise<void> {
-  const dir = join(dataDir, DIR)
-  const record: z.infer<typeof Record> = { pid: process.pid, messageId: message.id, receiptHandle: message.receiptHandle }
-  const write = () => writeFile(fileOf(dataDir, message.receiptHandle), JSON.stringify(record))
-  if (made.has(dir)) {
-    try {
-      return await write()
-    } catch (error) {
-      // Someone removed the folder while this process ran: make it again.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-  }
-  await mkdir(dir, { recursive: true })
-  made.add(dir)
-  await write()
+/**
+ * Records the leases of the messages of one receive: the folder is made once for the batch,
+ * then one file per message. Resolves with the messages whose record could not be written.
+ */
+export async function recordLeases(dataDir: string, messages: ReceivedMessage[]): Promise<{ message: ReceivedMessage; error: unknown }[]> {
+  const folderError = await mkdir(join(dataDir, DIR), { recursive: true }).then(
+    () => null,
+    (error: unknown) => error
+  )
+  const results = await Promise.allSettled(
+    messages.map(async (message) => {
+      if (folderError !== null) throw folderError
+      const record: z.infer<typeof Record> = { pid: process.pid, messageId: message.id, receiptHandle: message.receiptHandle }
+      await writeFile(fileOf(dataDir, message.receiptHandle), JSON.stringify(record))
+    })
+  )
+  return results.flatMap((r, i) => (r.status === 'rejected' ? [{ message: messages[i]!, error: r.reason as unknown }] : []))
 }
 
 export async function forgetLease(dataDir: string, message: ReceivedMessage): Promise<void> {
@@ -47,13 +46,12 @@ export async function forgetLease(dataDir: string, message: ReceivedMessage): Pr
 /**
  * Hands back the messages a dead owner of this DATA_DIR still leased. The delivery counts (a
  * message that crashes its worker each time must still reach the dead-letter queue). A handle
- * whose lease already ran out is refused by the queue; either way the record goes. Returns how
- * many were handed back and the dead owners' pids, whose claims on rows are released next.
+ * whose lease already ran out is refused by the queue; either way the record goes. Returns the
+ * dead owners' pids, whose claims on rows are released next.
  */
-export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (line: string) => void): Promise<{ released: number; deadPids: number[] }> {
+export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (line: string) => void): Promise<number[]> {
   const dir = join(dataDir, DIR)
   const files = await readdir(dir).catch(() => [] as string[])
-  let released = 0
   const deadPids = new Set<number>()
   await Promise.all(
     files
@@ -66,7 +64,6 @@ export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (li
           deadPids.add(parsed.data.pid)
           await withinBudget(queue.changeVisibility(parsed.data.receiptHandle, 0), 5000).then(
             () => {
-              released += 1
               warn(`message ${parsed.data.messageId} was held by process ${parsed.data.pid}, which is gone: handed back to the queue`)
             },
             () => undefined
@@ -75,5 +72,5 @@ export async function releaseDeadLeases(dataDir: string, queue: Queue, warn: (li
         await rm(file, { force: true })
       })
   )
-  return { released, deadPids: [...deadPids] }
+  return [...deadPids]
 }

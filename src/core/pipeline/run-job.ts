@@ -53,7 +53,6 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
   // An analyzer that takes the source's URL (YouTube for Gemini) needs nothing on disk: such a
   // job makes no directory, which spares every such message a mkdir, a mark and a removal.
   const preferUrl = ports.analyzer.acceptsUrl(job.source)
-  let madeDir = false
   let temporaryFile: string | null = null
   let running: { stage: Stage; since: number } | null = null
 
@@ -87,7 +86,6 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     const source = pickSource(ports.sources, job.source)
     if (!preferUrl) {
       await mkdir(dir, { recursive: true })
-      madeDir = true
       await markJobDir(dir)
     }
     const tDownload = Date.now()
@@ -177,7 +175,7 @@ export async function runJob(deps: JobDeps, job: VideoJob, delivery: Delivery, s
     recorder.emit({ type: 'video.failed', at: recorder.now(), videoId: id, error: reason, cause: jobError.failureCause, attempt, final })
     return { kind: 'failed', error: jobError, final }
   } finally {
-    if (madeDir) await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+    if (!preferUrl) await rm(dir, { recursive: true, force: true }).catch(() => undefined)
     if (temporaryFile) await rm(temporaryFile, { force: true }).catch(() => undefined)
   }
 }
