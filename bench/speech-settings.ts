@@ -44,7 +44,7 @@ const HELD: { name: string; slides: Slide[] }[] = [
 
 const VOICES: Voice[] = [...['kal16', 'awb', 'rms', 'slt'].map((name) => ({ engine: 'flite' as const, name })), { engine: 'espeak-ng', name: 'en-us' }]
 
-interface Cfg { flags?: string[]; af?: string; slides?: boolean; espeak?: boolean; sets?: ('bench' | 'held')[]; size?: number; label?: string }
+interface Cfg { flags?: string[]; af?: string; slides?: boolean; espeak?: boolean; sets?: ('bench' | 'held')[]; size?: number; long?: number; label?: string }
 const cfg = JSON.parse(process.argv[2] ?? '{}') as Cfg
 
 async function wavFor(set: string, t: { name: string; slides: Slide[] }, v: Voice, af: string): Promise<string> {
@@ -71,7 +71,7 @@ for (const set of cfg.sets ?? ['bench', 'held']) {
         const dir = path.join(path.dirname(wav), `m-${process.pid}-${Math.random().toString(36).slice(2)}`)
         await mkdir(dir, { recursive: true })
         const terms = cfg.slides ? vocabularyTerms(t.slides.flatMap((s) => [s.title, s.body ?? ''])) : []
-        const model = await jobModel(MODEL, dir, terms, cfg.flags ?? DECODER_FLAGS, cfg.size)
+        const model = await jobModel(MODEL, dir, terms, cfg.flags ?? DECODER_FLAGS, cfg.size, cfg.long)
         const { stdout } = await ex('pocketsphinx_continuous', [ '-infile', wav, '-time', 'yes', '-logfn', '/dev/null', ...model.args], { maxBuffer: 1e7 }).catch((e) => e)
         const segs = parsePocketsphinx(stdout ?? '', 0)
         const hyp = segs.map((s) => s.text).join(' ')

@@ -122,7 +122,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     const uniqueTitles = [...new Set(titles.filter((t): t is string => t !== null))]
     const screenText = ocr.flatMap((r) => goodLines(r).map((l) => l.text)).filter((t) => !uniqueTitles.includes(t))
     // Slide text is read before the speech so the recogniser can be taught the video's own words
-    // ("chlorophyll" is not among its 20 k likeliest). The price: OCR grows this process for a while
+    // ("enzymes" is neither among its 20 k likeliest nor long enough to be kept). The price: OCR grows this process for a while
     // after the last image, now under the recognisers' ~65 MB each. bench/local-analyzer.ts --quick
     // measured a peak of 289–306 MB for the speech path, 260–277 MB with the collection after OCR
     // (goal 300 MB).
@@ -207,6 +207,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
         ffmpeg: { version: p.caps.version, origin: tools.origin.ffmpeg },
         recognizer: text.source === 'speech-recognition' && plan.source === 'speech-recognition' ? plan.recognizer.kind : null,
         ...(text.vocabulary ? { vocabulary: { taught: text.vocabulary.added.length, unknown: text.vocabulary.unknown.slice(0, 50) } } : {}),
+        ...(text.speaker ? { speakerWarp: text.speaker.warp } : {}),
         timingsMs: timings
       }
     })

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { boostedLm, dictionaryWords, filterDictionary, topWordsDictionary, VOCABULARY_SIZE } from './vocabulary'
+import { boostedLm, dictionaryWords, filterDictionary, LONG_WORD_LETTERS, topWordsDictionary, VOCABULARY_SIZE } from './vocabulary'
 
 /** What the recogniser was told about this video's own words. */
 export interface JobVocabulary {
@@ -30,7 +30,7 @@ export function vocabularyTerms(texts: string[], max = 400): string[] {
 }
 
 /**
- * The model's files for one job: the dictionary cut to the likeliest words (speed and memory), plus
+ * The model's files for one job: the dictionary cut to the likeliest and the long words (speed and memory), plus
  * the words the video shows (slide text, title, sidecar vocabulary), which also get a language model
  * copy where they are as likely as common words. Without readable LM/dictionary files the model is
  * used as installed.
@@ -40,14 +40,15 @@ export async function jobModel(
   dir: string,
   terms: string[],
   flags: readonly string[],
-  size = VOCABULARY_SIZE
+  size = VOCABULARY_SIZE,
+  longFrom = LONG_WORD_LETTERS
 ): Promise<SpeechModel> {
   const lm = path.join(modelDir, 'en-us.lm.bin')
   const fullDict = path.join(modelDir, 'cmudict-en-us.dict')
   const hmm = ['-hmm', path.join(modelDir, 'en-us')]
   const none: JobVocabulary = { added: [], unknown: [] }
   if (!existsSync(lm) || !existsSync(fullDict)) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
-  const small = await topWordsDictionary(lm, fullDict, size)
+  const small = await topWordsDictionary(lm, fullDict, size, longFrom)
   if (small === null) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
   const dict = path.join(dir, 'vocabulary.dict')
   if (terms.length === 0) {

@@ -55,6 +55,29 @@ export interface SpeechSegment {
  */
 export const DECODER_FLAGS = ['-fwdflat', 'no', '-maxhmmpf', '2000', '-maxwpf', '5', '-bestpathlw', '8.5'] as const
 
+/**
+ * Vocal tract length warps tried on the first stretch of speech; the one whose best path scores
+ * highest decodes the rest. The model was trained on adult voices of every kind, so a voice far
+ * from their average (a high female voice, a deep male one) is heard better with its frequency
+ * axis stretched or squeezed toward it. The female flite voice picks 1.1 every time, the male ones
+ * 0.9 mostly. Measured on ~22 s science narrations by four flite voices: in the quality bench
+ * (bench/local-quality.ts) mean WER 29.6 → 28.5 % on a plain background and 28.5 → 27.9 % with
+ * slides, at a price: such a clip is one chunk, decoded three times on two cores, so the runs went
+ * from 7.6× to 5.1× real time; a 6.5-min lecture pays it for its first chunk only. Over more texts
+ * (bench/speech-settings.ts) 30.3 → 26.3 % on the bench's and 26.2 → 25.5 % on others. Not taken:
+ * five warps 0.05 apart (no better), choosing by the words' mean posterior (worse than no warp), an
+ * 8 s probe decoded per warp before the whole (as slow: a decode's cost is mostly per second of audio).
+ */
+export const SPEAKER_WARPS = [0.9, 1, 1.1] as const
+
+/** Which warp the recogniser used for this speaker, and what each one tried on the first stretch scored. */
+export interface SpeakerFit {
+  warp: number
+  tried: { warp: number; score: number | null }[]
+}
+
+const warpFlags = (warp: number): string[] => ['-warp_type', 'inverse_linear', '-warp_params', String(warp)]
+
 
 /** pocketsphinx_continuous (word timings and confidence), else ffmpeg's `asr` filter; null when neither works. */
 export async function findRecognizer(
@@ -202,13 +225,16 @@ const RETRIES: { pad: number; flags: string[]; withConfidence: boolean; name: st
 export interface ChunkResult {
   segments: SpeechSegment[]
   warnings: string[]
+  /** Sum of the lattice best-path scores of the chunk's utterances (log-likelihood); null without a lattice. */
+  score: number | null
 }
 
 async function decode(bin: string, model: string[], wav: string, log: string, extra: string[], opts: { signal: AbortSignal; timeoutMs: number }) {
   const res = await run(bin, ['-infile', wav, '-time', 'yes', '-logfn', log, ...model, ...extra], opts)
   const text = await readFile(log, 'utf8').catch(() => '')
   const errors = text.split('\n').filter((l) => l.startsWith('ERROR') || l.startsWith('FATAL'))
-  return { res, errors }
+  const scores = [...text.matchAll(/Bestpath score: (-?\d+)/g)].map((m) => Number(m[1]))
+  return { res, errors, score: scores.length ? scores.reduce((a, b) => a + b, 0) : null }
 }
 
 const latticeFailure = (errors: string[]) => errors.some((e) => /DAG node|lattice/i.test(e))
@@ -221,9 +247,10 @@ async function recognizeChunk(
   wav: string,
   chunk: Span,
   dir: string,
-  i: number,
+  i: number | string,
   signal: AbortSignal,
-  timeoutMs: number
+  timeoutMs: number,
+  extra: string[] = []
 ): Promise<ChunkResult> {
   const opts = { signal, timeoutMs }
   if (r.kind === 'ffmpeg-asr') {
@@ -234,33 +261,34 @@ async function recognizeChunk(
         '-af', 'apad=pad_dur=1,asr,ametadata=print:key=lavfi.asr.text', '-f', 'null', '-'],
       { ...opts, onStderrLine: (l) => { if (/pts_time|asr\.text/.test(l)) lines.push(l) } }
     )
-    return { segments: parseAsrLog(lines, chunk.start, chunk.start), warnings: [] }
+    return { segments: parseAsrLog(lines, chunk.start, chunk.start), warnings: [], score: null }
   }
   const part = path.join(dir, `speech-${i}.wav`)
-  if ((await sliceWav(wav, part, chunk.start, chunk.end)) < 0.2) return { segments: [], warnings: [] }
+  if ((await sliceWav(wav, part, chunk.start, chunk.end)) < 0.2) return { segments: [], warnings: [], score: null }
   const log = path.join(dir, `speech-${i}.log`)
-  let { res, errors } = await decode(r.bin, model, part, log, [], opts)
+  let { res, errors, score } = await decode(r.bin, model, part, log, extra, opts)
   let segments = res.code === 0 ? parsePocketsphinx(res.stdout, chunk.start) : []
-  if (res.code === 0 && !latticeFailure(errors)) return { segments, warnings: [] }
+  if (res.code === 0 && !latticeFailure(errors)) return { segments, warnings: [], score }
   // A failed utterance is dropped from the output while the others print: retry the whole chunk.
   const first = errors.find((e) => /DAG node|lattice/i.test(e)) ?? errors[0] ?? `exit code ${res.code}`
   for (const [k, retry] of RETRIES.entries()) {
     const padded = path.join(dir, `speech-${i}-retry.wav`)
     await sliceWav(wav, padded, chunk.start, chunk.end, retry.pad)
     // A log file per attempt: pocketsphinx appends to an existing one.
-    ;({ res, errors } = await decode(r.bin, model, padded, path.join(dir, `speech-${i}-retry-${k}.log`), retry.flags, opts))
+    ;({ res, errors, score } = await decode(r.bin, model, padded, path.join(dir, `speech-${i}-retry-${k}.log`), [...extra, ...retry.flags], opts))
     if (res.code !== 0) continue
     const again = parsePocketsphinx(res.stdout, chunk.start - retry.pad, retry.withConfidence)
     const words = (x: SpeechSegment[]) => x.reduce((a, sg) => a + sg.text.split(' ').length, 0)
     if (words(again) >= words(segments)) segments = again
     if (!latticeFailure(errors)) {
       const note = retry.withConfidence ? [] : [`speech at ${span(chunk)} decoded ${retry.name}: its words have no confidence and are not used for topics or questions`]
-      return { segments, warnings: note }
+      return { segments, warnings: note, score }
     }
   }
   const reason = errors[0] ?? first
   return {
     segments,
+    score: null,
     warnings: [`the speech recogniser failed on ${span(chunk)} (${reason.replace(/^(ERROR|FATAL): /, '').trim()}): ${segments.length ? 'part of it is missing' : 'nothing recognised there'}`]
   }
 }
@@ -269,6 +297,8 @@ export interface RecognizeResult {
   segments: SpeechSegment[]
   warnings: string[]
   vocabulary: JobVocabulary
+  /** The warp fitted to the speaker (pocketsphinx only). */
+  speaker: SpeakerFit | null
 }
 
 /** Recognises the WAV in chunks split at silences, `concurrency` at a time, with `terms` taught to the recogniser. */
@@ -297,8 +327,26 @@ export async function recognize(o: {
       ? await jobModel(o.recognizer.modelDir, o.dir, o.terms ?? [], DECODER_FLAGS)
       : { args: [], vocabulary: { added: [], unknown: [] } }
   const limit = pLimit(parallel)
-  const parts = await Promise.all(
-    chunks.map((c, i) => limit(() => recognizeChunk(o.recognizer, model.args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs)))
-  )
-  return { segments: parts.flatMap((p) => p.segments), warnings: parts.flatMap((p) => p.warnings), vocabulary: model.vocabulary }
+  const decodeChunk = (c: Span, i: number | string, extra: string[] = []) =>
+    limit(() => recognizeChunk(o.recognizer, model.args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, extra))
+  const [first, ...rest] = chunks
+  if (o.recognizer.kind !== 'pocketsphinx' || !first) {
+    const parts = await Promise.all(chunks.map((c, i) => decodeChunk(c, i)))
+    return { segments: parts.flatMap((p) => p.segments), warnings: parts.flatMap((p) => p.warnings), vocabulary: model.vocabulary, speaker: null }
+  }
+  // The first stretch once per warp: the likeliest decode is kept as its transcript, and its warp decodes the rest.
+  const trials = await Promise.all(SPEAKER_WARPS.map((warp, k) => decodeChunk(first, `0-w${k}`, warpFlags(warp))))
+  let best = SPEAKER_WARPS.indexOf(1)
+  trials.forEach((t, k) => {
+    if (t.score !== null && t.score > (trials[best]?.score ?? -Infinity)) best = k
+  })
+  const warp = SPEAKER_WARPS[best] ?? 1
+  const later = await Promise.all(rest.map((c, i) => decodeChunk(c, i + 1, warpFlags(warp))))
+  const parts = [trials[best] as ChunkResult, ...later]
+  return {
+    segments: parts.flatMap((p) => p.segments),
+    warnings: parts.flatMap((p) => p.warnings),
+    vocabulary: model.vocabulary,
+    speaker: { warp, tried: SPEAKER_WARPS.map((w, k) => ({ warp: w, score: trials[k]?.score ?? null })) }
+  }
 }

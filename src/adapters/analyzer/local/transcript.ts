@@ -3,7 +3,7 @@ import { LOW_WORD_CONFIDENCE, overallConfidence, reliableSegment, TRANSCRIPT_CON
 import { sentencesFromCues, type TimedSentence } from './nlp'
 import type { Probe } from './probe'
 import type { Span } from './signals'
-import { recognize, type Recognizer, type SpeechSegment } from './speech'
+import { recognize, type Recognizer, type SpeakerFit, type SpeechSegment } from './speech'
 import type { JobVocabulary } from './speech-model'
 import { findSidecar, readEmbedded, readSidecar, type Cue } from './subtitles'
 
@@ -35,6 +35,8 @@ export interface TranscriptResult {
   warnings: string[]
   /** What the recogniser was taught from the video (speech recognition only). */
   vocabulary?: JobVocabulary
+  /** The vocal-tract warp fitted to the speaker (pocketsphinx only). */
+  speaker?: SpeakerFit
 }
 
 const SILENT_SHARE = 0.97
@@ -71,7 +73,7 @@ export async function readTranscript(o: {
     const segments = recognition.segments
     if (segments.length === 0) {
       if (recognition.warnings.length === 0) warnings.push('no speech recognised')
-      return { source: 'none', transcript: undefined, sentences: [], warnings, vocabulary: recognition.vocabulary }
+      return { source: 'none', transcript: undefined, sentences: [], warnings, vocabulary: recognition.vocabulary, ...(recognition.speaker ? { speaker: recognition.speaker } : {}) }
     }
     const confidence = overallConfidence(segments.flatMap((x) => x.words ?? []))
     const unintelligible = confidence !== null && confidence < TRANSCRIPT_CONFIDENCE_FLOOR
@@ -100,7 +102,8 @@ export async function readTranscript(o: {
       },
       sentences,
       warnings,
-      vocabulary: recognition.vocabulary
+      vocabulary: recognition.vocabulary,
+      ...(recognition.speaker ? { speaker: recognition.speaker } : {})
     }
   } else if (plan.source === 'none' && plan.reason) {
     warnings.push(plan.reason)

@@ -6,11 +6,20 @@ import { copyFile, open, readFile, type FileHandle } from 'node:fs/promises'
  * lecture in 21 CPU-s; with the 20 k likeliest words it takes ~65 MB and 16 CPU-s at the same
  * word error rate (19.0 %). Measured in bench/local-analyzer.ts and the lecture test.
  * Not larger: on ~22 s science narrations by four flite voices (bench/speech-settings.ts, mean WER,
- * quality bench texts / other texts), 20 k gave 37.2 / 26.5 %, 40 k 32.7 / 27.2 %, all 72 k
- * 30.2 / 27.9 %; with the slide words taught, 20 k 28.3 / 25.5 % and 72 k 28.9 / 27.0 %. Only text that
- * happens to use words ranked past 20 k gains; other speech has more words to be confused with.
+ * quality bench texts / other texts), 20 k gave 36.2 / 25.7 %, 40 k 32.4 / 26.6 %, all 72 k
+ * 29.7 / 27.2 %: text that uses words ranked past 20 k gains, other speech has more short words to
+ * be confused with. Hence the long words below.
  */
 export const VOCABULARY_SIZE = 20_000
+
+/**
+ * Words this long are kept whatever their rank: the terms of a subject ("photosynthesis",
+ * "chlorophyll", "precipitation") are long and rare, and a long word is hard to mistake for common
+ * speech. On the same narrations, the 20 k words plus every LM word of 9+ letters (22 k more, 42 k
+ * dictionary lines) gave 30.3 / 26.2 % at 77 MB per recogniser (against 67 MB) and 4 % more CPU;
+ * 7+ letters (61 k lines) gave 29.5 / 28.1 %.
+ */
+export const LONG_WORD_LETTERS = 9
 
 const MAGIC = 'Trie Language Model'
 const QUANT_BINS = 2 ** 16
@@ -98,11 +107,12 @@ async function eachWord(fh: FileHandle, u: Unigrams, visit: (tail: Buffer, index
 }
 
 /**
- * The `size` likeliest words of the LM, from its unigram table and the word list at the end of the file.
+ * The `size` likeliest words of the LM and its words of `longFrom`+ letters, from its unigram table
+ * and the word list at the end of the file.
  * Works on buffers and typed arrays: strings are made only for the words kept, so a worker does not
  * grow by tens of MB of heap just before starting the recognisers.
  */
-async function likeliestWords(lmFile: string, size: number): Promise<Set<string> | null> {
+async function likeliestWords(lmFile: string, size: number, longFrom: number): Promise<Set<string> | null> {
   const fh = await open(lmFile, 'r')
   try {
     const u = await readUnigrams(fh)
@@ -110,8 +120,12 @@ async function likeliestWords(lmFile: string, size: number): Promise<Set<string>
     const n = u.probs.length
     const threshold = size >= n ? -Infinity : (Float32Array.from(u.probs).sort().reverse()[size - 1] as number)
     const keep = new Set<string>()
+    let top = 0
     const ok = await eachWord(fh, u, (tail, i, start, end) => {
-      if ((u.probs[i] as number) >= threshold && keep.size < size) keep.add(tail.toString('latin1', start, end))
+      if ((u.probs[i] as number) >= threshold && top < size) {
+        top++
+        keep.add(tail.toString('latin1', start, end))
+      } else if (end - start >= longFrom) keep.add(tail.toString('latin1', start, end))
     })
     return ok ? keep : null
   } finally {
@@ -208,16 +222,16 @@ export function dictionaryWords(dict: Buffer): Set<string> {
 const cache = new Map<string, Promise<Buffer | null>>()
 
 /**
- * The lines of `dictFile` whose word is among the `size` likeliest words of the trie LM `lmFile`,
- * or null when the LM is not a trie this code can read (then use the whole dictionary).
+ * The lines of `dictFile` whose word is among the `size` likeliest words of the trie LM `lmFile` or
+ * has `longFrom`+ letters, or null when the LM is not a trie this code can read (then use the whole dictionary).
  * Kept per process: the files are the system's model and do not change under a worker.
  */
-export function topWordsDictionary(lmFile: string, dictFile: string, size = VOCABULARY_SIZE): Promise<Buffer | null> {
-  const key = `${lmFile}\n${dictFile}\n${size}`
+export function topWordsDictionary(lmFile: string, dictFile: string, size = VOCABULARY_SIZE, longFrom = LONG_WORD_LETTERS): Promise<Buffer | null> {
+  const key = `${lmFile}\n${dictFile}\n${size}\n${longFrom}`
   let hit = cache.get(key)
   if (!hit) {
     hit = (async () => {
-      const keep = await likeliestWords(lmFile, size)
+      const keep = await likeliestWords(lmFile, size, longFrom)
       if (!keep) return null
       const kept = filterDictionary(await readFile(dictFile), keep)
       return kept.length ? kept : null
