@@ -3,7 +3,7 @@ import { buildQuiz, mergeShots, pickTopics } from '../../src/adapters/analyzer/l
 import { pickCuts } from '../../src/adapters/analyzer/local/cuts'
 import { keyPhrases, loadNlp } from '../../src/adapters/analyzer/local/nlp'
 import { createSignalParser } from '../../src/adapters/analyzer/local/signals'
-import { chunkBounds, joinLetters, parsePocketsphinx } from '../../src/adapters/analyzer/local/speech'
+import { joinLetters, parsePocketsphinx } from '../../src/adapters/analyzer/local/speech'
 import { parseCues } from '../../src/adapters/analyzer/local/subtitles'
 
 describe('local analyzer parsing', () => {
@@ -98,13 +98,6 @@ describe('local analyzer parsing', () => {
     const quiz = buildQuiz([], sentences, [2, 1], [phrase('sediment'), phrase('rice'), phrase('delta')])
     expect(quiz.length).toBeGreaterThan(0)
     expect(quiz.map((q) => q.answer)).not.toContain('sediment')
-  })
-
-  it('splits speech into chunks at the silence nearest each target length', () => {
-    expect(chunkBounds(100, [{ start: 38, end: 40 }, { start: 59, end: 61 }], 50)).toEqual([
-      { start: 0, end: 60 },
-      { start: 60, end: 100 }
-    ])
   })
 
   it('merges shots into chapters: new slide titles start one, untitled shots join the one before', () => {

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { detectCapabilities, resolveFfmpeg } from '../../src/adapters/analyzer/ffmpeg-path'
 import { createLocalAnalyzer, type LocalAnalyzerOptions } from '../../src/adapters/analyzer/local'
-import { ocrImages } from '../../src/adapters/analyzer/local/ocr'
+import { OcrSession, ocrImages } from '../../src/adapters/analyzer/local/ocr'
 import type { AnalyzeContext } from '../../src/core/ports'
 import { Analysis } from '../../src/shared/analysis'
 import { ffmpeg, makeClip, tempDir, tool } from '../support/media-generate'
@@ -226,6 +226,30 @@ describe.skipIf(!hasFfmpeg)('local analyzer', () => {
       const pending = ocrImages([image, image, image, image], controller.signal).catch((e: unknown) => e)
       setTimeout(() => controller.abort(), 50)
       expect(await pending).toMatchObject({ name: 'AbortError' })
+    })
+
+    it('ends the OCR worker it starts early when nothing gets read: closed while starting, closed once up, or cancelled', async () => {
+      // tesseract.js runs in a worker thread, which holds a MessagePort while it lives.
+      const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort' || r === 'Worker').length
+      const until = async (ok: () => boolean) => {
+        for (let i = 0; i < 250 && !ok(); i++) await new Promise((r) => setTimeout(r, 20))
+      }
+      await until(() => ports() === 0)
+      const before = ports()
+      const up = new OcrSession(new AbortController().signal)
+      await until(() => ports() > before)
+      expect(ports()).toBeGreaterThan(before)
+      await up.close()
+      await until(() => ports() === before)
+      expect(ports()).toBe(before)
+
+      await new OcrSession(new AbortController().signal).close()
+      const controller = new AbortController()
+      const cancelled = new OcrSession(controller.signal)
+      controller.abort()
+      await expect(cancelled.read([path.join(dir, 'frame.jpg')])).rejects.toMatchObject({ name: 'AbortError' })
+      await new Promise((r) => setTimeout(r, 1500))
+      expect(ports()).toBe(before)
     })
 
     it('stops with a timeout JobError when the analysis takes too long', async () => {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import type { Worker as TesseractWorker } from 'tesseract.js'
 
 export interface OcrLine {
   text: string
@@ -19,45 +20,74 @@ export function engLangPath(): string {
   return path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int')
 }
 
+/**
+ * One tesseract.js worker, started as soon as the session is made: loading the English model takes
+ * ~0.4 s, which then passes while ffmpeg decodes the video on the other core. `read` uses the worker
+ * once and ends it; `close` ends it unused. An abort settles either at once.
+ */
+export class OcrSession {
+  private readonly worker: Promise<TesseractWorker>
+  private readonly aborted: Promise<never>
+  private ending: Promise<void> | null = null
+
+  constructor(private readonly signal: AbortSignal) {
+    // Whatever tesseract.js does with pending jobs on terminate, an abort settles at once.
+    this.aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason)
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+    })
+    this.aborted.catch(() => {})
+    this.worker = (async () => {
+      // Imported here: only OCR needs it, and a Gemini worker never does.
+      const { createWorker, OEM } = await import('tesseract.js')
+      return createWorker('eng', OEM.LSTM_ONLY, { langPath: engLangPath(), cacheMethod: 'none', gzip: true })
+    })()
+    this.worker.catch(() => {})
+    signal.addEventListener('abort', () => void this.close(), { once: true })
+  }
+
+  /** Reads text lines off each image, then ends the worker. */
+  async read(files: string[]): Promise<OcrResult[]> {
+    try {
+      if (files.length === 0) return []
+      const worker = await Promise.race([this.worker, this.aborted])
+      const results: OcrResult[] = []
+      for (const file of files) {
+        this.signal.throwIfAborted()
+        const { data } = await Promise.race([worker.recognize(file, {}, { blocks: true, text: false }), this.aborted])
+        const lines: OcrLine[] = []
+        for (const block of data.blocks ?? []) {
+          for (const para of block.paragraphs) {
+            for (const line of para.lines) {
+              const text = line.text.replace(/\s+/g, ' ').trim()
+              if (text) lines.push({ text, confidence: line.confidence, height: line.bbox.y1 - line.bbox.y0, top: line.bbox.y0 })
+            }
+          }
+        }
+        results.push({ lines })
+      }
+      return results
+    } finally {
+      // Awaited unless aborted: the worker's memory is given back before the recognisers start.
+      if (this.signal.aborted) void this.close()
+      else await this.close()
+    }
+  }
+
+  /** Ends the worker, started or still starting; safe to call more than once. */
+  close(): Promise<void> {
+    this.ending ??= this.worker.then(
+      (w) => w.terminate().then(() => {}, () => {}),
+      () => {}
+    )
+    return this.ending
+  }
+}
+
 /** Reads text lines off each image with one tesseract.js worker; stops early when `signal` aborts. */
 export async function ocrImages(files: string[], signal: AbortSignal): Promise<OcrResult[]> {
   if (files.length === 0) return []
-  // Imported here: only OCR needs it, and a Gemini worker never does.
-  const { createWorker, OEM } = await import('tesseract.js')
-  // Whatever tesseract.js does with pending jobs on terminate, an abort settles at once.
-  const aborted = new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason)
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true })
-  })
-  aborted.catch(() => {})
-  const starting = createWorker('eng', OEM.LSTM_ONLY, { langPath: engLangPath(), cacheMethod: 'none', gzip: true })
-  const worker = await Promise.race([starting, aborted]).catch(async (error: unknown) => {
-    void starting.then((w) => w.terminate(), () => {})
-    throw error
-  })
-  const stop = () => void worker.terminate()
-  signal.addEventListener('abort', stop, { once: true })
-  try {
-    const results: OcrResult[] = []
-    for (const file of files) {
-      signal.throwIfAborted()
-      const { data } = await Promise.race([worker.recognize(file, {}, { blocks: true, text: false }), aborted])
-      const lines: OcrLine[] = []
-      for (const block of data.blocks ?? []) {
-        for (const para of block.paragraphs) {
-          for (const line of para.lines) {
-            const text = line.text.replace(/\s+/g, ' ').trim()
-            if (text) lines.push({ text, confidence: line.confidence, height: line.bbox.y1 - line.bbox.y0, top: line.bbox.y0 })
-          }
-        }
-      }
-      results.push({ lines })
-    }
-    return results
-  } finally {
-    signal.removeEventListener('abort', stop)
-    if (!signal.aborted) await worker.terminate()
-  }
+  return new OcrSession(signal).read(files)
 }
 
 const WORDY = /[A-Za-z]{3,}/

@@ -14,7 +14,7 @@ import { keyPhrases, loadNlp, rankSentences } from './nlp'
 import { trustedSpokenPhrase } from './confidence'
 import { vocabularyTerms } from './speech-model'
 import { sidecarVocabulary } from './subtitles'
-import { goodLines, ocrImages, slideTitles, type OcrResult } from './ocr'
+import { goodLines, OcrSession, slideTitles, type OcrResult } from './ocr'
 import type { Probe } from './probe'
 import { signalPass } from './signals'
 import type { Recognizer } from './speech'
@@ -59,11 +59,16 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
   }
   // In the job's folder when the worker gives one: a crash then leaves the WAV to the job-folder sweep.
   const workDir = await mkdtemp(path.join(ctx.workDir ?? os.tmpdir(), 'vp-local-'))
+  let ocrSession: OcrSession | null = null
   try {
     const plan = await planTranscript(p.file, info, p.recognizer, s.speech)
     // The NLP model adds ~36 MB: with speech, load it once the recognisers have exited (150 ms).
     if (plan.source !== 'speech-recognition') loadNlp().catch(() => {}) // awaited below; avoid an unhandled rejection meanwhile
     const wav = plan.source === 'speech-recognition' ? path.join(workDir, 'audio16k.wav') : null
+    // The recognisers wait for the slides' words, so with speech the OCR worker starts now and loads
+    // its model while ffmpeg decodes the video. With subtitles the NLP model loads then instead, and
+    // both at once with the keyframe extractions would take the peak memory past 300 MB.
+    if (s.ocr && info.hasVideo && plan.source === 'speech-recognition') ocrSession = new OcrSession(signal)
     const sig = await timed('signals', () =>
       signalPass({
         ffmpeg: tools.ffmpeg,
@@ -108,9 +113,13 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     const early = plan.source === 'speech-recognition' ? null : readText([])
     early?.catch(() => {}) // awaited below
     const ocr = await timed('ocr', async (): Promise<OcrResult[]> => {
-      if (!s.ocr || frames.length === 0) return []
+      if (!s.ocr || frames.length === 0) {
+        await ocrSession?.close()
+        return []
+      }
+      ocrSession ??= new OcrSession(signal)
       try {
-        return await ocrImages(frames.map((f) => f.file), signal)
+        return await ocrSession.read(frames.map((f) => f.file))
       } catch (error) {
         signal.throwIfAborted()
         warnings.push(`text on screen not read: ${errorText(error)}`)
@@ -212,6 +221,8 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
       }
     })
   } finally {
+    // A step that failed before OCR leaves the worker started: end it.
+    void ocrSession?.close()
     await rm(workDir, { recursive: true, force: true })
   }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import pLimit from 'p-limit'
 import { which } from '../ffmpeg-path'
@@ -8,7 +8,7 @@ import type { Span } from './signals'
 import { LOW_WORD_CONFIDENCE as KEY_CONFIDENCE, SURE_WORD_CONFIDENCE } from './confidence'
 import { clock } from './describe'
 import { jobModel, type JobVocabulary } from './speech-model'
-import { sliceWav } from './wav'
+import { medianPitch, quietestMoment, sliceWav } from './wav'
 
 /** Debian's pocketsphinx-en-us model, the default of both the CLI and ffmpeg's `asr` filter. */
 export const DEFAULT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us'
@@ -60,13 +60,12 @@ export const DECODER_FLAGS = ['-fwdflat', 'no', '-maxhmmpf', '2000', '-maxwpf', 
  * highest decodes the rest. The model was trained on adult voices of every kind, so a voice far
  * from their average (a high female voice, a deep male one) is heard better with its frequency
  * axis stretched or squeezed toward it. The female flite voice picks 1.1 every time, the male ones
- * 0.9 mostly. Measured on ~22 s science narrations by four flite voices: in the quality bench
- * (bench/local-quality.ts) mean WER 29.6 → 28.5 % on a plain background and 28.5 → 27.9 % with
- * slides, at a price: such a clip is one chunk, decoded three times on two cores, so the runs went
- * from 7.6× to 5.1× real time; a 6.5-min lecture pays it for its first chunk only. Over more texts
- * (bench/speech-settings.ts) 30.3 → 26.3 % on the bench's and 26.2 → 25.5 % on others. Not taken:
- * five warps 0.05 apart (no better), choosing by the words' mean posterior (worse than no warp), an
- * 8 s probe decoded per warp before the whole (as slow: a decode's cost is mostly per second of audio).
+ * 0.9 mostly. Over ~22 s science narrations by four flite voices (bench/speech-settings.ts) mean
+ * WER 30.3 → 26.3 % on the quality bench's texts and 26.2 → 25.5 % on others. What it costs is
+ * kept small: the warps are tried on an 8 s stretch only (PROBE_SECONDS), mostly two of them (see
+ * tryWarps), and the rest of the audio waits in chunks for both cores. Not taken: five warps 0.05
+ * apart (no better), choosing by the words' mean posterior (worse than no warp), a 6 s stretch
+ * (20 narrations: WER 26.3 → 29.3 %).
  */
 export const SPEAKER_WARPS = [0.9, 1, 1.1] as const
 
@@ -92,15 +91,48 @@ export async function findRecognizer(
   return hasAsrFilter ? { kind: 'ffmpeg-asr', ffmpeg } : null
 }
 
-/** Chunk bounds at silence midpoints near every `target` seconds, so no word is cut in half. */
-export function chunkBounds(duration: number, silences: Span[], target: number): Span[] {
-  const mids = silences.map((s) => (s.start + s.end) / 2).filter((t) => t > 0 && t < duration)
+/** Seconds of speech the speaker warps are tried on; the decode at the chosen warp is kept. */
+export const PROBE_SECONDS = 8
+/** The shortest chunk worth a recogniser's start-up (~0.2 s with the job's dictionary). */
+const MIN_CHUNK_SECONDS = 5
+/** The longest chunk: a recogniser's memory stays flat over it, and both cores stay busy to the end. */
+const MAX_CHUNK_SECONDS = 30
+
+/**
+ * Where to cut the audio for the recognisers, as times to aim at: with `probe`, first after
+ * PROBE_SECONDS (the stretch the warps are tried on, while the rest waits for the chosen one),
+ * then evenly, into at least `parallel` chunks when it is long enough, so a 25 s clip keeps two
+ * cores busy as a 6-minute lecture does.
+ */
+export function chunkGoals(duration: number, parallel: number, probe: boolean): number[] {
+  const goals: number[] = []
+  let start = 0
+  if (probe && duration >= PROBE_SECONDS + MIN_CHUNK_SECONDS) {
+    start = PROBE_SECONDS
+    goals.push(start)
+  }
+  const rest = duration - start
+  const count = Math.max(1, Math.ceil(rest / MAX_CHUNK_SECONDS), Math.min(parallel, Math.floor(rest / MIN_CHUNK_SECONDS)))
+  for (let i = 1; i < count; i++) goals.push(start + (rest * i) / count)
+  return goals
+}
+
+/**
+ * Chunks cut at pauses near the goals, so no word is cut in half: the middle of a silence the
+ * signal pass detected (a second or more) when one is within twice the reach, else the quietest
+ * moment of the WAV within the reach. On 20 narrations, preferring the long silence over a nearer
+ * short pause gave 26.3 % WER against 28.0 %.
+ */
+export async function speechChunks(wav: string, duration: number, silences: Span[], parallel: number, probe: boolean): Promise<Span[]> {
+  const goals = chunkGoals(duration, parallel, probe)
+  const mids = silences.map((x) => (x.start + x.end) / 2)
   const chunks: Span[] = []
   let start = 0
-  while (duration - start > target * 1.3) {
-    const goal = start + target
-    const near = mids.filter((t) => t > start + target * 0.5 && t < start + target * 1.5)
-    const cut = near.length ? near.reduce((a, b) => (Math.abs(b - goal) < Math.abs(a - goal) ? b : a)) : goal
+  for (const [i, goal] of goals.entries()) {
+    const reach = Math.min(2, (goal - (goals[i - 1] ?? 0)) / 4, ((goals[i + 1] ?? duration) - goal) / 4)
+    const near = mids.filter((t) => Math.abs(t - goal) <= reach * 2)
+    const cut = near.length ? near.reduce((a, b) => (Math.abs(b - goal) < Math.abs(a - goal) ? b : a)) : await quietestMoment(wav, goal - reach, goal + reach)
+    if (cut <= start) continue
     chunks.push({ start, end: cut })
     start = cut
   }
@@ -227,6 +259,8 @@ export interface ChunkResult {
   warnings: string[]
   /** Sum of the lattice best-path scores of the chunk's utterances (log-likelihood); null without a lattice. */
   score: number | null
+  /** The cepstral mean the recogniser had reached at the chunk's end (comma-separated), for the next chunks to start from. */
+  cmn: string | null
 }
 
 async function decode(bin: string, model: string[], wav: string, log: string, extra: string[], opts: { signal: AbortSignal; timeoutMs: number }) {
@@ -234,7 +268,8 @@ async function decode(bin: string, model: string[], wav: string, log: string, ex
   const text = await readFile(log, 'utf8').catch(() => '')
   const errors = text.split('\n').filter((l) => l.startsWith('ERROR') || l.startsWith('FATAL'))
   const scores = [...text.matchAll(/Bestpath score: (-?\d+)/g)].map((m) => Number(m[1]))
-  return { res, errors, score: scores.length ? scores.reduce((a, b) => a + b, 0) : null }
+  const means = [...text.matchAll(/cmn_live\.c\(\d+\): Update to +< ([-\d. ]+) >/g)].at(-1)?.[1]
+  return { res, errors, score: scores.length ? scores.reduce((a, b) => a + b, 0) : null, cmn: means ? means.trim().split(/ +/).join(',') : null }
 }
 
 const latticeFailure = (errors: string[]) => errors.some((e) => /DAG node|lattice/i.test(e))
@@ -261,35 +296,84 @@ async function recognizeChunk(
         '-af', 'apad=pad_dur=1,asr,ametadata=print:key=lavfi.asr.text', '-f', 'null', '-'],
       { ...opts, onStderrLine: (l) => { if (/pts_time|asr\.text/.test(l)) lines.push(l) } }
     )
-    return { segments: parseAsrLog(lines, chunk.start, chunk.start), warnings: [], score: null }
+    return { segments: parseAsrLog(lines, chunk.start, chunk.start), warnings: [], score: null, cmn: null }
   }
   const part = path.join(dir, `speech-${i}.wav`)
-  if ((await sliceWav(wav, part, chunk.start, chunk.end)) < 0.2) return { segments: [], warnings: [], score: null }
+  if ((await sliceWav(wav, part, chunk.start, chunk.end)) < 0.2) return { segments: [], warnings: [], score: null, cmn: null }
   const log = path.join(dir, `speech-${i}.log`)
-  let { res, errors, score } = await decode(r.bin, model, part, log, extra, opts)
+  let { res, errors, score, cmn } = await decode(r.bin, model, part, log, extra, opts)
   let segments = res.code === 0 ? parsePocketsphinx(res.stdout, chunk.start) : []
-  if (res.code === 0 && !latticeFailure(errors)) return { segments, warnings: [], score }
+  if (res.code === 0 && !latticeFailure(errors)) return { segments, warnings: [], score, cmn }
   // A failed utterance is dropped from the output while the others print: retry the whole chunk.
   const first = errors.find((e) => /DAG node|lattice/i.test(e)) ?? errors[0] ?? `exit code ${res.code}`
   for (const [k, retry] of RETRIES.entries()) {
     const padded = path.join(dir, `speech-${i}-retry.wav`)
     await sliceWav(wav, padded, chunk.start, chunk.end, retry.pad)
     // A log file per attempt: pocketsphinx appends to an existing one.
-    ;({ res, errors, score } = await decode(r.bin, model, padded, path.join(dir, `speech-${i}-retry-${k}.log`), [...extra, ...retry.flags], opts))
+    ;({ res, errors, score, cmn } = await decode(r.bin, model, padded, path.join(dir, `speech-${i}-retry-${k}.log`), [...extra, ...retry.flags], opts))
     if (res.code !== 0) continue
     const again = parsePocketsphinx(res.stdout, chunk.start - retry.pad, retry.withConfidence)
     const words = (x: SpeechSegment[]) => x.reduce((a, sg) => a + sg.text.split(' ').length, 0)
     if (words(again) >= words(segments)) segments = again
     if (!latticeFailure(errors)) {
       const note = retry.withConfidence ? [] : [`speech at ${span(chunk)} decoded ${retry.name}: its words have no confidence and are not used for topics or questions`]
-      return { segments, warnings: note, score }
+      return { segments, warnings: note, score, cmn }
     }
   }
   const reason = errors[0] ?? first
   return {
     segments,
     score: null,
+    cmn: null,
     warnings: [`the speech recogniser failed on ${span(chunk)} (${reason.replace(/^(ERROR|FATAL): /, '').trim()}): ${segments.length ? 'part of it is missing' : 'nothing recognised there'}`]
+  }
+}
+
+/** A voice above this median pitch (Hz) tries the high warp first, one below it the low one. */
+const HIGH_VOICE_HZ = 150
+
+/**
+ * Decodes at the speaker warps, indexed like SPEAKER_WARPS; an index left empty was not tried.
+ * With a core per warp all go at once. With fewer, the middle warp goes first with the one on the
+ * voice's side (high for a high voice), and the other side only when that one did not win: the
+ * score rises to one peak and falls again over the warps (so on every narration measured), so a
+ * winner on one side means the other side would lose. Most voices then cost one round of decodes
+ * instead of two.
+ */
+async function tryWarps(decodeAt: (k: number) => Promise<ChunkResult>, parallel: number, highVoice: boolean): Promise<(ChunkResult | undefined)[]> {
+  if (parallel >= SPEAKER_WARPS.length) return Promise.all(SPEAKER_WARPS.map((_, k) => decodeAt(k)))
+  const middle = SPEAKER_WARPS.indexOf(1)
+  const [near, far] = highVoice ? [middle + 1, middle - 1] : [middle - 1, middle + 1]
+  const trials: (ChunkResult | undefined)[] = []
+  ;[trials[near], trials[middle]] = await Promise.all([decodeAt(near), decodeAt(middle)])
+  const score = (t: ChunkResult | undefined) => t?.score ?? -Infinity
+  if (score(trials[near]) <= score(trials[middle])) trials[far] = await decodeAt(far)
+  return trials
+}
+
+/**
+ * The model's arguments with the acoustic model's starting cepstral mean set to `cmn`, the one a
+ * decode of this speaker ended with. The recogniser learns the mean as it goes, so the first words
+ * of a chunk are heard with the model's default; its feat.params overrides a `-cmninit` flag, so
+ * the job gets its own model folder: links to the installed files beside a feat.params of its own.
+ */
+async function withCepstralMean(args: string[], dir: string, cmn: string): Promise<string[]> {
+  const at = args.indexOf('-hmm')
+  const hmm = args[at + 1]
+  if (at < 0 || !hmm) return args
+  try {
+    const own = path.join(dir, 'acoustic-model')
+    await mkdir(own, { recursive: true })
+    for (const name of await readdir(hmm)) {
+      if (name === 'feat.params') continue
+      await symlink(path.join(hmm, name), path.join(own, name)).catch(() => copyFile(path.join(hmm, name), path.join(own, name)))
+    }
+    const params = await readFile(path.join(hmm, 'feat.params'), 'utf8')
+    const lines = params.split('\n').filter((l) => l.trim() && !l.startsWith('-cmninit '))
+    await writeFile(path.join(own, 'feat.params'), [...lines, `-cmninit ${cmn}`, ''].join('\n'))
+    return args.map((a, k) => (k === at + 1 ? own : a))
+  } catch {
+    return args
   }
 }
 
@@ -314,39 +398,41 @@ export async function recognize(o: {
   timeoutMs: number
   terms?: string[]
 }): Promise<RecognizeResult> {
-  // A recogniser starts in 0.1 s and its memory stays flat over a chunk's length: chunks of ≤ 30 s
-  // keep both cores busy to the end even when other processes take one of them for a while.
   // Each recogniser holds ~65 MB of model: at most 4 at once whatever the core count.
   const parallel = Math.max(1, Math.min(4, o.concurrency))
-  const target = Math.min(30, Math.max(20, o.duration / parallel))
+  const probe = o.recognizer.kind === 'pocketsphinx'
+  const bounds = await speechChunks(o.wav, o.duration, o.silences, parallel, probe)
   const silentIn = (c: Span) => o.silences.reduce((a, x) => a + Math.max(0, Math.min(c.end, x.end) - Math.max(c.start, x.start)), 0)
   // A chunk that is all silence has nothing to say: skip the recogniser's start-up for it.
-  const chunks = chunkBounds(o.duration, o.silences, target).filter((c) => silentIn(c) < (c.end - c.start) * 0.95)
+  const chunks = bounds.filter((c) => silentIn(c) < (c.end - c.start) * 0.95)
   const model =
     o.recognizer.kind === 'pocketsphinx'
       ? await jobModel(o.recognizer.modelDir, o.dir, o.terms ?? [], DECODER_FLAGS)
       : { args: [], vocabulary: { added: [], unknown: [] } }
   const limit = pLimit(parallel)
-  const decodeChunk = (c: Span, i: number | string, extra: string[] = []) =>
-    limit(() => recognizeChunk(o.recognizer, model.args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, extra))
+  const decodeChunk = (c: Span, i: number | string, extra: string[] = [], args = model.args) =>
+    limit(() => recognizeChunk(o.recognizer, args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, extra))
   const [first, ...rest] = chunks
   if (o.recognizer.kind !== 'pocketsphinx' || !first) {
     const parts = await Promise.all(chunks.map((c, i) => decodeChunk(c, i)))
     return { segments: parts.flatMap((p) => p.segments), warnings: parts.flatMap((p) => p.warnings), vocabulary: model.vocabulary, speaker: null }
   }
-  // The first stretch once per warp: the likeliest decode is kept as its transcript, and its warp decodes the rest.
-  const trials = await Promise.all(SPEAKER_WARPS.map((warp, k) => decodeChunk(first, `0-w${k}`, warpFlags(warp))))
+  // The first stretch at the warps: the likeliest decode is kept as its transcript, and its warp decodes the rest.
+  const pitch = await medianPitch(o.wav, first.start, first.end).catch(() => null)
+  const trials = await tryWarps((k) => decodeChunk(first, `0-w${k}`, warpFlags(SPEAKER_WARPS[k] ?? 1)), parallel, (pitch ?? 0) > HIGH_VOICE_HZ)
   let best = SPEAKER_WARPS.indexOf(1)
   trials.forEach((t, k) => {
-    if (t.score !== null && t.score > (trials[best]?.score ?? -Infinity)) best = k
+    if (t && t.score !== null && t.score > (trials[best]?.score ?? -Infinity)) best = k
   })
   const warp = SPEAKER_WARPS[best] ?? 1
-  const later = await Promise.all(rest.map((c, i) => decodeChunk(c, i + 1, warpFlags(warp))))
-  const parts = [trials[best] as ChunkResult, ...later]
+  const chosen = trials[best] as ChunkResult
+  const args = chosen.cmn ? await withCepstralMean(model.args, o.dir, chosen.cmn) : model.args
+  const later = await Promise.all(rest.map((c, i) => decodeChunk(c, i + 1, warpFlags(warp), args)))
+  const parts = [chosen, ...later]
   return {
     segments: parts.flatMap((p) => p.segments),
     warnings: parts.flatMap((p) => p.warnings),
     vocabulary: model.vocabulary,
-    speaker: { warp, tried: SPEAKER_WARPS.map((w, k) => ({ warp: w, score: trials[k]?.score ?? null })) }
+    speaker: { warp, tried: SPEAKER_WARPS.flatMap((w, k) => (trials[k] ? [{ warp: w, score: trials[k].score }] : [])) }
   }
 }

@@ -64,3 +64,95 @@ export async function sliceWav(source: string, target: string, start: number, en
   await writeFile(target, Buffer.concat([header(pcm.length + pad.length * 2, sampleRate), pad, pcm, pad]))
   return pcm.length / 2 / sampleRate
 }
+
+/**
+ * The middle of the quietest `windowSeconds` between `from` and `to` seconds of a 16-bit mono WAV:
+ * a pause between words, where a cut loses nothing, even in a recording whose pauses are not silent.
+ */
+export async function quietestMoment(file: string, from: number, to: number, windowSeconds = 0.2): Promise<number> {
+  const { pcm, sampleRate, startSeconds } = await readPcm(file, from, to)
+  const frame = Math.max(1, Math.round(sampleRate / 100)) // 10 ms
+  const energy: number[] = []
+  for (let at = 0; at + frame * 2 <= pcm.length; at += frame * 2) {
+    let sum = 0
+    for (let k = 0; k < frame; k++) sum += pcm.readInt16LE(at + k * 2) ** 2
+    energy.push(sum)
+  }
+  const span = Math.max(1, Math.round(windowSeconds * 100))
+  if (energy.length <= span) return (from + to) / 2
+  const sums: number[] = []
+  let run = energy.slice(0, span).reduce((a, b) => a + b, 0)
+  sums.push(run)
+  for (let i = span; i < energy.length; i++) {
+    run += (energy[i] as number) - (energy[i - span] as number)
+    sums.push(run)
+  }
+  const least = Math.min(...sums)
+  // Pauses about as quiet as the quietest count alike: take the one nearest the middle of the
+  // range, and cut in its middle, so both sides keep some of it.
+  const quiet = (x: number) => x <= least * 2 + span
+  const middle = (sums.length - 1) / 2
+  let lo = 0
+  for (let i = 0; i < sums.length; i++) {
+    if (quiet(sums[i] as number) && (!quiet(sums[lo] as number) || Math.abs(i - middle) < Math.abs(lo - middle))) lo = i
+  }
+  let hi = lo
+  while (lo > 0 && quiet(sums[lo - 1] as number)) lo--
+  while (hi < sums.length - 1 && quiet(sums[hi + 1] as number)) hi++
+  const bestAt = (lo + hi) / 2
+  return startSeconds + ((bestAt + span / 2) * frame) / sampleRate
+}
+
+/** The 16-bit samples of `[from, to)` seconds of a mono WAV, and where they start. */
+async function readPcm(file: string, from: number, to: number): Promise<{ pcm: Buffer; sampleRate: number; startSeconds: number }> {
+  const { offset, length, sampleRate } = await pcmLayout(file)
+  const first = Math.min(length, Math.max(0, Math.floor(from * sampleRate)) * 2)
+  const last = Math.min(length, Math.floor(to * sampleRate) * 2)
+  const pcm = Buffer.alloc(Math.max(0, last - first))
+  const fh = await open(file, 'r')
+  try {
+    await fh.read(pcm, 0, pcm.length, offset + first)
+  } finally {
+    await fh.close()
+  }
+  return { pcm, sampleRate, startSeconds: first / 2 / sampleRate }
+}
+
+/**
+ * The median pitch in Hz of the voiced stretches of `[from, to)` seconds of a mono WAV, from the
+ * autocorrelation of 40 ms frames every 200 ms (70–400 Hz); null when too little of it is voiced.
+ */
+export async function medianPitch(file: string, from: number, to: number): Promise<number | null> {
+  const { pcm, sampleRate } = await readPcm(file, from, to)
+  const samples = new Float64Array(pcm.length / 2)
+  for (let i = 0; i < samples.length; i++) samples[i] = pcm.readInt16LE(i * 2)
+  const size = Math.round(sampleRate * 0.04)
+  const step = Math.round(sampleRate * 0.2)
+  const minLag = Math.floor(sampleRate / 400)
+  const maxLag = Math.ceil(sampleRate / 70)
+  const frames: { energy: number; pitch: number | null }[] = []
+  for (let at = 0; at + size + maxLag <= samples.length; at += step) {
+    let energy = 0
+    for (let k = 0; k < size; k++) energy += (samples[at + k] as number) ** 2
+    let best = 0
+    let bestLag = 0
+    for (let lag = minLag; lag <= maxLag; lag++) {
+      let dot = 0
+      let shifted = 0
+      for (let k = 0; k < size; k++) {
+        const b = samples[at + k + lag] as number
+        dot += (samples[at + k] as number) * b
+        shifted += b * b
+      }
+      const r = dot / Math.sqrt(energy * shifted || 1)
+      if (r > best) {
+        best = r
+        bestLag = lag
+      }
+    }
+    frames.push({ energy, pitch: best >= 0.6 && bestLag > 0 ? sampleRate / bestLag : null })
+  }
+  const loud = [...frames].sort((a, b) => a.energy - b.energy)[Math.floor(frames.length / 2)]?.energy ?? 0
+  const pitches = frames.filter((f) => f.pitch !== null && f.energy >= loud).map((f) => f.pitch as number).sort((a, b) => a - b)
+  return pitches.length >= 4 ? (pitches[Math.floor(pitches.length / 2)] as number) : null
+}
