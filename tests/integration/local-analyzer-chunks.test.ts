@@ -1,8 +1,8 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chunkGoals, PROBE_SECONDS, speechChunks } from '../../src/adapters/analyzer/local/speech'
-import { medianPitch, quietestMoment } from '../../src/adapters/analyzer/local/wav'
+import { medianPitch, quietestMoment, sliceWav } from '../../src/adapters/analyzer/local/wav'
 import { tempDir } from '../support/media-generate'
 
 const RATE = 16000
@@ -115,5 +115,19 @@ describe('speech chunks: where the recognisers cut the audio', () => {
     expect(await medianPitch(high, 0, 3)).toBeGreaterThan(180)
     expect(await medianPitch(high, 0, 3)).toBeLessThan(200)
     expect(await medianPitch(quiet, 0, 3)).toBeNull()
+  })
+
+  it('copies a chunk sample for sample, padded with silence on both sides', async () => {
+    const source = await wav(path.join(dir, 'long.wav'), [{ seconds: 40, hz: 150, level: 0.3 }])
+    const pcm = (await readFile(source)).subarray(44)
+    const part = path.join(dir, 'part.wav')
+    expect(await sliceWav(source, part, 10, 12.5, 0.5)).toBeCloseTo(2.5, 5)
+    const out = await readFile(part)
+    expect(out.readUInt32LE(40)).toBe((2.5 + 1) * RATE * 2)
+    expect(out.length).toBe(44 + (2.5 + 1) * RATE * 2)
+    const body = out.subarray(44)
+    expect(body.subarray(0, RATE).every((b) => b === 0)).toBe(true)
+    expect(body.subarray(RATE, RATE + 2.5 * RATE * 2).equals(pcm.subarray(10 * RATE * 2, 12.5 * RATE * 2))).toBe(true)
+    expect(body.subarray(RATE + 2.5 * RATE * 2).every((b) => b === 0)).toBe(true)
   })
 })

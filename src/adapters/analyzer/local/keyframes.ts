@@ -12,7 +12,9 @@ export interface ExtractedFrame {
 
 /**
  * One input-seek per keyframe (fast: only the GOP around the time is decoded). JPEG rather
- * than WebP: every ffmpeg build, the OCR engine and every browser read it.
+ * than WebP: every ffmpeg build, the OCR engine and every browser read it. One decoder and one
+ * filter thread: a single frame gains nothing from more, and each ffmpeg then holds ~10 MB less
+ * (720p; two run at once, beside the OCR worker).
  */
 export async function extractKeyframes(o: {
   ffmpeg: string
@@ -34,9 +36,9 @@ export async function extractKeyframes(o: {
           o.ffmpeg,
           [
             '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-            '-ss', t.time.toFixed(3), '-i', o.file,
+            '-threads', '1', '-ss', t.time.toFixed(3), '-i', o.file,
             '-map', `0:${o.videoStream}`, '-frames:v', '1',
-            '-vf', "scale='min(960,iw)':-2", '-q:v', '4', '-f', 'image2', file
+            '-filter_threads', '1', '-vf', "scale='min(960,iw)':-2", '-q:v', '4', '-f', 'image2', file
           ],
           { signal: o.signal, timeoutMs: o.timeoutMs }
         )
