@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { boostedLm, dictionaryWords, filterDictionary, LONG_WORD_LETTERS, topWordsDictionary, VOCABULARY_SIZE } from './vocabulary'
+import { boostedLm, dictionaryWords, filterDictionary, LONG_WORD_LETTERS, topWordsVocabulary, VOCABULARY_SIZE } from './vocabulary'
 
 /** What the recogniser was told about this video's own words. */
 export interface JobVocabulary {
@@ -48,11 +48,11 @@ export async function jobModel(
   const hmm = ['-hmm', path.join(modelDir, 'en-us')]
   const none: JobVocabulary = { added: [], unknown: [] }
   if (!existsSync(lm) || !existsSync(fullDict)) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
-  const small = await topWordsDictionary(lm, fullDict, size, longFrom)
-  if (small === null) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
+  const top = await topWordsVocabulary(lm, fullDict, size, longFrom)
+  if (top === null) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
   const dict = path.join(dir, 'vocabulary.dict')
   if (terms.length === 0) {
-    await writeFile(dict, small)
+    await writeFile(dict, top.dict)
     return { args: [...hmm, '-lm', lm, '-dict', dict, ...flags], vocabulary: none }
   }
   const full = await readFile(fullDict)
@@ -60,13 +60,12 @@ export async function jobModel(
   const jobLm = path.join(dir, 'vocabulary.lm.bin')
   const boosted = await boostedLm(lm, pronounced, jobLm)
   if (boosted === null) {
-    await writeFile(dict, small)
+    await writeFile(dict, top.dict)
     return { args: [...hmm, '-lm', lm, '-dict', dict, ...flags], vocabulary: none }
   }
   const inLm = boosted.found
-  const known = dictionaryWords(small)
-  const extra = filterDictionary(full, new Set([...inLm].filter((w) => !known.has(w))))
-  await writeFile(dict, Buffer.concat([small, extra]))
+  const extra = filterDictionary(full, new Set([...inLm].filter((w) => !top.words.has(w))))
+  await writeFile(dict, Buffer.concat([top.dict, extra]))
   return {
     args: [...hmm, '-lm', boosted.lm, '-dict', dict, ...flags],
     vocabulary: { added: terms.filter((t) => inLm.has(t)), unknown: terms.filter((t) => !inLm.has(t)) }

@@ -219,24 +219,37 @@ export function dictionaryWords(dict: Buffer): Set<string> {
   return words
 }
 
-const cache = new Map<string, Promise<Buffer | null>>()
+/** A cut-down dictionary and the words it has. */
+export interface TopVocabulary {
+  dict: Buffer
+  words: Set<string>
+}
+
+const cache = new Map<string, Promise<TopVocabulary | null>>()
 
 /**
  * The lines of `dictFile` whose word is among the `size` likeliest words of the trie LM `lmFile` or
- * has `longFrom`+ letters, or null when the LM is not a trie this code can read (then use the whole dictionary).
- * Kept per process: the files are the system's model and do not change under a worker.
+ * has `longFrom`+ letters, and those words; null when the LM is not a trie this code can read (then
+ * use the whole dictionary). Kept per process: the files are the system's model and do not change
+ * under a worker, and the word set (~3 MB) made once spares every job with slide words making it
+ * again (~10 MB of strings that the process then keeps as resident memory while the recognisers run).
  */
-export function topWordsDictionary(lmFile: string, dictFile: string, size = VOCABULARY_SIZE, longFrom = LONG_WORD_LETTERS): Promise<Buffer | null> {
+export function topWordsVocabulary(lmFile: string, dictFile: string, size = VOCABULARY_SIZE, longFrom = LONG_WORD_LETTERS): Promise<TopVocabulary | null> {
   const key = `${lmFile}\n${dictFile}\n${size}\n${longFrom}`
   let hit = cache.get(key)
   if (!hit) {
     hit = (async () => {
       const keep = await likeliestWords(lmFile, size, longFrom)
       if (!keep) return null
-      const kept = filterDictionary(await readFile(dictFile), keep)
-      return kept.length ? kept : null
+      const dict = filterDictionary(await readFile(dictFile), keep)
+      return dict.length ? { dict, words: dictionaryWords(dict) } : null
     })().catch(() => null)
     cache.set(key, hit)
   }
   return hit
+}
+
+/** The dictionary of topWordsVocabulary alone. */
+export async function topWordsDictionary(lmFile: string, dictFile: string, size = VOCABULARY_SIZE, longFrom = LONG_WORD_LETTERS): Promise<Buffer | null> {
+  return (await topWordsVocabulary(lmFile, dictFile, size, longFrom))?.dict ?? null
 }
