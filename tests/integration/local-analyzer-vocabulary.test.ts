@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalAnalyzer } from '../../src/adapters/analyzer/local'
 import { DEFAULT_MODEL_DIR, findRecognizer, recognize } from '../../src/adapters/analyzer/local/speech'
 import { jobModel } from '../../src/adapters/analyzer/local/speech-model'
-import { topWordsDictionary } from '../../src/adapters/analyzer/local/vocabulary'
+import { topWordsVocabulary } from '../../src/adapters/analyzer/local/vocabulary'
 import { ffmpeg, makeSlideLecture, tempDir, tool } from '../support/media-generate'
 
 /** A sphinxbase trie LM as pocketsphinx writes it: magic, order, counts, 16-bit quantisation tables, unigrams, …, words. */
@@ -49,8 +49,8 @@ describe('speech vocabulary: a dictionary of the likeliest words of the LM', () 
       { word: 'cherry', prob: -2, next: 1 },
       { word: 'durian', prob: -9, next: 2 }
     ], 3))
-    expect((await topWordsDictionary(lm, path.join(dir, 'dict'), 2))?.toString('latin1')).toBe('banana B AH N AE N AH\ncherry CH EH R IY\ncherry(2) CH ER IY\n')
-    expect((await topWordsDictionary(lm, path.join(dir, 'dict'), 3))?.toString('latin1').split('\n')).toContain('apple AE P AH L')
+    expect((await topWordsVocabulary(lm, path.join(dir, 'dict'), 2))?.dict.toString('latin1')).toBe('banana B AH N AE N AH\ncherry CH EH R IY\ncherry(2) CH ER IY\n')
+    expect((await topWordsVocabulary(lm, path.join(dir, 'dict'), 3))?.dict.toString('latin1').split('\n')).toContain('apple AE P AH L')
   })
 
   it('keeps long words (9+ letters) past the top words too: rare terms that are hard to mistake', async () => {
@@ -62,34 +62,34 @@ describe('speech vocabulary: a dictionary of the likeliest words of the LM', () 
       { word: 'chlorophyll', prob: -7, next: 1 },
       { word: 'durian', prob: -9, next: 2 }
     ], 3))
-    const kept = (await topWordsDictionary(lm, path.join(dir, 'dict-long'), 1))?.toString('latin1').split('\n')
+    const kept = (await topWordsVocabulary(lm, path.join(dir, 'dict-long'), 1))?.dict.toString('latin1').split('\n')
     expect(kept).toEqual(['banana B AH N AE N AH', 'chlorophyll K L AO R AH F IH L', ''])
   })
 
   it('gives null (use the whole dictionary) for a file that is not a trie LM or reads as junk', async () => {
     const text = path.join(dir, 'arpa.lm')
     await writeFile(text, '\\data\\\nngram 1=4\n')
-    expect(await topWordsDictionary(text, path.join(dir, 'dict'), 2)).toBeNull()
+    expect(await topWordsVocabulary(text, path.join(dir, 'dict'), 2)).toBeNull()
     const junk = path.join(dir, 'junk.lm.bin')
     await writeFile(junk, trieLm([
       { word: 'apple', prob: -5, next: 2 },
       { word: 'banana', prob: -1, next: 1 }
     ], 3))
-    expect(await topWordsDictionary(junk, path.join(dir, 'dict'), 1)).toBeNull()
+    expect(await topWordsVocabulary(junk, path.join(dir, 'dict'), 1)).toBeNull()
   })
 
   const lm = path.join(DEFAULT_MODEL_DIR, 'en-us.lm.bin')
   const dict = path.join(DEFAULT_MODEL_DIR, 'cmudict-en-us.dict')
   it.skipIf(!existsSync(lm) || !existsSync(dict))("reads Debian's en-us model: 20 k words keep everyday and lecture words", async () => {
-    const small = await topWordsDictionary(lm, dict, 20_000, Infinity)
-    const words = new Set((small?.toString('latin1') ?? '').split('\n').map((l) => l.split(' ')[0]?.replace(/\(\d+\)$/, '')))
+    const small = await topWordsVocabulary(lm, dict, 20_000, Infinity)
+    const words = new Set((small?.dict.toString('latin1') ?? '').split('\n').map((l) => l.split(' ')[0]?.replace(/\(\d+\)$/, '')))
     expect(words.size).toBeGreaterThan(19_000)
     expect(words.size).toBeLessThanOrEqual(20_001)
     for (const w of ['the', 'lecture', 'packet', 'network', 'certificate']) expect(words).toContain(w)
   })
 
   it.skipIf(!existsSync(lm) || !existsSync(dict))("reads Debian's en-us model: science terms ranked past 20 k are known without being taught", async () => {
-    const known = new Set(((await topWordsDictionary(lm, dict))?.toString('latin1') ?? '').split('\n').map((l) => l.split(' ')[0]?.replace(/\(\d+\)$/, '')))
+    const known = new Set(((await topWordsVocabulary(lm, dict))?.dict.toString('latin1') ?? '').split('\n').map((l) => l.split(' ')[0]?.replace(/\(\d+\)$/, '')))
     for (const w of ['photosynthesis', 'chlorophyll', 'cytoplasm', 'precipitation', 'evaporation']) expect(known).toContain(w)
     // Short rare words stay out: they are the ones a plain vocabulary would mistake common speech for.
     for (const w of ['enzymes', 'membrane', 'magma']) expect(known).not.toContain(w)

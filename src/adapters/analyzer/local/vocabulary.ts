@@ -248,8 +248,3 @@ export function topWordsVocabulary(lmFile: string, dictFile: string, size = VOCA
   }
   return hit
 }
-
-/** The dictionary of topWordsVocabulary alone. */
-export async function topWordsDictionary(lmFile: string, dictFile: string, size = VOCABULARY_SIZE, longFrom = LONG_WORD_LETTERS): Promise<Buffer | null> {
-  return (await topWordsVocabulary(lmFile, dictFile, size, longFrom))?.dict ?? null
-}

@@ -28,6 +28,12 @@ async function pcmLayout(file: string): Promise<{ offset: number; length: number
   }
 }
 
+/** The byte range of `[start, end)` seconds within the PCM data, clamped to it. */
+function byteRange(layout: { length: number; sampleRate: number }, start: number, end: number): { first: number; last: number } {
+  const first = Math.min(layout.length, Math.max(0, Math.floor(start * layout.sampleRate)) * 2)
+  return { first, last: Math.max(first, Math.min(layout.length, Math.floor(end * layout.sampleRate) * 2)) }
+}
+
 function header(bytes: number, sampleRate: number): Buffer {
   const h = Buffer.alloc(44)
   h.write('RIFF', 0, 'latin1')
@@ -50,9 +56,9 @@ function header(bytes: number, sampleRate: number): Buffer {
  * with `padSeconds` of silence before and after it. Returns the seconds of audio copied.
  */
 export async function sliceWav(source: string, target: string, start: number, end: number, padSeconds = 0): Promise<number> {
-  const { offset, length, sampleRate } = await pcmLayout(source)
-  const from = Math.min(length, Math.floor(start * sampleRate) * 2)
-  const to = Math.max(from, Math.min(length, Math.floor(end * sampleRate) * 2))
+  const layout = await pcmLayout(source)
+  const { offset, sampleRate } = layout
+  const { first: from, last: to } = byteRange(layout, start, end)
   const pad = Buffer.alloc(Math.round(padSeconds * sampleRate) * 2)
   // Copied through one small block: a buffer per chunk would pile up outside the JS heap, where
   // nothing prompts a collection, by ~2 MB a chunk over a lecture.
@@ -119,10 +125,10 @@ export async function quietestMoment(file: string, from: number, to: number, win
 
 /** The 16-bit samples of `[from, to)` seconds of a mono WAV, and where they start. */
 async function readPcm(file: string, from: number, to: number): Promise<{ pcm: Buffer; sampleRate: number; startSeconds: number }> {
-  const { offset, length, sampleRate } = await pcmLayout(file)
-  const first = Math.min(length, Math.max(0, Math.floor(from * sampleRate)) * 2)
-  const last = Math.min(length, Math.floor(to * sampleRate) * 2)
-  const pcm = Buffer.alloc(Math.max(0, last - first))
+  const layout = await pcmLayout(file)
+  const { offset, sampleRate } = layout
+  const { first, last } = byteRange(layout, from, to)
+  const pcm = Buffer.alloc(last - first)
   const fh = await open(file, 'r')
   try {
     await fh.read(pcm, 0, pcm.length, offset + first)
