@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_MODEL_DIR, findRecognizer, HIGH_VOICE_HZ, LOW_VOICE_HZ, MIDDLE_VOICE_HZ, PROBE_SECONDS, recognize, SPEAKER_WARPS } from '../../src/adapters/analyzer/local/speech'
+import { DEFAULT_MODEL_DIR, findRecognizer, HIGH_VOICE_HZ, LOW_VOICE_HZ, layoutSpeech, MIDDLE_VOICE_HZ, PROBE_SECONDS, recognize, SPEAKER_WARPS } from '../../src/adapters/analyzer/local/speech'
 import { ffmpeg, tempDir, tool } from '../support/media-generate'
 
 const exec = promisify(execFile)
@@ -115,6 +115,26 @@ describe.skipIf(!canSpeak)('speech recognition: the recogniser fitted to the spe
     // Both repetitions are heard: the second half comes from the later chunk.
     const late = r.segments.filter((x) => x.start > clip.duration / 2).map((x) => x.text).join(' ')
     expect(late).toMatch(/river|streams|valley|water|snow|hills/)
+  })
+
+  it('lays the speech out before the words are known: the later chunk gets its mean measured then, and its decode starts from it', async () => {
+    const clip = await narration(dir, 'slt', 2)
+    const sub = path.join(dir, 'slt-layout')
+    await mkdir(sub, { recursive: true })
+    const input = { recognizer: recognizer!, wav: clip.wav, duration: clip.duration, silences: [], dir: sub, concurrency: 2, signal: AbortSignal.timeout(120_000), timeoutMs: 120_000 }
+    const layout = layoutSpeech(input)
+    const l = await layout
+    expect(l.settled).toBe(1.1)
+    expect(l.chunks).toHaveLength(2)
+    expect([...l.means.keys()]).toEqual([1])
+    const mean = await l.means.get(1)
+    expect(mean?.split(',')).toHaveLength(13)
+    const r = await recognize({ ...input, ffmpeg: 'ffmpeg', terms: ['valley'], layout })
+    expect(r.speaker).toMatchObject({ warp: 1.1, tried: [] })
+    const later = await readFile(path.join(sub, 'speech-1.log'), 'utf8')
+    expect(/^-cmninit\s+\S+\s+(\S+)$/m.exec(later)?.[1]).toBe(mean)
+    // One mean pass only: the decode did not measure it again.
+    expect((await readdir(sub)).filter((n) => /^cepstral-mean-.*\.log$/.test(n))).toEqual(['cepstral-mean-1.log'])
   })
 
   it('decodes every later stretch at the warp the voice was given', async () => {

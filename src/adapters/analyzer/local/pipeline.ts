@@ -17,7 +17,7 @@ import { sidecarVocabulary } from './subtitles'
 import { goodLines, OcrSession, slideTitles, type OcrResult } from './ocr'
 import type { Probe } from './probe'
 import { signalPass } from './signals'
-import type { Recognizer } from './speech'
+import { layoutSpeech, type Recognizer, type SpeechLayout } from './speech'
 import { planTranscript, readTranscript } from './transcript'
 import { errorText } from '../../../shared/error-text'
 
@@ -60,6 +60,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
   // In the job's folder when the worker gives one: a crash then leaves the WAV to the job-folder sweep.
   const workDir = await mkdtemp(path.join(ctx.workDir ?? os.tmpdir(), 'vp-local-'))
   let ocrSession: OcrSession | null = null
+  let layout: Promise<SpeechLayout> | undefined
   try {
     const plan = await planTranscript(p.file, info, p.recognizer, s.speech)
     // The NLP model adds ~36 MB: with speech, load it once the recognisers have exited (150 ms).
@@ -95,6 +96,11 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
       ? pickCuts(sig.scenes, sig.frozen, duration)
       : sig.silences.filter((x) => x.end - x.start >= 1.5).map((x) => (x.start + x.end) / 2).filter((t) => t > 1 && t < duration - 1)
     const shots = shotsFrom(cuts, duration)
+    // The speech's chunks and their starting means need only the WAV: worked out while the keyframes are read.
+    if (plan.source === 'speech-recognition' && wav) {
+      layout = layoutSpeech({ recognizer: plan.recognizer, wav, duration, silences: sig.silences, dir: workDir, concurrency: s.concurrency, signal, timeoutMs: s.stepTimeoutMs })
+      layout.catch(() => {}) // awaited by the transcript
+    }
 
     let frames: ExtractedFrame[] = []
     if (info.hasVideo && info.videoStream !== null) {
@@ -107,7 +113,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
 
     const readText = (terms: string[]) =>
       timed('transcript', () =>
-        readTranscript({ plan, ffmpeg: tools.ffmpeg, file: p.file, wav, duration, silences: sig.silences, workDir, concurrency: s.concurrency, signal, timeoutMs: s.stepTimeoutMs, terms })
+        readTranscript({ plan, ffmpeg: tools.ffmpeg, file: p.file, wav, duration, silences: sig.silences, workDir, concurrency: s.concurrency, signal, timeoutMs: s.stepTimeoutMs, terms, layout })
       )
     // Subtitles need nothing from the slides: read them while OCR runs.
     const early = plan.source === 'speech-recognition' ? null : readText([])
@@ -223,6 +229,8 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
   } finally {
     // A step that failed before OCR leaves the worker started: end it.
     void ocrSession?.close()
+    // Mean passes still running (the transcript returned early) write into the folder about to go.
+    await layout?.then((l) => Promise.allSettled(l.means.values())).catch(() => {})
     await rm(workDir, { recursive: true, force: true })
   }
 }

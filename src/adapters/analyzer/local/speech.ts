@@ -417,8 +417,12 @@ async function cepstralMean(
   const dict = path.join(dir, `cepstral-mean-${i}.dict`)
   await writeFile(dict, SPOT_WORD)
   const log = path.join(dir, `cepstral-mean-${i}.log`)
-  const res = await run(bin, ['-infile', part, '-logfn', log, '-hmm', hmm, '-dict', dict, '-keyphrase', 'hello', '-kws_threshold', '1e-20', '-ds', '20', ...front], opts)
-  if (res.code !== 0) return null
+  const res = await run(bin, ['-infile', part, '-logfn', log, '-hmm', hmm, '-dict', dict, '-keyphrase', 'hello', '-kws_threshold', '1e-20', '-ds', '20', ...front], opts).catch(() => {
+    // Only the job's abort stops it: a pass that cannot run leaves the chunk the model's mean.
+    opts.signal.throwIfAborted()
+    return null
+  })
+  if (res?.code !== 0) return null
   const text = await readFile(log, 'utf8').catch(() => '')
   const mean = [...text.matchAll(/cmn_live\.c\(\d+\): Update to +< ([-\d. ]+) >/g)].at(-1)?.[1]
   return mean ? mean.trim().split(/ +/).join(',') : null
@@ -432,10 +436,9 @@ export interface RecognizeResult {
   speaker: SpeakerFit | null
 }
 
-/** Recognises the WAV in chunks split at silences, `concurrency` at a time, with `terms` taught to the recogniser. */
-export async function recognize(o: {
+/** The WAV to recognise and how. */
+export interface SpeechInput {
   recognizer: Recognizer
-  ffmpeg: string
   wav: string
   duration: number
   silences: Span[]
@@ -443,30 +446,66 @@ export async function recognize(o: {
   concurrency: number
   signal: AbortSignal
   timeoutMs: number
-  terms?: string[]
-}): Promise<RecognizeResult> {
-  // Each recogniser holds ~65 MB of model: at most 4 at once whatever the core count.
-  const parallel = Math.max(1, Math.min(4, o.concurrency))
+}
+
+/** What is settled about the speech before the video's words are known: they change only the recogniser's vocabulary. */
+export interface SpeechLayout {
+  pitch: number | null
+  /** The warp the voice's pitch settled; null when the warps are tried on the first chunk. */
+  settled: number | null
+  chunks: Span[]
+  /** The later chunks' starting cepstral means by chunk index, when the pitch settled the warp. */
+  means: Map<number, Promise<string | null>>
+}
+
+/** Recognisers at once: each holds ~65 MB of model, so at most 4 whatever the core count. */
+const parallelOf = (concurrency: number) => Math.max(1, Math.min(4, concurrency))
+const leadIn = (c: Span): Span => ({ start: Math.max(0, c.start - LEAD_IN_SECONDS), end: c.start })
+
+/**
+ * The voice's pitch and warp, the chunks, and, when the pitch settled the warp, the later chunks'
+ * starting means: the pipeline starts this as soon as the WAV is written, so the mean passes run
+ * one at a time on the core that OCR leaves idle while it reads the slides.
+ */
+export async function layoutSpeech(o: SpeechInput): Promise<SpeechLayout> {
   const sphinx = o.recognizer.kind === 'pocketsphinx' ? o.recognizer : null
   const pitch = sphinx ? await medianPitch(o.wav, 0, Math.min(o.duration, PITCH_SECONDS)).catch(() => null) : null
   const settled = warpForPitch(pitch)
   // Only a voice between low and high gets a first stretch of its own, for the warps to be tried on.
-  const bounds = await speechChunks(o.wav, o.duration, o.silences, parallel, sphinx !== null && settled === null)
+  const bounds = await speechChunks(o.wav, o.duration, o.silences, parallelOf(o.concurrency), sphinx !== null && settled === null)
   const silentIn = (c: Span) => o.silences.reduce((a, x) => a + Math.max(0, Math.min(c.end, x.end) - Math.max(c.start, x.start)), 0)
   // A chunk that is all silence has nothing to say: skip the recogniser's start-up for it.
   const chunks = bounds.filter((c) => silentIn(c) < (c.end - c.start) * 0.95)
+  const means = new Map<number, Promise<string | null>>()
+  if (sphinx && settled !== null) {
+    const one = pLimit(1)
+    const hmm = path.join(sphinx.modelDir, 'en-us')
+    chunks.forEach((c, i) => {
+      if (i === 0) return
+      const mean = one(() => cepstralMean(sphinx.bin, hmm, o.wav, leadIn(c), o.dir, i, warpFlags(settled), o))
+      mean.catch(() => {}) // awaited by the chunk's decode
+      means.set(i, mean)
+    })
+  }
+  return { pitch, settled, chunks, means }
+}
+
+/** Recognises the WAV in chunks split at silences, `concurrency` at a time, with `terms` taught to the recogniser. */
+export async function recognize(o: SpeechInput & { ffmpeg: string; terms?: string[]; layout?: Promise<SpeechLayout> }): Promise<RecognizeResult> {
+  const parallel = parallelOf(o.concurrency)
+  const sphinx = o.recognizer.kind === 'pocketsphinx' ? o.recognizer : null
+  const { pitch, settled, chunks, means } = await (o.layout ?? layoutSpeech(o))
   const model = sphinx ? await jobModel(sphinx.modelDir, o.dir, o.terms ?? [], DECODER_FLAGS) : { args: [], vocabulary: { added: [], unknown: [] } }
   const limit = pLimit(parallel)
   const opts = { signal: o.signal, timeoutMs: o.timeoutMs }
   const decodeChunk = (c: Span, i: number | string, extra: string[] = []) =>
     limit(() => recognizeChunk(o.recognizer, model.args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, extra))
   const hmm = model.args[model.args.indexOf('-hmm') + 1]
-  // A later chunk starts from the cepstral mean of the stretch before it, measured on its core just before its decode.
+  // A later chunk starts from the cepstral mean of the stretch before it: measured in the layout, or here on its core before its decode.
   const decodeLater = (c: Span, i: number, warp: number) =>
     limit(async () => {
       const front = warpFlags(warp)
-      const lead = { start: Math.max(0, c.start - LEAD_IN_SECONDS), end: c.start }
-      const mean = sphinx && hmm ? await cepstralMean(sphinx.bin, hmm, o.wav, lead, o.dir, i, front, opts) : null
+      const mean = await (means.get(i) ?? (sphinx && hmm ? cepstralMean(sphinx.bin, hmm, o.wav, leadIn(c), o.dir, i, front, opts) : null))
       const args = mean ? await withCepstralMean(model.args, path.join(o.dir, `acoustic-model-${i}`), mean) : model.args
       return recognizeChunk(o.recognizer, args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, front)
     })

@@ -3,7 +3,7 @@ import { LOW_WORD_CONFIDENCE, overallConfidence, reliableSegment, TRANSCRIPT_CON
 import { sentencesFromCues, type TimedSentence } from './nlp'
 import type { Probe } from './probe'
 import type { Span } from './signals'
-import { recognize, type Recognizer, type SpeakerFit, type SpeechSegment } from './speech'
+import { recognize, type Recognizer, type SpeakerFit, type SpeechLayout, type SpeechSegment } from './speech'
 import type { JobVocabulary } from './speech-model'
 import { findSidecar, readEmbedded, readSidecar, type Cue } from './subtitles'
 
@@ -54,6 +54,8 @@ export async function readTranscript(o: {
   timeoutMs: number
   /** Words the video shows, taught to the recogniser for this job. */
   terms?: string[]
+  /** The speech's layout, when it was started before the words were known. */
+  layout?: Promise<SpeechLayout> | undefined
 }): Promise<TranscriptResult> {
   const { plan } = o
   const warnings: string[] = []
@@ -68,7 +70,7 @@ export async function readTranscript(o: {
       warnings.push('the audio is silent: no speech to transcribe')
       return { source: 'none', transcript: undefined, sentences: [], warnings }
     }
-    const recognition = await recognize({ ...o, wav: o.wav, recognizer: plan.recognizer, dir: o.workDir })
+    const recognition = await recognize({ ...o, wav: o.wav, recognizer: plan.recognizer, dir: o.workDir, ...(o.layout ? { layout: o.layout } : {}) })
     warnings.push(...recognition.warnings)
     const segments = recognition.segments
     if (segments.length === 0) {
