@@ -122,6 +122,9 @@ describe('rows the queue gave up on end failed', () => {
     const row = await waitFor('dead-lettered', async () => ((await rowOf(id))?.errorCause === 'dead-lettered' ? rowOf(id) : null))
     expect(row?.analysisResult).toMatch(/delivered the message 3 times, beyond the limit of 2/)
     await waitFor('in the DLQ', async () => (await aws.counts(dlq.url)).visible === 1)
+    // The worker sends to the DLQ first and deletes from the source after (never losing the message
+    // between the two), and reports the move once both are done: only then is the source empty.
+    await waitFor('move reported', () => w.events.some((e) => e.type === 'log' && /moved to the dead-letter queue/.test(e.message)))
     expect(await aws.counts(q.url)).toMatchObject({ visible: 0, inFlight: 0 })
     await w.core.close()
   })

@@ -177,6 +177,9 @@ describe('worker on SQS + S3 + Supabase + Gemini stand-ins', () => {
       return dead.length > 0
     })
     expect(dead).toEqual([s3Message(id)])
+    // The worker sends to the DLQ first and deletes from the source after (never losing the message
+    // between the two), and reports the move once both are done: only then is the source empty.
+    await waitFor('move reported', () => events.some((e) => e.type === 'log' && /moved to the dead-letter queue/.test(e.message)))
     expect(await aws.counts(url)).toMatchObject({ visible: 0, inFlight: 0 })
   })
 
