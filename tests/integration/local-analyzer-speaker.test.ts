@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, readdir, readFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -135,6 +135,26 @@ describe.skipIf(!canSpeak)('speech recognition: the recogniser fitted to the spe
     expect(/^-cmninit\s+\S+\s+(\S+)$/m.exec(later)?.[1]).toBe(mean)
     // One mean pass only: the decode did not measure it again.
     expect((await readdir(sub)).filter((n) => /^cepstral-mean-.*\.log$/.test(n))).toEqual(['cepstral-mean-1.log'])
+  })
+
+  it('decodes a later chunk from the installed model and its mean when the quick mean pass cannot run', async () => {
+    const clip = await narration(dir, 'slt', 2)
+    const sub = path.join(dir, 'slt-no-mean')
+    await mkdir(sub, { recursive: true })
+    // The real recogniser, except that the keyword search of the mean pass fails as a broken install would.
+    const real = recognizer?.kind === 'pocketsphinx' ? recognizer.bin : 'pocketsphinx_continuous'
+    const bin = path.join(sub, 'pocketsphinx-without-keywords')
+    await writeFile(bin, `#!/bin/sh\ncase "$*" in *-keyphrase*) echo "keyword search broken" >&2; exit 3;; esac\nexec ${real} "$@"\n`)
+    await chmod(bin, 0o755)
+    const r = await recognize({
+      recognizer: { kind: 'pocketsphinx', bin, modelDir: DEFAULT_MODEL_DIR },
+      ffmpeg: 'ffmpeg', wav: clip.wav, duration: clip.duration, silences: [], dir: sub, concurrency: 2, signal: AbortSignal.timeout(120_000), timeoutMs: 120_000
+    })
+    expect(r.speaker).toMatchObject({ warp: 1.1, tried: [] })
+    const later = await readFile(path.join(sub, 'speech-1.log'), 'utf8')
+    expect(later).toMatch(new RegExp(`-hmm\\s+${escaped(path.join(DEFAULT_MODEL_DIR, 'en-us'))}\\b`))
+    expect(r.segments.filter((x) => x.start > clip.duration / 2).map((x) => x.text).join(' ')).toMatch(/river|streams|valley|water|snow|hills/)
+    expect(r.warnings).toEqual([])
   })
 
   it('decodes every later stretch at the warp the voice was given', async () => {
