@@ -29,6 +29,9 @@ export function vocabularyTerms(texts: string[], max = 400): string[] {
   return [...seen]
 }
 
+/** The acoustic model inside a pocketsphinx model directory (Debian's layout: `en-us/` beside the LM and dictionary). */
+export const acousticModelDir = (modelDir: string): string => path.join(modelDir, 'en-us')
+
 /**
  * The model's files for one job: the dictionary cut to the likeliest and the long words (speed and memory), plus
  * the words the video shows (slide text, title, sidecar vocabulary), which also get a language model
@@ -45,7 +48,7 @@ export async function jobModel(
 ): Promise<SpeechModel> {
   const lm = path.join(modelDir, 'en-us.lm.bin')
   const fullDict = path.join(modelDir, 'cmudict-en-us.dict')
-  const hmm = ['-hmm', path.join(modelDir, 'en-us')]
+  const hmm = ['-hmm', acousticModelDir(modelDir)]
   const none: JobVocabulary = { added: [], unknown: [] }
   if (!existsSync(lm) || !existsSync(fullDict)) return { args: [...hmm, '-lm', lm, '-dict', fullDict, ...flags], vocabulary: none }
   const top = await topWordsVocabulary(lm, fullDict, size, longFrom)

@@ -7,7 +7,7 @@ import { run } from './run'
 import type { Span } from './signals'
 import { LOW_WORD_CONFIDENCE as KEY_CONFIDENCE, SURE_WORD_CONFIDENCE } from './confidence'
 import { clock } from './describe'
-import { jobModel, type JobVocabulary } from './speech-model'
+import { acousticModelDir, jobModel, type JobVocabulary } from './speech-model'
 import { medianPitch, quietestMoment, sliceWav } from './wav'
 
 /** Debian's pocketsphinx-en-us model, the default of both the CLI and ffmpeg's `asr` filter. */
@@ -106,7 +106,7 @@ export async function findRecognizer(
   o: { bin?: string | undefined; modelDir?: string | undefined } = {}
 ): Promise<Recognizer | null> {
   const modelDir = o.modelDir ?? DEFAULT_MODEL_DIR
-  if (!existsSync(path.join(modelDir, 'en-us', 'mdef'))) return null
+  if (!existsSync(path.join(acousticModelDir(modelDir), 'mdef'))) return null
   const bin = o.bin ?? (await which('pocketsphinx_continuous'))
   if (bin) return { kind: 'pocketsphinx', bin, modelDir }
   return hasAsrFilter ? { kind: 'ffmpeg-asr', ffmpeg } : null
@@ -460,7 +460,10 @@ export interface SpeechLayout {
 
 /** Recognisers at once: each holds ~65 MB of model, so at most 4 whatever the core count. */
 const parallelOf = (concurrency: number) => Math.max(1, Math.min(4, concurrency))
-const leadIn = (c: Span): Span => ({ start: Math.max(0, c.start - LEAD_IN_SECONDS), end: c.start })
+
+/** The cepstral mean chunk `i` starts from: the one reached over the stretch before it, at its warp. */
+const meanBefore = (r: { bin: string; modelDir: string }, o: SpeechInput, c: Span, i: number, warp: number) =>
+  cepstralMean(r.bin, acousticModelDir(r.modelDir), o.wav, { start: Math.max(0, c.start - LEAD_IN_SECONDS), end: c.start }, o.dir, i, warpFlags(warp), o)
 
 /**
  * The voice's pitch and warp, the chunks, and, when the pitch settled the warp, the later chunks'
@@ -479,10 +482,9 @@ export async function layoutSpeech(o: SpeechInput): Promise<SpeechLayout> {
   const means = new Map<number, Promise<string | null>>()
   if (sphinx && settled !== null) {
     const one = pLimit(1)
-    const hmm = path.join(sphinx.modelDir, 'en-us')
     chunks.forEach((c, i) => {
       if (i === 0) return
-      const mean = one(() => cepstralMean(sphinx.bin, hmm, o.wav, leadIn(c), o.dir, i, warpFlags(settled), o))
+      const mean = one(() => meanBefore(sphinx, o, c, i, settled))
       mean.catch(() => {}) // awaited by the chunk's decode
       means.set(i, mean)
     })
@@ -497,17 +499,14 @@ export async function recognize(o: SpeechInput & { ffmpeg: string; terms?: strin
   const { pitch, settled, chunks, means } = await (o.layout ?? layoutSpeech(o))
   const model = sphinx ? await jobModel(sphinx.modelDir, o.dir, o.terms ?? [], DECODER_FLAGS) : { args: [], vocabulary: { added: [], unknown: [] } }
   const limit = pLimit(parallel)
-  const opts = { signal: o.signal, timeoutMs: o.timeoutMs }
   const decodeChunk = (c: Span, i: number | string, extra: string[] = []) =>
     limit(() => recognizeChunk(o.recognizer, model.args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, extra))
-  const hmm = model.args[model.args.indexOf('-hmm') + 1]
   // A later chunk starts from the cepstral mean of the stretch before it: measured in the layout, or here on its core before its decode.
   const decodeLater = (c: Span, i: number, warp: number) =>
     limit(async () => {
-      const front = warpFlags(warp)
-      const mean = await (means.get(i) ?? (sphinx && hmm ? cepstralMean(sphinx.bin, hmm, o.wav, leadIn(c), o.dir, i, front, opts) : null))
+      const mean = await (means.get(i) ?? (sphinx ? meanBefore(sphinx, o, c, i, warp) : null))
       const args = mean ? await withCepstralMean(model.args, path.join(o.dir, `acoustic-model-${i}`), mean) : model.args
-      return recognizeChunk(o.recognizer, args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, front)
+      return recognizeChunk(o.recognizer, args, o.ffmpeg, o.wav, c, o.dir, i, o.signal, o.timeoutMs, warpFlags(warp))
     })
   const [first, ...rest] = chunks
   if (!sphinx || !first) {

@@ -55,7 +55,7 @@ export async function readTranscript(o: {
   /** Words the video shows, taught to the recogniser for this job. */
   terms?: string[]
   /** The speech's layout, when it was started before the words were known. */
-  layout?: Promise<SpeechLayout> | undefined
+  layout?: Promise<SpeechLayout>
 }): Promise<TranscriptResult> {
   const { plan } = o
   const warnings: string[] = []
@@ -70,7 +70,7 @@ export async function readTranscript(o: {
       warnings.push('the audio is silent: no speech to transcribe')
       return { source: 'none', transcript: undefined, sentences: [], warnings }
     }
-    const recognition = await recognize({ ...o, wav: o.wav, recognizer: plan.recognizer, dir: o.workDir, ...(o.layout ? { layout: o.layout } : {}) })
+    const recognition = await recognize({ ...o, wav: o.wav, recognizer: plan.recognizer, dir: o.workDir })
     warnings.push(...recognition.warnings)
     const segments = recognition.segments
     if (segments.length === 0) {
