@@ -1,7 +1,9 @@
 /**
  * The worker's lifecycle on the embedded pieces: a stop during start-up ends `stopped` for good,
- * a stop `now` while draining hands the job back, and hand-backs at stop do not use up deliveries.
+ * a stop `now` while draining hands the job back, hand-backs at stop do not use up deliveries,
+ * and a job whose analysis is saved as the stop strikes has its message deleted, not handed back.
  */
+import { createReadStream } from 'node:fs'
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdir } from 'node:fs/promises'
@@ -15,8 +17,9 @@ import { createEmbeddedStore } from '../../src/adapters/store/embedded'
 import { createJournal } from '../../src/adapters/store/journal'
 import { createCore } from '../../src/core/create-core'
 import type { CoreHandle } from '../../src/core/core-handle'
+import type { Store } from '../../src/core/ports'
 import type { WorkerEvent } from '../../src/shared/events'
-import { tempDir } from '../support/media'
+import { makeTestVideo, tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
 
 let db: EmbeddedDb
@@ -24,14 +27,22 @@ let dir: string
 let cleanup: () => Promise<void>
 let server: Server
 let base: string
+let clip: string
 const stalled: ServerResponse[] = []
 let queueNo = 0
 
 beforeAll(async () => {
   ;({ dir, cleanup } = await tempDir('vp-lifecycle-'))
   db = await openDatabase(null)
-  // Sends headers and a few bytes, then never more: a download that runs until it is aborted.
-  server = createServer((_req, res) => {
+  clip = await makeTestVideo(dir, 'whole.mp4')
+  // `/whole.mp4` is a real clip; anything else sends headers and a few bytes, then never more:
+  // a download that runs until it is aborted.
+  server = createServer((req, res) => {
+    if (req.url === '/whole.mp4') {
+      res.writeHead(200, { 'content-type': 'video/mp4' })
+      createReadStream(clip).pipe(res)
+      return
+    }
     res.writeHead(200, { 'content-length': 1_000_000 })
     res.write(Buffer.alloc(100))
     stalled.push(res)
@@ -47,7 +58,7 @@ afterAll(async () => {
   await cleanup()
 })
 
-async function harness(maxReceiveCount = 5): Promise<{ core: CoreHandle; queue: LocalQueue; events: WorkerEvent[] }> {
+async function harness(maxReceiveCount = 5, wrapStore: (store: Store) => Store = (store) => store): Promise<{ core: CoreHandle; queue: LocalQueue; events: WorkerEvent[] }> {
   queueNo += 1
   const downloadDir = path.join(dir, `downloads-${queueNo}`)
   const dataDir = path.join(dir, `data-${queueNo}`)
@@ -60,7 +71,7 @@ async function harness(maxReceiveCount = 5): Promise<{ core: CoreHandle; queue: 
       queue,
       sources: [createHttpSource()],
       analyzer: createLocalAnalyzer({ dataDir, ocr: false, speech: false }),
-      store: createEmbeddedStore(db),
+      store: wrapStore(createEmbeddedStore(db)),
       journal: createJournal(db),
       clock: { now: () => new Date() },
       logger: silent
@@ -120,5 +131,29 @@ describe('worker lifecycle', () => {
     const counts = await h.queue.counts()
     expect(counts.dead).toBe(0)
     expect((await h.core.api["videos.get"]({ id: v.id }))?.video.processingStatus).toBe('queued')
+  })
+
+  it('a stop that strikes once the analysis is saved deletes the message instead of handing it back', async () => {
+    let stopping: Promise<unknown> | null = null
+    let stop = (): Promise<unknown> => Promise.resolve()
+    // The stop `now` comes while the row's `completed` write is on its way: the job has its
+    // analysis and saves it; what is left is only to delete the message.
+    const h = await harness(5, (store) => ({
+      ...store,
+      async updateLeased(lease, patch, opts) {
+        if (patch.processingStatus === 'completed') stopping ??= stop()
+        return store.updateLeased(lease, patch, opts)
+      }
+    }))
+    stop = () => h.core.stop({ mode: 'now' })
+    const v = await h.core.api['videos.enqueue']({ source: { kind: 'http', url: `${base}/whole.mp4` } })
+    await h.core.start()
+    await waitUntil('the stop struck', () => stopping !== null, 60_000)
+    await stopping
+    expect((await h.core.api['videos.get']({ id: v.id }))?.video.processingStatus).toBe('completed')
+    // Handed back, it would be delivered again only to be found completed: a delivery for nothing.
+    const counts = await h.queue.counts()
+    expect(counts).toMatchObject({ visible: 0, inFlight: 0, dead: 0 })
+    expect(h.events.filter((e) => e.type === 'message.received')).toHaveLength(1)
   })
 })

@@ -124,7 +124,9 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   await heartbeat.stop()
 
   for (const o of outcomes) if (o.kind === 'skipped') recorder.log('info', `message ${message.id} deleted without running the video: ${o.reason}`, namedVideoId)
-  const handedBack = signal.aborted || outcomes.some((o) => o.kind === 'handed-back')
+  // A stop hands back only what it cut short: a job that ended (saved, skipped, failed) keeps its verdict,
+  // and a message whose analysis is saved is deleted, not delivered again only to be found completed.
+  const handedBack = outcomes.length < parsed.jobs.length || outcomes.some((o) => o.kind === 'handed-back')
   const retry = outcomes.find((o) => o.kind === 'failed' && !o.final)
   const exhausted = outcomes.find((o) => o.kind === 'failed' && o.final && o.error.retryable)
   const deferred = outcomes.find((o) => o.kind === 'deferred')
