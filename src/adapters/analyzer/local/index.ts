@@ -1,4 +1,5 @@
 import os from 'node:os'
+import path from 'node:path'
 import { stat } from 'node:fs/promises'
 import { JobError, isAbortError } from '../../../core/errors'
 import type { AnalyzeContext, Analyzer, FetchedVideo } from '../../../core/ports'
@@ -9,6 +10,8 @@ import { fullAnalysis } from './pipeline'
 import { probe, type Probe } from './probe'
 import { childWatch, run } from './run'
 import { findRecognizer, type Recognizer } from './speech'
+import { engLangPath } from './ocr'
+import { findTesseract, type TesseractProgram } from './ocr-cli'
 import { errorText } from '../../../shared/error-text'
 
 /** Settings of the local analyzer; everything but `dataDir` has a sensible default. */
@@ -25,8 +28,10 @@ export interface LocalAnalyzerOptions {
   concurrency?: number
   /** Keyframes at most (one per shot, spread evenly beyond this). Default 40. */
   maxKeyframes?: number
-  /** Read text off keyframes with tesseract.js (default true). */
+  /** Read text off keyframes (default true): with the tesseract program where it is installed, else tesseract.js. */
   ocr?: boolean
+  /** The tesseract program to use instead of the one on PATH; null reads with tesseract.js only. */
+  tesseractPath?: string | null
   /** Speech recognition when there are no subtitles (default true, where pocketsphinx is installed). */
   speech?: boolean
   /** pocketsphinx_continuous to use instead of the one on PATH. */
@@ -40,9 +45,10 @@ interface Toolbox {
   tools: FfmpegTools
   caps: FfmpegCapabilities
   recognizer: Recognizer | null
+  tesseract: TesseractProgram | null
 }
 
-/** The offline analyzer: ffmpeg signals, subtitles or pocketsphinx, tesseract.js OCR, wink-nlp text. */
+/** The offline analyzer: ffmpeg signals, subtitles or pocketsphinx, tesseract OCR, wink-nlp text. */
 export function createLocalAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
   const analyzer = createAnalyzer(opts)
   // Every child process a job starts is reported to the worker (see childWatch).
@@ -60,7 +66,10 @@ function createAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
         throw new Error(`ffmpeg at ${tools.ffmpeg} (from ${via}) does not run: ${errorText(error)}`)
       })
       const recognizer = await findRecognizer(tools.ffmpeg, caps.filters.has('asr'), { bin: opts.pocketsphinxPath, modelDir: opts.speechModelDir })
-      return { tools, caps, recognizer }
+      // The program reads the model tesseract.js ships, unpacked once into the data folder.
+      const model = path.join(engLangPath(), 'eng.traineddata.gz')
+      const tesseract = await findTesseract(opts.tesseractPath, model, path.join(opts.dataDir, 'models', `tessdata-${path.basename(engLangPath())}`))
+      return { tools, caps, recognizer, tesseract }
     })().catch((error: unknown) => {
       toolbox = null
       throw error

@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module'
+import os from 'node:os'
 import path from 'node:path'
 import type { Worker as TesseractWorker } from 'tesseract.js'
+import { errorText } from '../../../shared/error-text'
+import { readWithTesseract, type TesseractProgram } from './ocr-cli'
 
 export interface OcrLine {
   text: string
@@ -20,37 +23,75 @@ export function engLangPath(): string {
   return path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int')
 }
 
+/** How a session reads: the tesseract program when there is one, else tesseract.js. */
+export interface OcrSessionOptions {
+  program?: TesseractProgram | null
+  /** Where the program's list of images is written (default the system's temporary folder). */
+  workDir?: string
+  /** Budget of the program's run (default 60 s). */
+  timeoutMs?: number
+}
+
 /**
- * One tesseract.js worker, started as soon as the session is made: loading the English model takes
- * ~0.4 s, which then passes while ffmpeg decodes the video on the other core. `read` uses the worker
- * once and ends it; `close` ends it unused. An abort settles either at once.
+ * The OCR of one job. With the tesseract program it reads all images in one run when asked. Without
+ * it (or when the program fails) one tesseract.js worker reads them; that worker starts as soon as
+ * the session is made, since loading the English model takes ~0.4 s, which then passes while ffmpeg
+ * decodes the video on the other core. `read` is used once and ends the worker; `close` ends it
+ * unused. An abort settles either at once.
  */
 export class OcrSession {
-  private readonly worker: Promise<TesseractWorker>
+  private worker: Promise<TesseractWorker> | null = null
   private readonly aborted: Promise<never>
   private ending: Promise<void> | null = null
+  /** The engine that read (or will read) the text. */
+  engine: 'tesseract' | 'tesseract.js'
 
-  constructor(private readonly signal: AbortSignal) {
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly opts: OcrSessionOptions = {}
+  ) {
     // Whatever tesseract.js does with pending jobs on terminate, an abort settles at once.
     this.aborted = new Promise<never>((_, reject) => {
       if (signal.aborted) reject(signal.reason)
       signal.addEventListener('abort', () => reject(signal.reason), { once: true })
     })
     this.aborted.catch(() => {})
-    this.worker = (async () => {
+    this.engine = opts.program ? 'tesseract' : 'tesseract.js'
+    // The program's model is unpacked once per data folder: the first job does it while ffmpeg decodes.
+    if (opts.program) opts.program.tessdata().catch(() => {})
+    else this.startWorker()
+    signal.addEventListener('abort', () => void this.close(), { once: true })
+  }
+
+  private startWorker(): Promise<TesseractWorker> {
+    this.worker ??= (async () => {
       // Imported here: only OCR needs it, and a Gemini worker never does.
       const { createWorker, OEM } = await import('tesseract.js')
       return createWorker('eng', OEM.LSTM_ONLY, { langPath: engLangPath(), cacheMethod: 'none', gzip: true })
     })()
     this.worker.catch(() => {})
-    signal.addEventListener('abort', () => void this.close(), { once: true })
+    return this.worker
   }
 
-  /** Reads text lines off each image, then ends the worker. */
-  async read(files: string[]): Promise<OcrResult[]> {
+  /**
+   * Reads text lines off each image, then ends the worker. A program that fails hands the images
+   * to tesseract.js, and `note` says why.
+   */
+  async read(files: string[], note: (warning: string) => void = () => {}): Promise<OcrResult[]> {
+    const program = this.opts.program
+    if (program && files.length > 0) {
+      try {
+        const opts = { signal: this.signal, timeoutMs: this.opts.timeoutMs ?? 60_000 }
+        return await readWithTesseract(program, files, this.opts.workDir ?? os.tmpdir(), opts)
+      } catch (error) {
+        this.signal.throwIfAborted()
+        note(`the tesseract program could not read the keyframes (${errorText(error)}); read with tesseract.js instead`)
+        this.engine = 'tesseract.js'
+      }
+    }
     try {
       if (files.length === 0) return []
-      const worker = await Promise.race([this.worker, this.aborted])
+      const worker = await Promise.race([this.startWorker(), this.aborted])
       const results: OcrResult[] = []
       for (const file of files) {
         this.signal.throwIfAborted()
@@ -76,6 +117,7 @@ export class OcrSession {
 
   /** Ends the worker, started or still starting; safe to call more than once. */
   close(): Promise<void> {
+    if (!this.worker) return Promise.resolve()
     this.ending ??= this.worker.then(
       (w) => w.terminate().then(() => {}, () => {}),
       () => {}

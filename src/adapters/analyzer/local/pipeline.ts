@@ -15,6 +15,7 @@ import { trustedSpokenPhrase } from './confidence'
 import { vocabularyTerms } from './speech-model'
 import { sidecarVocabulary } from './subtitles'
 import { goodLines, OcrSession, slideTitles, type OcrResult } from './ocr'
+import type { TesseractProgram } from './ocr-cli'
 import type { Probe } from './probe'
 import { signalPass } from './signals'
 import { layoutSpeech, type Recognizer, type SpeechLayout } from './speech'
@@ -35,6 +36,8 @@ export interface PipelineInput {
   tools: FfmpegTools
   caps: FfmpegCapabilities
   recognizer: Recognizer | null
+  /** The tesseract program, when installed; else OCR runs on tesseract.js. */
+  tesseract: TesseractProgram | null
   file: string
   info: Probe
   duration: number
@@ -66,10 +69,11 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     // The NLP model adds ~36 MB: with speech, load it once the recognisers have exited (150 ms).
     if (plan.source !== 'speech-recognition') loadNlp().catch(() => {}) // awaited below; avoid an unhandled rejection meanwhile
     const wav = plan.source === 'speech-recognition' ? path.join(workDir, 'audio16k.wav') : null
-    // The recognisers wait for the slides' words, so with speech the OCR worker starts now and loads
-    // its model while ffmpeg decodes the video. With subtitles the NLP model loads then instead, and
-    // both at once with the keyframe extractions would take the peak memory past 300 MB.
-    if (s.ocr && info.hasVideo && plan.source === 'speech-recognition') ocrSession = new OcrSession(signal)
+    const ocrOptions = { program: p.tesseract, workDir, timeoutMs: s.stepTimeoutMs }
+    // The recognisers wait for the slides' words, so with speech a tesseract.js worker starts now and
+    // loads its model while ffmpeg decodes the video. With subtitles the NLP model loads then instead,
+    // and both at once with the keyframe extractions would take the peak memory past 300 MB.
+    if (s.ocr && info.hasVideo && plan.source === 'speech-recognition') ocrSession = new OcrSession(signal, ocrOptions)
     const sig = await timed('signals', () =>
       signalPass({
         ffmpeg: tools.ffmpeg,
@@ -123,9 +127,12 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
         await ocrSession?.close()
         return []
       }
-      ocrSession ??= new OcrSession(signal)
+      ocrSession ??= new OcrSession(signal, ocrOptions)
       try {
-        return await ocrSession.read(frames.map((f) => f.file))
+        return await ocrSession.read(
+          frames.map((f) => f.file),
+          (warning) => warnings.push(warning)
+        )
       } catch (error) {
         signal.throwIfAborted()
         warnings.push(`text on screen not read: ${errorText(error)}`)
@@ -137,10 +144,11 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     const uniqueTitles = [...new Set(titles.filter((t): t is string => t !== null))]
     const screenText = ocr.flatMap((r) => goodLines(r).map((l) => l.text)).filter((t) => !uniqueTitles.includes(t))
     // Slide text is read before the speech so the recogniser can be taught the video's own words
-    // ("enzymes" is neither among its 20 k likeliest nor long enough to be kept). The price: OCR grows this process for a while
-    // after the last image, now under the recognisers' ~65 MB each. bench/local-analyzer.ts --quick
-    // measured a peak of 289–306 MB for the speech path, 260–277 MB with the collection after OCR
-    // (goal 300 MB).
+    // ("enzymes" is neither among its 20 k likeliest nor long enough to be kept). The price, where
+    // tesseract.js reads: OCR grows this process for a while after the last image, now under the
+    // recognisers' ~65 MB each. bench/local-analyzer.ts --quick measured a peak of 289–306 MB for the
+    // speech path, 260–277 MB with the collection after OCR (goal 300 MB); the tesseract program
+    // leaves nothing behind (259 MB).
     const terms = plan.source === 'speech-recognition' ? vocabularyTerms([...(p.ctx.title ? [p.ctx.title] : []), ...uniqueTitles, ...screenText, ...(await sidecarVocabulary(p.file))]) : []
     const text = early ? await early : await readText(terms)
     await loadNlp()
@@ -221,6 +229,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
         decodedSeconds: Math.round(sig.decodedSeconds * 1000) / 1000,
         ffmpeg: { version: p.caps.version, origin: tools.origin.ffmpeg },
         recognizer: text.source === 'speech-recognition' && plan.source === 'speech-recognition' ? plan.recognizer.kind : null,
+        ocr: ocrSession && frames.length > 0 ? ocrSession.engine : null,
         ...(text.vocabulary ? { vocabulary: { taught: text.vocabulary.added.length, unknown: text.vocabulary.unknown.slice(0, 50) } } : {}),
         ...(text.speaker ? { speakerWarp: text.speaker.warp } : {}),
         timingsMs: timings

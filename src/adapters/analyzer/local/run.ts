@@ -13,6 +13,8 @@ export interface RunOptions {
   /** Collect stdout (default true); large outputs should go to files instead. */
   collectStdout?: boolean
   cwd?: string
+  /** The child's environment (default this process's). */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface RunResult {
@@ -66,7 +68,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
   const { signal, timeoutMs, onStderrLine, onStdoutChunk, collectStdout = !onStdoutChunk } = opts
   if (signal?.aborted) return Promise.reject(abortError(signal))
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let tail = ''
     let partial = ''
