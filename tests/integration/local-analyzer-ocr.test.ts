@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalAnalyzer, type LocalAnalyzerOptions } from '../../src/adapters/analyzer/local'
-import { engLangPath } from '../../src/adapters/analyzer/local/ocr'
+import { engLangPath, engModelId } from '../../src/adapters/analyzer/local/ocr'
 import type { Analysis } from '../../src/shared/analysis'
 import { makeSlideLecture, tempDir, tool } from '../support/media-generate'
 
@@ -64,13 +64,13 @@ describe.skipIf(!canRun)('local analyzer: text on screen', () => {
     expect(program.provenance.warnings.join('\n')).not.toMatch(/tesseract/)
   }, 60_000)
 
-  it('unpacks the model it shares with tesseract.js once per data folder, even for two jobs at once', async () => {
+  it('unpacks the model it shares with tesseract.js into the data folder, whole even when two analyzers unpack it at once', async () => {
     const dataDir = path.join(dir, 'shared-data')
     const [a, b] = await Promise.all([analyze({}, undefined, dataDir), analyze({}, undefined, dataDir)])
     expect([a.signals?.['ocr'], b.signals?.['ocr']]).toEqual(['tesseract', 'tesseract'])
     expect(slideTexts(a)).toEqual(SHOWN)
     expect(slideTexts(b)).toEqual(SHOWN)
-    const model = path.join(dataDir, 'models', `tessdata-${path.basename(engLangPath())}`, 'eng.traineddata')
+    const model = path.join(dataDir, 'models', `tessdata-${engModelId()}`, 'eng.traineddata')
     const shipped = gunzipSync(await readFile(path.join(engLangPath(), 'eng.traineddata.gz')))
     expect((await stat(model)).size).toBe(shipped.length)
     expect((await readFile(model)).equals(shipped)).toBe(true)
@@ -82,6 +82,19 @@ describe.skipIf(!canRun)('local analyzer: text on screen', () => {
     expect(a.signals?.['ocr']).toBe('tesseract.js')
     expect(slideTexts(a)).toEqual(SHOWN)
     expect(a.provenance.warnings).toContainEqual(expect.stringMatching(/tesseract program could not read the keyframes .*exited with code 1: Error opening data file.*read with tesseract\.js instead/))
+  }, 60_000)
+
+  it('reads with tesseract.js when the model cannot be unpacked, saying so without the folder’s path', async () => {
+    const dataDir = path.join(dir, 'data-models-blocked')
+    await mkdir(dataDir, { recursive: true })
+    // A file where the models folder belongs: nothing can be unpacked there.
+    await writeFile(path.join(dataDir, 'models'), 'not a folder')
+    const a = await analyze({}, undefined, dataDir)
+    expect(a.signals?.['ocr']).toBe('tesseract.js')
+    expect(slideTexts(a)).toEqual(SHOWN)
+    const warning = a.provenance.warnings.find((w) => /tesseract program/.test(w))
+    expect(warning).toMatch(/its model could not be unpacked into the data folder's models folder: ENOTDIR\); read with tesseract\.js instead/)
+    expect(warning).not.toContain(dataDir)
   }, 60_000)
 
   it('ends the program when the job is cancelled while it reads', async () => {

@@ -156,4 +156,23 @@ describe('worker lifecycle', () => {
     expect(counts).toMatchObject({ visible: 0, inFlight: 0, dead: 0 })
     expect(h.events.filter((e) => e.type === 'message.received')).toHaveLength(1)
   })
+
+  it('a stop whose hand-back write fails still hands the message back, on its last delivery too', async () => {
+    // The row's `queued` write at the stop fails (the store is gone for a moment): the job was cut
+    // short all the same, so its message goes back uncounted, never to a retry delay or the DLQ.
+    const h = await harness(1, (store) => ({
+      ...store,
+      async updateLeased(lease, patch, opts) {
+        if (patch.processingStatus === 'queued') throw Object.assign(new Error('connect ECONNRESET'), { code: 'ECONNRESET' })
+        return store.updateLeased(lease, patch, opts)
+      }
+    }))
+    const before = stalled.length
+    await h.core.api['videos.enqueue']({ source: { kind: 'http', url: `${base}/slow.mp4` } })
+    await h.core.start()
+    await waitUntil('download started', () => stalled.length === before + 1)
+    await h.core.stop({ mode: 'now' })
+    const counts = await h.queue.counts()
+    expect(counts).toMatchObject({ visible: 1, inFlight: 0, dead: 0 })
+  })
 })

@@ -124,9 +124,11 @@ export async function handleMessage(deps: MessageDeps, message: ReceivedMessage,
   await heartbeat.stop()
 
   for (const o of outcomes) if (o.kind === 'skipped') recorder.log('info', `message ${message.id} deleted without running the video: ${o.reason}`, namedVideoId)
-  // A stop hands back only what it cut short: a job that ended (saved, skipped, failed) keeps its verdict,
-  // and a message whose analysis is saved is deleted, not delivered again only to be found completed.
-  const handedBack = outcomes.length < parsed.jobs.length || outcomes.some((o) => o.kind === 'handed-back')
+  // A stop hands the message back unless every one of its videos was saved or skipped before it struck:
+  // a saved analysis is not delivered again only to be found completed, and anything else the stop
+  // touched (a job cut short whose row could not even be set back to `queued`) goes back uncounted.
+  const settled = outcomes.length === parsed.jobs.length && outcomes.every((o) => o.kind === 'completed' || o.kind === 'skipped')
+  const handedBack = outcomes.some((o) => o.kind === 'handed-back') || (signal.aborted && !settled)
   const retry = outcomes.find((o) => o.kind === 'failed' && !o.final)
   const exhausted = outcomes.find((o) => o.kind === 'failed' && o.final && o.error.retryable)
   const deferred = outcomes.find((o) => o.kind === 'deferred')

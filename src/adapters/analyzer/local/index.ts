@@ -10,7 +10,7 @@ import { fullAnalysis } from './pipeline'
 import { probe, type Probe } from './probe'
 import { childWatch, run } from './run'
 import { findRecognizer, type Recognizer } from './speech'
-import { engLangPath } from './ocr'
+import { engLangPath, engModelId } from './ocr'
 import { findTesseract, type TesseractProgram } from './ocr-cli'
 import { errorText } from '../../../shared/error-text'
 
@@ -66,9 +66,9 @@ function createAnalyzer(opts: LocalAnalyzerOptions): Analyzer {
         throw new Error(`ffmpeg at ${tools.ffmpeg} (from ${via}) does not run: ${errorText(error)}`)
       })
       const recognizer = await findRecognizer(tools.ffmpeg, caps.filters.has('asr'), { bin: opts.pocketsphinxPath, modelDir: opts.speechModelDir })
-      // The program reads the model tesseract.js ships, unpacked once into the data folder.
+      // The program reads the model tesseract.js ships, so the two engines read a slide alike.
       const model = path.join(engLangPath(), 'eng.traineddata.gz')
-      const tesseract = await findTesseract(opts.tesseractPath, model, path.join(opts.dataDir, 'models', `tessdata-${path.basename(engLangPath())}`))
+      const tesseract = await findTesseract(opts.tesseractPath, model, path.join(opts.dataDir, 'models', `tessdata-${engModelId()}`))
       return { tools, caps, recognizer, tesseract }
     })().catch((error: unknown) => {
       toolbox = null

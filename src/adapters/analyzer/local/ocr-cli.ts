@@ -4,6 +4,7 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { randomUUID } from 'node:crypto'
+import { errorText } from '../../../shared/error-text'
 import { which } from '../ffmpeg-path'
 import { run } from './run'
 import type { OcrLine, OcrResult } from './ocr'
@@ -24,11 +25,12 @@ export async function findTesseract(bin: string | null | undefined, modelGz: str
   if (bin === null) return null
   const found = bin ?? (await which('tesseract'))
   if (!found) return null
+  // A model that could not be unpacked is not tried again by every job: each reads with tesseract.js.
   let unpacked: Promise<string> | null = null
   const tessdata = () =>
     (unpacked ??= unpackModel(modelGz, cacheDir).catch((error: unknown) => {
-      unpacked = null
-      throw error
+      const code = (error as NodeJS.ErrnoException).code
+      throw new Error(`its model could not be unpacked into the data folder's models folder: ${code ?? errorText(error)}`, { cause: error })
     }))
   return { bin: found, tessdata }
 }
@@ -66,8 +68,8 @@ export async function readWithTesseract(
   if (files.length === 0) return []
   const tessdata = await program.tessdata()
   const list = path.join(workDir, `ocr-${randomUUID()}.txt`)
-  await writeFile(list, `${files.join('\n')}\n`)
   try {
+    await writeFile(list, `${files.join('\n')}\n`)
     const res = await run(program.bin, [list, 'stdout', '--tessdata-dir', tessdata, '-l', 'eng', '--oem', '1', '--psm', '6', '-c', 'tessedit_create_tsv=1'], {
       ...opts,
       env: { ...process.env, OMP_THREAD_LIMIT: '1' }
@@ -82,9 +84,10 @@ export async function readWithTesseract(
 const lastLine = (text: string) => text.trim().split('\n').filter(Boolean).at(-1) ?? 'no message'
 
 /**
- * The lines of tesseract's TSV output, per page (image) in list order. A line's confidence is
- * the character-weighted mean of its words' (the engine's own line confidence is the mean over
- * its characters), its height and top are the line box's.
+ * The lines of tesseract's TSV output, per page (image) in list order. The TSV gives words their
+ * confidence and lines none; the engine's line confidence is the mean of its words', cut to a
+ * whole number as tesseract.js reports it, so a line passes the same bar with either engine. Its
+ * height and top are the line box's.
  */
 export function parseTesseractTsv(tsv: string, pages: number): OcrResult[] {
   type Building = { top: number; height: number; words: { text: string; conf: number }[] }
@@ -106,9 +109,8 @@ export function parseTesseractTsv(tsv: string, pages: number): OcrResult[] {
   }
   return byPage.map((lines) => ({
     lines: lines.flatMap((l): OcrLine[] => {
-      const chars = l.words.reduce((a, w) => a + w.text.length, 0)
-      if (chars === 0) return []
-      const confidence = Math.round(l.words.reduce((a, w) => a + w.conf * w.text.length, 0) / chars)
+      if (l.words.length === 0) return []
+      const confidence = Math.floor(l.words.reduce((a, w) => a + w.conf, 0) / l.words.length)
       return [{ text: l.words.map((w) => w.text).join(' '), confidence, height: l.height, top: l.top }]
     })
   }))

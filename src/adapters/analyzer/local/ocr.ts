@@ -17,10 +17,19 @@ export interface OcrResult {
   lines: OcrLine[]
 }
 
+const MODEL_FOLDER = '4.0.0_best_int'
+
 /** The English model shipped inside `@tesseract.js-data/eng`, so nothing is downloaded at run time. */
 export function engLangPath(): string {
   const require = createRequire(import.meta.url)
-  return path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int')
+  return path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), MODEL_FOLDER)
+}
+
+/** The shipped model's name with its package's version: an update of the package is a new name, never a stale copy. */
+export function engModelId(): string {
+  const require = createRequire(import.meta.url)
+  const { version } = require('@tesseract.js-data/eng/package.json') as { version: string }
+  return `${version}-${MODEL_FOLDER}`
 }
 
 /** How a session reads: the tesseract program when there is one, else tesseract.js. */
@@ -28,9 +37,10 @@ export interface OcrSessionOptions {
   program?: TesseractProgram | null
   /** Where the program's list of images is written (default the system's temporary folder). */
   workDir?: string
-  /** Budget of the program's run (default 60 s). */
-  timeoutMs?: number
 }
+
+/** The program's budget: it reads a frame in well under a second, so one that hangs leaves time for tesseract.js. */
+const programBudgetMs = (frames: number) => 20_000 + 2_000 * frames
 
 /**
  * The OCR of one job. With the tesseract program it reads all images in one run when asked. Without
@@ -81,7 +91,7 @@ export class OcrSession {
     const program = this.opts.program
     if (program && files.length > 0) {
       try {
-        const opts = { signal: this.signal, timeoutMs: this.opts.timeoutMs ?? 60_000 }
+        const opts = { signal: this.signal, timeoutMs: programBudgetMs(files.length) }
         return await readWithTesseract(program, files, this.opts.workDir ?? os.tmpdir(), opts)
       } catch (error) {
         this.signal.throwIfAborted()

@@ -69,7 +69,9 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
     // The NLP model adds ~36 MB: with speech, load it once the recognisers have exited (150 ms).
     if (plan.source !== 'speech-recognition') loadNlp().catch(() => {}) // awaited below; avoid an unhandled rejection meanwhile
     const wav = plan.source === 'speech-recognition' ? path.join(workDir, 'audio16k.wav') : null
-    const ocrOptions = { program: p.tesseract, workDir, timeoutMs: s.stepTimeoutMs }
+    const ocrOptions = { program: p.tesseract, workDir }
+    // The engine that read the keyframes, once one did.
+    let ocrEngine: OcrSession['engine'] | null = null
     // The recognisers wait for the slides' words, so with speech a tesseract.js worker starts now and
     // loads its model while ffmpeg decodes the video. With subtitles the NLP model loads then instead,
     // and both at once with the keyframe extractions would take the peak memory past 300 MB.
@@ -129,10 +131,12 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
       }
       ocrSession ??= new OcrSession(signal, ocrOptions)
       try {
-        return await ocrSession.read(
+        const read = await ocrSession.read(
           frames.map((f) => f.file),
           (warning) => warnings.push(warning)
         )
+        ocrEngine = ocrSession.engine
+        return read
       } catch (error) {
         signal.throwIfAborted()
         warnings.push(`text on screen not read: ${errorText(error)}`)
@@ -229,7 +233,7 @@ export async function fullAnalysis(p: PipelineInput): Promise<Analysis> {
         decodedSeconds: Math.round(sig.decodedSeconds * 1000) / 1000,
         ffmpeg: { version: p.caps.version, origin: tools.origin.ffmpeg },
         recognizer: text.source === 'speech-recognition' && plan.source === 'speech-recognition' ? plan.recognizer.kind : null,
-        ocr: ocrSession && frames.length > 0 ? ocrSession.engine : null,
+        ocr: ocrEngine,
         ...(text.vocabulary ? { vocabulary: { taught: text.vocabulary.added.length, unknown: text.vocabulary.unknown.slice(0, 50) } } : {}),
         ...(text.speaker ? { speakerWarp: text.speaker.warp } : {}),
         timingsMs: timings
