@@ -3,7 +3,8 @@
  * one SQS queue (fauxqs, with a dead-letter queue), the Supabase table (PostgREST fake) and
  * Gemini (its fake). Every connection from the workers to SQS, Supabase and Gemini goes through
  * a TCP proxy that refuses, black-holes or resets connections for 2–5 s on a random schedule,
- * while the workers are killed with SIGKILL (and sometimes stopped with SIGTERM) and restarted.
+ * while the workers are killed with SIGKILL (and sometimes stopped with SIGTERM) and restarted,
+ * until the work is done or for at most FAULT_SECONDS.
  *
  * Afterwards: every row is terminal; every video got exactly one successful analysis (answers
  * counted per video at the Gemini fake), except where an answer never reached a worker able to
@@ -35,6 +36,11 @@ const VISIBILITY_S = 10
 const MAX_RECEIVES = 10
 /** Kills (and graceful stops) while the videos are processed; then the workers run to the end. */
 const KILLS = 8
+/**
+ * Faults stop after this long, as an outage ends: on a loaded machine the work can take minutes, and
+ * faults for as long as it lasts would make it last longer still, with no bound.
+ */
+const FAULT_SECONDS = 150
 
 let aws: AwsLocal
 let gemini: FakeGemini
@@ -133,6 +139,8 @@ describe('fault injection', () => {
     const terminal = async () =>
       (await db.query<{ n: number }>(`select count(*)::int as n from videos where id = any($1::uuid[]) and processing_status in ('completed', 'failed')`, [ids])).rows[0]?.n ?? 0
     let finished = false
+    const faultsEnd = Date.now() + FAULT_SECONDS * 1000
+    const faulting = () => !finished && Date.now() < faultsEnd
     const faults = { blips: 0, kills: 0, gracefulStops: 0, byKind: {} as Record<string, number> }
     const stopTimes: number[] = []
 
@@ -145,11 +153,11 @@ describe('fault injection', () => {
       outputs[i]!.push({ text: w.output(), end: 'SIGTERM' })
     }
 
-    // Network blips on a random proxy, one at a time, until the work is done.
+    // Network blips on a random proxy, one at a time, until the work is done (or the faults' time is up).
     const blips = (async () => {
-      while (!finished) {
+      while (faulting()) {
         await sleep(between(1000, 4000))
-        if (finished) break
+        if (!faulting()) break
         const target = pick(['sqs', 'supabase', 'gemini'] as const)
         const mode = pick<Exclude<ProxyMode, 'pass'>>(['refuse', 'blackhole', 'reset'])
         faults.blips += 1
@@ -159,9 +167,9 @@ describe('fault injection', () => {
     })()
     // Kills: SIGKILL mostly, every third one a graceful SIGTERM (timed); the worker is restarted at once.
     const kills = (async () => {
-      for (let k = 1; k <= KILLS && !finished; k++) {
+      for (let k = 1; k <= KILLS && faulting(); k++) {
         await sleep(between(3000, 8000))
-        if (finished) break
+        if (!faulting()) break
         const i = Math.floor(Math.random() * WORKERS)
         if (k % 3 === 0) {
           faults.gracefulStops += 1
@@ -177,7 +185,7 @@ describe('fault injection', () => {
     })()
 
     const began = Date.now()
-    const until = began + 240_000
+    const until = began + 300_000
     while ((await terminal()) < VIDEOS && Date.now() < until) await sleep(1000)
     const rowsSettled = (await terminal()) === VIDEOS ? `${((Date.now() - began) / 1000).toFixed(0)} s` : `not within ${(until - began) / 1000} s`
     finished = true
@@ -285,5 +293,5 @@ describe('fault injection', () => {
     // conditional claim of the row prevents every other repeat.
     expect(completedTwice).toEqual([])
     expect(unexplained.map((id) => `${id}: ${answersOf(id)} analyses`), unexplained.slice(0, 3).map((id) => `${id}:\n${saidAbout(id)}`).join('\n')).toEqual([])
-  }, 420_000)
+  }, 480_000)
 })
