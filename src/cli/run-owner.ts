@@ -58,15 +58,9 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {})
   })
-  for (const line of opts.banner?.(owner.server.url, owner.token, owner.server.urls) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
-  app.core.events.subscribe((event) => {
-    const line = eventLine(event)
-    if (line) logger.info(line)
-  })
-
   const deadlineMs = config.worker.shutdownDeadlineSeconds * 1000
+  let signals = 0
   const stopped = new Promise<void>((resolve) => {
-    let signals = 0
     const onSignal = (signal: NodeJS.Signals) => {
       signals += 1
       if (signals === 1) {
@@ -91,9 +85,17 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
   })
+  // The URL goes out only once a signal stops gracefully: whoever reads it may press Ctrl+C at once.
+  for (const line of opts.banner?.(owner.server.url, owner.token, owner.server.urls) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
+  app.core.events.subscribe((event) => {
+    const line = eventLine(event)
+    if (line) logger.info(line)
+  })
   const intent = opts.keepOperatorStop ? await readWorkerIntent(config.dataDir) : null
   if (opts.startWorker && intent?.state === 'stopped') {
     logger.info(`Worker left stopped: an operator stopped it from the console at ${intent.at}; start it from the console`)
+  } else if (opts.startWorker && signals > 0) {
+    logger.info('Worker not started: a stop was asked for first')
   } else if (opts.startWorker) {
     await app.core.start()
     logger.info(`Waiting for messages (concurrency ${config.worker.concurrency}, long poll ${config.worker.pollWaitSeconds} s)`)

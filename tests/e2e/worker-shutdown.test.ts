@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { SendMessageCommand } from '@aws-sdk/client-sqs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startAwsLocal, TEST_CREDENTIALS, TEST_REGION, type AwsLocal } from '../support/aws-local'
@@ -108,5 +109,22 @@ describe('bounded stop', () => {
     expect(w.output()).toMatch(/SIGTERM received again: handing jobs in flight back and exiting/)
     expect([0, 143]).toContain(code)
     gemini.reset()
+  })
+})
+
+describe('a signal as soon as the console is up', () => {
+  it('Ctrl+C right after the console URL is printed stops gracefully, not by the default kill', async () => {
+    // The process stalls right after printing the URL: the signal lands before any later line runs.
+    const pause = fileURLToPath(new URL('../support/pause-after-banner.mjs', import.meta.url))
+    const w = startWorkerProcess({ ...envWithoutSettings(), DATA_DIR: path.join(dir, 'banner'), NODE_OPTIONS: `--import ${pause}` }, dir, children)
+    await w.waitFor(/Console API on /)
+    w.proc.kill('SIGINT')
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      if (w.proc.exitCode !== null || w.proc.signalCode !== null) resolve({ code: w.proc.exitCode, signal: w.proc.signalCode })
+      else w.proc.on('exit', (code, signal) => resolve({ code, signal }))
+    })
+    expect(exit, w.output()).toEqual({ code: 0, signal: null })
+    expect(w.output()).toMatch(/SIGINT received: stopping gracefully/)
+    expect(w.output()).toContain('Stopped.')
   })
 })

@@ -12,11 +12,13 @@ import { ROOT } from '../support/electron-main'
 import { tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
 
+const PAUSE_AFTER_BANNER = path.join(ROOT, 'tests/support/pause-after-banner.mjs')
 const FAKE_SERVE = `
 import { writeFileSync } from 'node:fs'
 writeFileSync(new URL('../serve.pid', import.meta.url), String(process.pid))
-console.log('Console on http://127.0.0.1:45678/')
+// Like the real serve: ready for Ctrl+C before it says where the console is.
 process.on('SIGINT', () => { console.log('Stopped.'); process.exit(0) })
+console.log('Console on http://127.0.0.1:45678/')
 setInterval(() => {}, 1000)
 `
 const FAKE_INSTALL = `
@@ -109,7 +111,8 @@ describe('npm start', () => {
   it('falls back to the browser console with one line when Electron aborts at start (SUID sandbox)', async () => {
     const temp = await project()
     try {
-      const run = start(temp.dir, { FAKE_ELECTRON: 'suid' })
+      // serve stalls right after printing its URL, as on a loaded machine: the Ctrl+C below lands then.
+      const run = start(temp.dir, { FAKE_ELECTRON: 'suid', NODE_OPTIONS: `--import ${PAUSE_AFTER_BANNER}` })
       await waitUntil('the headless console', () => run.output().includes('open the console at http://127.0.0.1:45678/?token='))
       const reasons = run.output().split('\n').filter((line) => line.startsWith('start: Electron cannot start'))
       expect(reasons).toEqual([
