@@ -73,6 +73,18 @@ afterAll(async () => {
   await cleanup?.()
 })
 
+/**
+ * When the last retry delay or set-aside the workers logged ends (ms since the epoch; 0 if none):
+ * each such line carries its time stamp (UTC, to the second) and the delay in seconds.
+ */
+function lastDelayDue(output: string): number {
+  let due = 0
+  for (const m of output.matchAll(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) .*(?:will retry in|set aside for) (\d+) s/gm)) {
+    due = Math.max(due, Date.parse(`${m[1]!.replace(' ', 'T')}Z`) + 1000 + Number(m[2]) * 1000)
+  }
+  return due
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const between = (min: number, max: number) => min + Math.random() * (max - min)
 const pick = <T,>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T
@@ -106,6 +118,8 @@ describe('fault injection', () => {
     const workers: WorkerProcess[] = []
     /** Each run of each worker: its whole output and how it ended. */
     const outputs: { text: string; end: 'SIGKILL' | 'SIGTERM' | 'start failed' }[][] = names.map(() => [])
+    /** Every run's output so far, the ones still running included. */
+    const allOutput = () => [...outputs.flat().map((o) => o.text), ...workers.map((w) => w.output())].join('\n')
     const start = async (i: number) => {
       // A start during an outage may fail (one clear line, non-zero exit): try again, as a supervisor would.
       for (;;) {
@@ -193,10 +207,13 @@ describe('fault injection', () => {
     for (const p of Object.values(proxies)) await p!.set('pass')
     // Messages still being deleted or dead-lettered settle within a visibility timeout or two; a
     // redelivery of a video another delivery finished (set aside while that one held it) takes a few.
+    // A message the workers put in a retry delay (a store write whose answer was lost, say, though the
+    // row did complete) comes back only when that delay is over: up to minutes after several deliveries.
     const settleFrom = Date.now()
-    const settleUntil = settleFrom + 6 * VISIBILITY_S * 1000
+    const atLastRow = await aws.inFlight(url)
+    const settleUntil = () => Math.min(settleFrom + 360_000, Math.max(settleFrom + 9 * VISIBILITY_S * 1000, lastDelayDue(allOutput()) + 2 * VISIBILITY_S * 1000))
     let settledIn: string = 'not settled'
-    while (Date.now() < settleUntil) {
+    while (Date.now() < settleUntil()) {
       const c = await aws.counts(url)
       if (c.visible + c.inFlight + c.delayed === 0) {
         settledIn = `${((Date.now() - settleFrom) / 1000).toFixed(1)} s`
@@ -204,6 +221,9 @@ describe('fault injection', () => {
       }
       await sleep(500)
     }
+    const delayedPastRows = Math.max(0, (lastDelayDue(allOutput()) - settleFrom) / 1000)
+    // What was still in flight when the wait ended, while the workers ran: names the messages a failure is about.
+    const inFlightAtEnd = settledIn === 'not settled' ? await aws.inFlight(url) : []
     for (let i = 0; i < WORKERS; i++) await stopGracefully(i)
 
     // ── The figures ──
@@ -257,7 +277,8 @@ describe('fault injection', () => {
         `  duplicates (videos analysed more than once): ${duplicates.length}, of which ${afterKill.length} after a SIGKILL or a stop's deadline between the answer and the save, ${afterLostAnswer.length} after an answer lost on the network; completed twice: ${completedTwice.length}`,
         `  stranded (row not terminal): ${stranded.length}`,
         `  lost (neither completed nor dead-lettered with the row failed): ${lost.length}`,
-        `  queue settled after the last row: ${settledIn}; left after the workers stopped: ${JSON.stringify(queueLeft)}; files left in download dirs: ${leftFiles.length}`,
+        `  in flight at the last row: ${atLastRow.length}${atLastRow.length ? ` (received up to ${Math.max(...atLastRow.map((m) => m.receives))} times, visible again within ${Math.max(...atLastRow.map((m) => m.visibleInSeconds))} s)` : ''}`,
+        `  queue settled after the last row: ${settledIn} (the last retry delay the workers set ended ${delayedPastRows.toFixed(0)} s after the last row); left after the workers stopped: ${JSON.stringify(queueLeft)}; files left in download dirs: ${leftFiles.length}`,
         `  stops: ${stopTimes.length}, worst ${worstStop.toFixed(1)} s (deadline ${DEADLINE_S} s)`
       ].join('\n')
     )
@@ -275,17 +296,16 @@ describe('fault injection', () => {
     expect(lost).toEqual([])
     expect(deadWithoutFailedRow).toEqual([])
     expect(unanalysed).toEqual([])
-    // A message left in the queue names its video once its visibility runs out: what the workers said
-    // about that video goes into the assertion's message.
-    const leftOver: string[] = []
-    if (queueLeft.visible + queueLeft.inFlight + queueLeft.delayed > 0) {
-      const until = Date.now() + (VISIBILITY_S + 5) * 1000
-      while (Date.now() < until) {
-        const out = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }))
-        for (const m of out.Messages ?? []) leftOver.push(`${(JSON.parse(m.Body ?? '{}') as { video_id?: string }).video_id ?? '?'} (received ${m.Attributes?.ApproximateReceiveCount ?? '?'} times)`)
-      }
-    }
-    expect(queueLeft, leftOver.map((l) => `${l}:\n${saidAbout(l.slice(0, 36))}`).join('\n')).toEqual({ visible: 0, inFlight: 0, delayed: 0 })
+    // A message left in the queue is named with its video, its deliveries, when it is due back, and
+    // what the workers said about that video: in the assertion's message, which survives a cut-off log.
+    const videoOf = (body: string) => (JSON.parse(body) as { video_id?: string }).video_id ?? '?'
+    const named = (when: string, list: { body: string; receives: number; visibleInSeconds: number }[]) =>
+      list.map((m) => `${when}: video ${videoOf(m.body)} (row ${statusOf.get(videoOf(m.body)) ?? '?'}), received ${m.receives} times, visible again in ${m.visibleInSeconds} s:\n${saidAbout(videoOf(m.body))}`)
+    const leftOver = [
+      ...named('in flight when the wait for the queue ended', inFlightAtEnd),
+      ...(queueLeft.visible + queueLeft.inFlight + queueLeft.delayed > 0 ? named('in flight after the workers stopped', await aws.inFlight(url)) : [])
+    ]
+    expect(queueLeft, leftOver.join('\n')).toEqual({ visible: 0, inFlight: 0, delayed: 0 })
     expect(leftFiles).toEqual([])
     for (const s of stopTimes) expect(s).toBeLessThanOrEqual(DEADLINE_S + 5)
     // Exactly one successful analysis per video, except where Gemini's answer never reached a worker
@@ -293,5 +313,5 @@ describe('fault injection', () => {
     // conditional claim of the row prevents every other repeat.
     expect(completedTwice).toEqual([])
     expect(unexplained.map((id) => `${id}: ${answersOf(id)} analyses`), unexplained.slice(0, 3).map((id) => `${id}:\n${saidAbout(id)}`).join('\n')).toEqual([])
-  }, 480_000)
+  }, 900_000)
 })

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { buildApp } from 'fauxqs'
+import { z } from 'zod'
 import type { AwsClientOptions } from '../../src/adapters/aws-clients'
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' }
@@ -31,8 +32,20 @@ export interface AwsLocal {
   createBucket(name: string): Promise<void>
   /** Visible / in flight counts from GetQueueAttributes. */
   counts(url: string): Promise<{ visible: number; inFlight: number; delayed: number }>
+  /**
+   * The queue's messages in flight as fauxqs holds them (its inspection endpoint, which changes
+   * nothing): each body, how often it was received and in how many seconds it is visible again.
+   */
+  inFlight(url: string): Promise<{ body: string; receives: number; visibleInSeconds: number }[]>
   stop(): Promise<void>
 }
+
+/** What fauxqs's inspection endpoint says of a queue (the parts read here). */
+const InspectedQueue = z.object({
+  messages: z.object({
+    inflight: z.array(z.object({ message: z.object({ body: z.string(), approximateReceiveCount: z.number() }), visibilityDeadline: z.number() }))
+  })
+})
 
 /** fauxqs (SQS + S3) on 127.0.0.1, port chosen by the OS. */
 export async function startAwsLocal(): Promise<AwsLocal> {
@@ -71,6 +84,17 @@ export async function startAwsLocal(): Promise<AwsLocal> {
         inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
         delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
       }
+    },
+    async inFlight(url) {
+      const name = url.slice(url.lastIndexOf('/') + 1)
+      const response = await fetch(`${endpoint}/_fauxqs/queues/${encodeURIComponent(name)}`)
+      if (!response.ok) throw new Error(`fauxqs inspection of ${name}: HTTP ${response.status}`)
+      const shown = InspectedQueue.parse(await response.json())
+      return shown.messages.inflight.map((m) => ({
+        body: m.message.body,
+        receives: m.message.approximateReceiveCount,
+        visibleInSeconds: Math.round((m.visibilityDeadline - Date.now()) / 100) / 10
+      }))
     },
     async stop() {
       sqs.destroy()
