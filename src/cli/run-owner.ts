@@ -98,7 +98,8 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
     logger.info('Worker not started: a stop was asked for first')
   } else if (opts.startWorker) {
     await app.core.start()
-    logger.info(`Waiting for messages (concurrency ${config.worker.concurrency}, long poll ${config.worker.pollWaitSeconds} s)`)
+    // A stop that came while it started has stopped it again: it waits for nothing.
+    if (signals === 0) logger.info(`Waiting for messages (concurrency ${config.worker.concurrency}, long poll ${config.worker.pollWaitSeconds} s)`)
   } else {
     logger.info('Worker not started (--no-worker): start it from the console')
   }

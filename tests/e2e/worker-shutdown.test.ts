@@ -126,5 +126,7 @@ describe('a signal as soon as the console is up', () => {
     expect(exit, w.output()).toEqual({ code: 0, signal: null })
     expect(w.output()).toMatch(/SIGINT received: stopping gracefully/)
     expect(w.output()).toContain('Stopped.')
+    // The stop came while the worker started: it must not then claim to be waiting for messages.
+    expect(w.output().slice(w.output().indexOf('SIGINT received'))).not.toContain('Waiting for messages')
   })
 })
