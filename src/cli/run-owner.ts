@@ -85,7 +85,7 @@ export async function runOwner(config: Config, opts: OwnerRunOptions): Promise<n
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
   })
-  // The URL goes out only once a signal stops gracefully: whoever reads it may press Ctrl+C at once.
+  // Ready for a signal before saying where the console is: whoever reads the URL may press Ctrl+C at once.
   for (const line of opts.banner?.(owner.server.url, owner.token, owner.server.urls) ?? [`Console API on ${owner.server.url} (token in ${config.dataDir}/console.json)`]) out(line)
   app.core.events.subscribe((event) => {
     const line = eventLine(event)
