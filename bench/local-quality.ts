@@ -185,7 +185,7 @@ export async function benchLocalQuality(opts: BenchOptions): Promise<BenchRow[]>
 
 function asWorkerRow(run: { slots: number; audio: number; wall: number }, textCount: number, clips: number): BenchRow {
   return {
-    measure: `local analyzer quality runs, ${textCount} science narration${textCount > 1 ? 's' : ''} of ~22 s: throughput as the worker runs them`,
+    measure: `local analyzer quality runs, ${narrations(textCount)}: throughput as the worker runs them`,
     ours: { value: Math.round((run.audio / run.wall) * 10) / 10, unit: '× real time' },
     peer: 'none',
     peerFigure: null,
@@ -194,8 +194,11 @@ function asWorkerRow(run: { slots: number; audio: number; wall: number }, textCo
   }
 }
 
+/** How the rows name the clips: "2 science narrations of ~22 s". */
+const narrations = (textCount: number) => `${textCount} science narration${textCount > 1 ? 's' : ''} of ~22 s`
+
 function qualityRows(samples: Sample[], textCount: number): BenchRow[] {
-  const size = `${textCount} science narration${textCount > 1 ? 's' : ''} of ~22 s`
+  const size = narrations(textCount)
   const rows: BenchRow[] = []
   const perVoice = (xs: Sample[], f: (s: Sample[]) => string) =>
     [...new Set(xs.map((s) => s.voice))].map((v) => `${v} ${f(xs.filter((s) => s.voice === v))}`).join(', ')

@@ -119,11 +119,7 @@ describe('a signal as soon as the console is up', () => {
     const w = startWorkerProcess({ ...envWithoutSettings(), DATA_DIR: path.join(dir, 'banner'), NODE_OPTIONS: `--import ${pause}` }, dir, children)
     await w.waitFor(/Console API on /)
     w.proc.kill('SIGINT')
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      if (w.proc.exitCode !== null || w.proc.signalCode !== null) resolve({ code: w.proc.exitCode, signal: w.proc.signalCode })
-      else w.proc.on('exit', (code, signal) => resolve({ code, signal }))
-    })
-    expect(exit, w.output()).toEqual({ code: 0, signal: null })
+    expect({ code: await w.exited, signal: w.proc.signalCode }, w.output()).toEqual({ code: 0, signal: null })
     expect(w.output()).toMatch(/SIGINT received: stopping gracefully/)
     expect(w.output()).toContain('Stopped.')
     // The stop came while the worker started: it must not then claim to be waiting for messages.

@@ -300,7 +300,10 @@ describe('fault injection', () => {
     // what the workers said about that video: in the assertion's message, which survives a cut-off log.
     const videoOf = (body: string) => (JSON.parse(body) as { video_id?: string }).video_id ?? '?'
     const named = (when: string, list: { body: string; receives: number; visibleInSeconds: number }[]) =>
-      list.map((m) => `${when}: video ${videoOf(m.body)} (row ${statusOf.get(videoOf(m.body)) ?? '?'}), received ${m.receives} times, visible again in ${m.visibleInSeconds} s:\n${saidAbout(videoOf(m.body))}`)
+      list.map((m) => {
+        const id = videoOf(m.body)
+        return `${when}: video ${id} (row ${statusOf.get(id) ?? '?'}), received ${m.receives} times, visible again in ${m.visibleInSeconds} s:\n${saidAbout(id)}`
+      })
     const leftOver = [
       ...named('in flight when the wait for the queue ended', inFlightAtEnd),
       ...(queueLeft.visible + queueLeft.inFlight + queueLeft.delayed > 0 ? named('in flight after the workers stopped', await aws.inFlight(url)) : [])
