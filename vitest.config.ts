@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config'
 // One pool of two workers for every project, so the files that mostly wait (retry schedules,
 // deadlines, a browser page) overlap the ones that compute instead of running after them; two,
 // because the machine has two cores and a third worker only slowed each file as much as it gained.
+/** What the packaged app would hold, checked against the built bundle. */
+const BUILT_APP_INTEGRATION = 'tests/integration/packaging.test.ts'
+
 export default defineConfig({
   test: {
     reporters: ['default', './tests/support/summary-reporter.ts'],
@@ -13,7 +16,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['tests/unit/**/*.test.ts', 'tests/conformance/**/*.test.ts', 'tests/integration/**/*.test.ts'],
-          exclude: ['tests/unit/renderer/**'],
+          exclude: ['tests/unit/renderer/**', BUILT_APP_INTEGRATION],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks'
@@ -28,11 +31,13 @@ export default defineConfig({
         }
       },
       {
-        // Real processes: the command line, the headless console in Chromium, the desktop bundle.
+        // Real processes (the command line, the headless console in Chromium, the desktop bundle)
+        // and the packaged app's contents: the app is built once before any of them starts.
         test: {
           name: 'e2e',
           environment: 'node',
-          include: ['tests/e2e/**/*.test.ts'],
+          include: ['tests/e2e/**/*.test.ts', BUILT_APP_INTEGRATION],
+          globalSetup: ['tests/support/built-app.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           pool: 'forks'

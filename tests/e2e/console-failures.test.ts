@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTestVideo, tempDir } from '../support/media'
 import { makeClip } from '../support/media-generate'
-import { ARTIFACTS, BIN, Serve, buildRendererIfStale, cleanEnv, launchChromium, openConsole, overlaps, skipReason } from './console-harness'
+import { ARTIFACTS, BIN, Serve, cleanEnv, launchChromium, openConsole, overlaps, skipReason } from './console-harness'
 
 // Every failure cause the embedded configuration can meet, each made by a real input (a file, a
 // URL whose server answers so, a message as a producer would send it), shown in the browser the
@@ -130,7 +130,6 @@ async function expectFailure(id: string, cause: string, evidence: (string | RegE
 describe.skipIf(skipReason !== null)('debugging failed videos in the browser console', () => {
   beforeAll(async () => {
     ;({ dir, cleanup } = await tempDir('vp-failures-e2e-'))
-    buildRendererIfStale()
     const m = path.join(dir, 'media')
     await mkdir(m)
     media.alpha = await makeTestVideo(m, 'alpha.mp4', { seconds: 3 })

@@ -6,7 +6,7 @@ import { apiError, errors, startFakeGemini, type FakeGemini } from '../support/f
 import { geminiSettings } from '../support/cloud-settings'
 import { makeTestVideo, tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
-import { ARTIFACTS, Serve, buildRendererIfStale, cleanEnv, launchChromium, openConsole, skipReason } from './console-harness'
+import { ARTIFACTS, Serve, cleanEnv, launchChromium, openConsole, skipReason } from './console-harness'
 
 // The causes only a model service produces, made by the protocol-faithful fake Gemini the real
 // SDK talks to: a refusal (with the raw answers kept as evidence), a video over the size limit,
@@ -64,7 +64,6 @@ async function expectCause(id: string, cause: string, evidence: (string | RegExp
 describe.skipIf(skipReason !== null)('Gemini failure causes in the browser console', () => {
   beforeAll(async () => {
     ;({ dir, cleanup } = await tempDir('vp-gemini-e2e-'))
-    buildRendererIfStale()
     fake = await startFakeGemini()
     await mkdir(path.join(dir, 'media'))
     clip = await makeTestVideo(path.join(dir, 'media'), 'talk.mp4')

@@ -3,8 +3,8 @@
  * child process on the embedded defaults, Debian's Chromium, and the API as the page's own client
  * sees it (to check the page against the truth, never to make the failures under test).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -14,24 +14,6 @@ export const BIN = path.join(ROOT, 'bin/video-processor.js')
 export const ARTIFACTS = path.join(ROOT, 'tests/artifacts')
 export const CHROMIUM = '/usr/bin/chromium'
 export const skipReason = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing: apt-get install -y chromium`
-
-function newest(dir: string): number {
-  let latest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs)
-  }
-  return latest
-}
-
-/** The tests drive the built renderer: build it when missing or older than its sources. */
-export function buildRendererIfStale(): void {
-  const index = path.join(ROOT, 'out/renderer/index.html')
-  const stale = !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(path.join(ROOT, 'src/renderer')), newest(path.join(ROOT, 'src/shared')))
-  if (!stale) return
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
-  if (built.status !== 0) throw new Error(`electron-vite build failed:\n${built.stderr}`)
-}
 
 /** The environment of a test's child processes: nothing of the developer's own settings leaks in. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,22 +30,6 @@ let page: Page
 let clip: string
 let loads = 0
 
-function newest(d: string): number {
-  let latest = 0
-  for (const entry of readdirSync(d, { withFileTypes: true })) {
-    const full = path.join(d, entry.name)
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs)
-  }
-  return latest
-}
-
-function buildRendererIfStale(): void {
-  const index = path.join(ROOT, 'out/renderer/index.html')
-  const sources = Math.max(newest(path.join(ROOT, 'src/renderer')), newest(path.join(ROOT, 'src/shared')))
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
-  if (built.status !== 0) throw new Error(`electron-vite build failed:\n${built.stderr}`)
-}
 
 /** No cloud setting may leak in from the machine: the console must start on its embedded defaults. */
 function cleanEnv(dataDir: string): NodeJS.ProcessEnv {
@@ -81,7 +65,6 @@ async function switchProfile(name: string): Promise<void> {
 describe.skipIf(skipReason !== null)('connecting the console to the cloud from its settings', () => {
   beforeAll(async () => {
     ;({ dir, cleanup } = await tempDir('vp-settings-e2e-'))
-    buildRendererIfStale()
     aws = await startAwsLocal()
     await aws.createBucket('media')
     queueUrl = (await aws.createQueue('e2e-videos')).url

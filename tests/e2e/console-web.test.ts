@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { copyFile, mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,23 +34,6 @@ const LECTURE = [
   'Mount Everest in Nepal is the highest mountain above sea level on the whole planet.',
   'Copper wire is an excellent conductor of electricity and heat in modern houses.'
 ].map((text, i) => ({ start: i * 2, end: i * 2 + 1.9, text }))
-
-function newest(dir: string): number {
-  let latest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs)
-  }
-  return latest
-}
-
-/** The test drives the built renderer: build it when missing or older than its sources. */
-function rendererStale(): boolean {
-  const index = path.join(ROOT, 'out/renderer/index.html')
-  if (!existsSync(index)) return true
-  const sources = Math.max(newest(path.join(ROOT, 'src/renderer')), newest(path.join(ROOT, 'src/shared')))
-  return statSync(index).mtimeMs < sources
-}
 
 function cleanEnv(dataDir: string, token = TOKEN): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(
@@ -106,10 +89,6 @@ describe.skipIf(skipReason !== null)('console in a browser against serve', () =>
 
   beforeAll(async () => {
     ;({ dir, cleanup } = await tempDir('vp-console-e2e-'))
-    if (rendererStale()) {
-      const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
-      if (built.status !== 0) throw new Error(`electron-vite build failed:\n${built.stderr}`)
-    }
     await mkdir(path.join(dir, 'media'))
     for (const name of ['alpha', 'charlie']) videos[name] = await makeTestVideo(path.join(dir, 'media'), `${name}.mp4`)
     // Bravo speaks (as subtitles), so the local analyzer has text to summarise and ask about.

@@ -4,8 +4,7 @@
  * request, permissions, DevTools in packaged builds, and every way of quitting: during start-up,
  * during a job, twice, by closing the window with a second launch coming in, at logout.
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -14,26 +13,10 @@ import { loadConfig } from '../../src/app/load-config'
 import { openApp } from '../../src/app/open-app'
 import { LOCK_FILE } from '../../src/app/owner-lock'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
-import { mainEnv, ROOT, startMain, type MainProcess, type Report } from '../support/electron-main'
+import { mainEnv, startMain, type MainProcess, type Report } from '../support/electron-main'
 import { makeTestVideo, tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
 
-function newest(dir: string): number {
-  let latest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs)
-  }
-  return latest
-}
-
-/** The test runs what users get: the bundle, rebuilt when older than its sources. */
-function buildIfStale(): void {
-  const bundle = path.join(ROOT, 'out/main/index.js')
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest(path.join(ROOT, 'src'))) return
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
-  if (built.status !== 0) throw new Error(`electron-vite build failed:\n${built.stderr}`)
-}
 
 /** A video server that sends headers and a first chunk, then nothing: the job stays in "downloading". */
 async function stallingServer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -60,7 +43,6 @@ const running: MainProcess[] = []
 let n = 0
 
 beforeAll(async () => {
-  buildIfStale()
   temp = await tempDir('vp-electron-main-')
   video = await makeTestVideo(temp.dir, 'clip.mp4', { seconds: 2 })
   stalled = await stallingServer()

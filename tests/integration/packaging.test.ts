@@ -2,7 +2,6 @@
  * What the packaged app would contain (electron-builder.yml's files and asarUnpack rules, packed
  * with @electron/asar) against what the built main bundle reads, imports and spawns at run time.
  */
-import { spawnSync } from 'node:child_process'
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -21,8 +20,6 @@ const bundleFiles = () =>
 const source = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')
 
 beforeAll(async () => {
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
-  if (built.status !== 0) throw new Error(`electron-vite build failed:\n${built.stderr}`)
   // What electron-builder runs before copying the files.
   const hook = builderConfig(ROOT).beforePack
   if (hook) await (createRequire(import.meta.url)(path.join(ROOT, hook)) as (context: unknown) => Promise<void>)({ packager: { projectDir: ROOT } })
