@@ -1,14 +1,14 @@
 import { defineConfig } from 'vitest/config'
 
-// One pool of two workers for every project, so the files that mostly wait (retry schedules,
-// deadlines, a browser page) overlap the ones that compute instead of running after them; two,
-// because the machine has two cores and a third worker only slowed each file as much as it gained.
 /** What the packaged app would hold, checked against the built bundle. */
 const BUILT_APP_INTEGRATION = 'tests/integration/packaging.test.ts'
 
 export default defineConfig({
   test: {
     reporters: ['default', './tests/support/summary-reporter.ts'],
+    // One pool of two workers for every project, so the files that mostly wait (retry schedules,
+    // deadlines, a browser page) overlap the ones that compute instead of running after them; two,
+    // because the machine has two cores and a third worker only slowed each file as much as it gained.
     maxWorkers: 2,
     projects: [
       {

@@ -2,7 +2,7 @@
  * Global setup of the test files that drive the built app (out/: the desktop main bundle, its
  * preload and the renderer the console serves): builds it once, before any of them starts, when it
  * is missing or older than its sources. Files that each built for themselves raced once they shared
- * the pool: two could find out/ stale together and rebuild it under each other's feet.
+ * the pool: one file's rebuild emptied out/ while another was launching the bundle from it.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
