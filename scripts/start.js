@@ -17,10 +17,11 @@
 // tries the Electron download again.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { constants, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildApp, builtAppState } from './built-app.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const say = (line) => process.stdout.write(`start: ${line}\n`)
@@ -40,29 +41,12 @@ function exitCodeOf(code, signal) {
 let onSignal = () => process.exit(130)
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, (s) => onSignal(s))
 
-function newestMtime(dir) {
-  let newest = 0
-  if (!existsSync(dir)) return newest
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
-
-function mtime(path) {
-  return existsSync(path) ? statSync(path).mtimeMs : 0
-}
-
-/** out/ is stale when any source it is built from changed after it. */
+/** Builds out/ when missing or older than its sources; false when the build failed. */
 function buildIfStale() {
-  const outputs = ['out/renderer/index.html', 'out/main/index.js', 'out/preload/index.cjs'].map((p) => mtime(join(root, p)))
-  const built = Math.min(...outputs)
-  const sources = Math.max(...['src', 'electron.vite.config.ts', 'package.json'].map((p) => (p === 'src' ? newestMtime(join(root, p)) : mtime(join(root, p)))))
-  if (built > 0 && built >= sources) return true
-  say(built === 0 ? 'building the console (first start)…' : 'sources changed: rebuilding the console…')
-  const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js')
-  const result = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+  const state = builtAppState(root)
+  if (state === 'fresh') return true
+  say(state === 'missing' ? 'building the console (first start)…' : 'sources changed: rebuilding the console…')
+  const result = buildApp(root, { stdio: ['ignore', 'ignore', 'inherit'] })
   if (result.status !== 0) {
     say(`the build failed (${result.error?.message ?? `exit code ${exitCodeOf(result.status, result.signal)}`}, see above): fix it and start again`)
     return false

@@ -30,7 +30,6 @@ let page: Page
 let clip: string
 let loads = 0
 
-
 /** No cloud setting may leak in from the machine: the console must start on its embedded defaults. */
 function cleanEnv(dataDir: string): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(

@@ -17,7 +17,6 @@ import { mainEnv, startMain, type MainProcess, type Report } from '../support/el
 import { makeTestVideo, tempDir } from '../support/media'
 import { waitUntil } from '../support/wait-until'
 
-
 /** A video server that sends headers and a first chunk, then nothing: the job stays in "downloading". */
 async function stallingServer(): Promise<{ url: string; close(): Promise<void> }> {
   const held = new Set<ServerResponse>()

@@ -46,7 +46,7 @@ async function project(opts: { buildFails?: boolean; electronInstalled?: boolean
     await chmod(full, mode)
   }
   await mkdir(path.join(temp.dir, 'scripts'), { recursive: true })
-  await copyFile(path.join(ROOT, 'scripts/start.js'), path.join(temp.dir, 'scripts/start.js'))
+  for (const script of ['start.js', 'built-app.js']) await copyFile(path.join(ROOT, 'scripts', script), path.join(temp.dir, 'scripts', script))
   await file('package.json', '{ "type": "module" }\n')
   await file('src/main/index.ts', '// sources\n')
   for (const out of ['out/renderer/index.html', 'out/main/index.js', 'out/preload/index.cjs']) await file(out, 'built\n')
